@@ -1,0 +1,1 @@
+"""Audio file input/output, validation and resampling."""

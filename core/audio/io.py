@@ -1,0 +1,316 @@
+"""Reading and writing audio files.
+
+Audio in memory is float32 ``(channels, samples)`` at the file's own rate.
+Writes are atomic (a temporary file in the destination folder, renamed on
+success) and refuse to replace any file listed in ``protect`` — the inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import soundfile as sf
+
+from core.audio.validate import validate_audio, validate_rate
+from core.errors import AudioFormatError, UnsafeOutputError
+
+READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
+WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC"}
+SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "FLOAT": 32}
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What a file holds, read from its header without decoding."""
+
+    path: Path
+    samplerate: int
+    channels: int
+    frames: int
+    format: str
+    subtype: str
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.samplerate if self.samplerate else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "samplerate": self.samplerate,
+            "channels": self.channels,
+            "frames": self.frames,
+            "duration_s": round(self.duration, 3),
+            "format": self.format,
+            "subtype": self.subtype,
+        }
+
+
+def _open(path: Path) -> sf.SoundFile:
+    if not path.exists():
+        raise AudioFormatError(f"file not found: {path}")
+    if path.is_dir():
+        raise AudioFormatError(f"expected an audio file, got a folder: {path}")
+    try:
+        return sf.SoundFile(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioFormatError(f"cannot read {path.name} as audio: {exc}") from exc
+
+
+def info(path: str | os.PathLike[str]) -> AudioInfo:
+    """Header information of an audio file; raises :class:`AudioFormatError`."""
+    path = Path(path)
+    with _open(path) as f:
+        return AudioInfo(path, f.samplerate, f.channels, f.frames, f.format, f.subtype)
+
+
+class AudioReader:
+    """Random access to an audio file by frames, without loading it all.
+
+    Use as a context manager; :meth:`read` returns float32 ``(channels, n)``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._file = _open(self.path)
+        self.info = AudioInfo(
+            self.path,
+            self._file.samplerate,
+            self._file.channels,
+            self._file.frames,
+            self._file.format,
+            self._file.subtype,
+        )
+
+    def read(self, start: int, frames: int) -> np.ndarray:
+        """Frames ``[start, start + frames)``, zero-padded outside the file."""
+        total = self.info.frames
+        lo, hi = max(start, 0), min(start + frames, total)
+        out = np.zeros((self.info.channels, frames), dtype=np.float32)
+        if hi > lo:
+            try:
+                self._file.seek(lo)
+                data = self._file.read(hi - lo, dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError) as exc:
+                raise AudioFormatError(f"cannot decode {self.path.name}: {exc}") from exc
+            out[:, lo - start : lo - start + data.shape[0]] = data.T
+        return out
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> AudioReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def load(
+    path: str | os.PathLike[str], *, sr: int | None = None, mono: bool = False
+) -> tuple[np.ndarray, int]:
+    """Decode a whole file.
+
+    Returns ``(audio, sr)``: float32 ``(channels, samples)`` at the file's rate,
+    or resampled to ``sr`` if given; ``mono`` averages the channels.
+    """
+    with AudioReader(path) as reader:
+        if reader.info.frames == 0:
+            raise AudioFormatError(f"{reader.path.name} contains no audio")
+        audio = reader.read(0, reader.info.frames)
+        rate = reader.info.samplerate
+    if mono and audio.shape[0] > 1:
+        audio = audio.mean(axis=0, keepdims=True)
+    if sr is not None and sr != rate:
+        from core.audio.resample import resample
+
+        audio, rate = resample(audio, orig_sr=rate, target_sr=sr), sr
+    return audio, rate
+
+
+def blocks(
+    path: str | os.PathLike[str], *, block_frames: int, margin: int = 0
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Iterate over a file in blocks of ``block_frames``.
+
+    Yields ``(start, block)`` where ``block`` is ``(channels, margin + n + margin)``:
+    frames ``[start - margin, start + n + margin)``, zero-padded past the ends,
+    so block-local processing has context on both sides.
+    """
+    if block_frames < 1 or margin < 0:
+        raise ValueError("block_frames must be positive and margin non-negative")
+    with AudioReader(path) as reader:
+        total = reader.info.frames
+        for start in range(0, total, block_frames):
+            n = min(block_frames, total - start)
+            yield start, reader.read(start - margin, n + 2 * margin)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output_path(
+    path: str | os.PathLike[str], *, protect: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
+    """Validate a destination: known extension, and not one of the ``protect`` files."""
+    path = Path(path)
+    if path.suffix.lower() not in WRITE_FORMATS:
+        raise AudioFormatError(f"cannot write {path.name}: use one of {', '.join(WRITE_FORMATS)}")
+    for other in protect:
+        other = Path(other)
+        if _same_file(path, other) or path.resolve() == other.resolve():
+            raise UnsafeOutputError(f"refusing to overwrite the input file {other}")
+    if path.is_dir():
+        raise UnsafeOutputError(f"{path} is a folder, not a file name")
+    return path
+
+
+def _quantize(block: np.ndarray, bits: int, rng: np.random.Generator, dither: bool) -> np.ndarray:
+    """Float ``(channels, n)`` to interleaved integers for soundfile, with TPDF dither."""
+    scale = float(2 ** (bits - 1) - 1)
+    x = block.T.astype(np.float64) * scale
+    if dither:
+        x += rng.random(x.shape) - rng.random(x.shape)  # TPDF, ±1 LSB peak
+    q = np.clip(np.round(x), -scale - 1, scale)
+    if bits == 16:
+        return q.astype(np.int16)
+    return (q.astype(np.int32) << (32 - bits)).astype(np.int32)
+
+
+class AudioWriter:
+    """Streaming, atomic audio writer.
+
+    Blocks go to a hidden temporary file beside ``path``; pass ``frames_hint``
+    for WAV output so files under 4 GiB get a plain RIFF header (else RF64); :meth:`commit` (called
+    on a clean exit from the ``with`` block) renames it into place, and any
+    error or cancellation deletes it, so a half-written file never appears.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        sr: int,
+        channels: int,
+        subtype: str = "PCM_24",
+        dither: bool = True,
+        protect: Iterable[str | os.PathLike[str]] = (),
+        seed: int = 0,
+        frames_hint: int | None = None,
+    ) -> None:
+        self.path = check_output_path(path, protect=protect)
+        sr = validate_rate(sr)
+        if subtype not in SUBTYPES:
+            raise AudioFormatError(f"unknown sample format {subtype}; use {', '.join(SUBTYPES)}")
+        fmt = WRITE_FORMATS[self.path.suffix.lower()]
+        if fmt == "FLAC" and subtype == "FLOAT":
+            raise AudioFormatError("FLAC cannot store 32-bit float; use PCM_24 or a .wav file")
+        if not self.path.parent.exists():
+            raise AudioFormatError(f"output folder does not exist: {self.path.parent}")
+        self.bits = SUBTYPES[subtype]
+        self.channels = channels
+        self._dither = dither and self.bits == 16
+        self._rng = np.random.default_rng(seed)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.", suffix=".part" + self.path.suffix, dir=self.path.parent
+        )
+        os.close(fd)
+        self._tmp = Path(tmp)
+        # RF64 lifts the 4 GiB WAV limit; plain WAV when the length is known to fit.
+        if fmt == "WAV" and (frames_hint is None or frames_hint * channels * 4 >= 2**32 - 2**20):
+            fmt = "RF64"
+        try:
+            self._file = sf.SoundFile(
+                str(self._tmp), "w", samplerate=sr, channels=channels, format=fmt, subtype=subtype
+            )
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise AudioFormatError(f"cannot write {self.path.name}: {exc}") from exc
+        self._done = False
+
+    def write(self, block: np.ndarray) -> None:
+        """Append float32 ``(channels, n)`` samples in [-1, 1]."""
+        block = validate_audio(block, name="block")
+        if block.shape[0] != self.channels:
+            raise AudioFormatError(f"expected {self.channels} channels, got {block.shape[0]}")
+        if self.bits == 32:
+            self._file.write(block.T)
+        else:
+            self._file.write(_quantize(block, self.bits, self._rng, self._dither))
+
+    def commit(self) -> Path:
+        """Close and move the finished file into place."""
+        self._done = True
+        try:
+            self._file.close()
+            os.replace(self._tmp, self.path)
+        except (OSError, sf.LibsndfileError, RuntimeError) as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise AudioFormatError(f"cannot finish writing {self.path.name}: {exc}") from exc
+        return self.path
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the destination is untouched."""
+        if not self._file.closed:
+            self._file.close()
+        self._tmp.unlink(missing_ok=True)
+        self._done = True
+
+    def __enter__(self) -> AudioWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._done:
+            return
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def save(
+    path: str | os.PathLike[str],
+    audio: np.ndarray,
+    sr: int,
+    *,
+    subtype: str = "PCM_24",
+    dither: bool = True,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Write ``audio`` (float32 ``(channels, samples)``) atomically; returns the path.
+
+    ``subtype`` is ``PCM_16`` (TPDF-dithered unless ``dither=False``), ``PCM_24`` or
+    ``FLOAT`` (WAV only). Refuses to overwrite any file in ``protect``.
+    """
+    audio = validate_audio(audio)
+    with AudioWriter(
+        path,
+        sr=sr,
+        channels=audio.shape[0],
+        subtype=subtype,
+        dither=dither,
+        protect=protect,
+        frames_hint=audio.shape[1],
+    ) as writer:
+        writer.write(audio)
+    return writer.path

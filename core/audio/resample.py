@@ -1,0 +1,27 @@
+"""Sample-rate conversion with soxr (very high quality)."""
+
+from __future__ import annotations
+
+import numpy as np
+import soxr
+
+from core.audio.validate import validate_audio, validate_rate
+
+
+def resample(audio: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
+    """Resample ``audio`` from ``orig_sr`` to ``target_sr`` Hz.
+
+    Parameters
+    ----------
+    audio : float32 ``(channels, samples)``
+
+    Returns
+    -------
+    float32 ``(channels, round(samples * target_sr / orig_sr))``
+    """
+    audio = validate_audio(audio)
+    orig_sr, target_sr = validate_rate(orig_sr, name="orig_sr"), validate_rate(target_sr)
+    if orig_sr == target_sr:
+        return audio
+    out = soxr.resample(audio.T, orig_sr, target_sr, quality="VHQ")
+    return np.ascontiguousarray(np.asarray(out, dtype=np.float32).T.reshape(audio.shape[0], -1))

@@ -1,0 +1,375 @@
+"""The ``seminario`` command line: restore, train, analyze, pairs, info, presets, demo.
+
+Errors print as one line and exit non-zero; heavy modules (TensorFlow) are
+imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from core import __version__
+from core.errors import Cancelled, ConfigError, SeminarioError, UnsafeOutputError
+
+EXIT_ERROR, EXIT_INTERNAL, EXIT_CANCELLED = 1, 70, 130
+
+
+class TerminalProgress:
+    """A progress bar on stderr; plain lines every 10 % when not a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, enabled: bool = True) -> None:
+        self.label, self.stream, self.enabled = label, stream or sys.stderr, enabled
+        self.tty = self.stream.isatty()
+        self._last_step = -1
+        self._last_draw = 0.0
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        if not self.enabled:
+            return
+        fraction = min(max(fraction, 0.0), 1.0)
+        if self.tty:
+            now = time.monotonic()
+            if now - self._last_draw < 0.1 and fraction < 1.0:
+                return
+            self._last_draw = now
+            filled = int(30 * fraction)
+            bar = "#" * filled + "-" * (30 - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} {message[:40]:<40}")
+        else:
+            step = int(fraction * 10)
+            if step == self._last_step:
+                return
+            self._last_step = step
+            self.stream.write(f"{self.label}: {fraction:.0%} {message}\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=str))
+
+
+# --- commands -------------------------------------------------------------
+
+
+def _chain_from_args(args: argparse.Namespace) -> Any:
+    from core.pipeline import ChainConfig, load_preset
+
+    chain = ChainConfig.from_json(args.chain) if args.chain else load_preset(args.preset)
+    return chain.with_model(args.model) if args.model else chain
+
+
+def _outputs(inputs: list[Path], out: Path, overwrite: bool) -> list[Path]:
+    if len(inputs) == 1 and out.suffix:
+        targets = [out]
+    else:
+        if out.exists() and not out.is_dir():
+            raise ConfigError(f"with several inputs, -o must be a folder: {out}")
+        out.mkdir(parents=True, exist_ok=True)
+        targets = [
+            out / (p.stem + (p.suffix if p.suffix.lower() in (".wav", ".flac") else ".wav"))
+            for p in inputs
+        ]
+        if len({t.name for t in targets}) != len(targets):
+            raise ConfigError("two inputs have the same name; restore them into separate folders")
+    for target in targets:
+        if any(target.resolve() == p.resolve() for p in inputs):
+            raise UnsafeOutputError(f"refusing to overwrite the input file {target}")
+        if target.exists() and not overwrite:
+            raise UnsafeOutputError(f"{target} already exists; pass --overwrite to replace it")
+    return targets
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core.pipeline import restore_file
+
+    inputs = [Path(p) for p in args.inputs]
+    chain = _chain_from_args(args)
+    targets = _outputs(inputs, Path(args.output), args.overwrite)
+    if args.residual and len(inputs) > 1:
+        raise ConfigError("--residual works with a single input")
+    reports = []
+    for src, dst in zip(inputs, targets, strict=True):
+        bar = TerminalProgress(f"restoring {src.name}", enabled=not args.quiet)
+        report = restore_file(
+            src,
+            dst,
+            chain,
+            strength=args.strength,
+            residual_path=args.residual,
+            subtype=args.format,
+            progress=bar,
+        )
+        bar.done()
+        reports.append(report)
+        if not args.json:
+            print(
+                f"{src} -> {report.output}  ({report.duration_s:.1f} s of audio in "
+                f"{report.seconds:.1f} s, {report.realtime_factor:.3f}x real time)"
+            )
+            if report.residual:
+                print(f"removed part -> {report.residual}")
+            if report.clipped_samples:
+                print(
+                    f"warning: {report.clipped_samples} samples exceed full scale and were clipped;"
+                    " add a normalize step",
+                    file=sys.stderr,
+                )
+    if args.json:
+        _print_json([r.to_dict() for r in reports])
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from core.training import EpochReport, TrainConfig, train
+
+    config = TrainConfig(
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        val_split=args.val_split,
+        patience=args.patience,
+        seed=args.seed,
+        init=args.init,
+    )
+    output = Path(args.output)
+    if output.exists() and not args.overwrite:
+        raise UnsafeOutputError(f"{output} already exists; pass --overwrite to replace it")
+    bar = TerminalProgress("training", enabled=not args.quiet)
+
+    def on_epoch(r: EpochReport) -> None:
+        if not args.quiet and not bar.tty:
+            print(
+                f"epoch {r.epoch}/{r.epochs}: loss {r.loss:.4f}, val_loss {r.val_loss:.4f}",
+                file=sys.stderr,
+            )
+
+    result = train(args.noisy, args.clean, output, config=config, progress=bar, on_epoch=on_epoch)
+    bar.done()
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(
+            f"model saved to {result.model_path} "
+            f"({result.epochs_run} epochs, best {result.best_epoch}, "
+            f"{result.train_files} training / {result.val_files} validation files, "
+            f"{result.seconds:.0f} s)"
+        )
+        print(
+            f"validation SI-SDR: {result.val_si_sdr_before:.2f} dB -> "
+            f"{result.val_si_sdr_after:.2f} dB "
+            f"({result.improvement_db:+.2f} dB)"
+        )
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from core.analysis import analyze_file
+
+    result = analyze_file(args.file, frames_csv=args.csv)
+    if args.json:
+        _print_json(result)
+    else:
+        for key, value in result.items():
+            print(f"{key:>22}: {value}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from core.audio.io import info
+
+    data = info(args.file).to_dict()
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key:>11}: {value}")
+    return 0
+
+
+def cmd_pairs_check(args: argparse.Namespace) -> int:
+    from core.data.pairs import match_pairs
+
+    bar = TerminalProgress("checking pairs", enabled=not args.quiet and not args.json)
+    report = match_pairs(args.noisy, args.clean, progress=bar)
+    bar.done()
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print("\n".join(report.summary_lines()))
+    return 0 if report.ok else EXIT_ERROR
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from core.pipeline import list_presets, load_preset
+
+    for name in list_presets():
+        preset = load_preset(name)
+        steps = " -> ".join(s.type for s in preset.steps)
+        print(f"{name:<20} {preset.description}\n{'':<20} steps: {steps}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.demo import write_demo
+    from core.pipeline import load_preset, restore_file
+
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    noisy = write_demo(folder / "demo_noisy.wav")
+    print(f"demo recording written to {noisy}")
+    bar = TerminalProgress("restoring demo", enabled=not args.quiet)
+    report = restore_file(
+        noisy,
+        folder / "demo_restored.wav",
+        load_preset(args.preset),
+        residual_path=folder / "demo_removed.wav",
+        progress=bar,
+    )
+    bar.done()
+    print(f"restored with preset '{args.preset}' -> {report.output}")
+    print(f"removed noise alone -> {report.residual}")
+    return 0
+
+
+# --- parser ---------------------------------------------------------------
+
+
+def _strength(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("strength must be between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seminario",
+        description="SeminarioIA: restore and remaster speech and music recordings.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("restore", help="restore recordings with a preset or chain")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="input audio files")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="output file (one input) or folder (several inputs)",
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--preset", default="default", help="built-in preset (see 'seminario presets')"
+    )
+    group.add_argument("--chain", metavar="FILE.json", help="a chain described in JSON")
+    p.add_argument("--model", metavar="default|PATH", help="model for the chain's model steps")
+    p.add_argument(
+        "--strength", type=_strength, default=1.0, help="0 = untouched, 1 = full (default)"
+    )
+    p.add_argument("--residual", metavar="FILE", help="also write what was removed")
+    p.add_argument(
+        "--format",
+        choices=("PCM_16", "PCM_24", "FLOAT"),
+        help="sample format (default: 24-bit, or float for float input)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace existing outputs (never inputs)"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("train", help="train or fine-tune a model on paired folders")
+    p.add_argument("--noisy", required=True, metavar="DIR", help="folder of degraded recordings")
+    p.add_argument(
+        "--clean", required=True, metavar="DIR", help="folder of clean recordings, same names"
+    )
+    p.add_argument(
+        "-o", "--output", required=True, metavar="MODEL.keras", help="model file to write"
+    )
+    p.add_argument("--arch", default="dense", help="architecture: dense (default) or crnn")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--val-split", type=float, default=0.2, help="fraction of files for validation")
+    p.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--init", metavar="default|PATH", help="fine-tune this model instead of starting fresh"
+    )
+    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("analyze", help="features, SNR and loudness of a recording")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--csv", metavar="FRAMES.csv", help="also write per-frame features as CSV")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("info", help="file format, rate, channels and length")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    pairs = sub.add_parser("pairs", help="paired training folders")
+    pairs_sub = pairs.add_subparsers(dest="pairs_command", required=True, metavar="ACTION")
+    p = pairs_sub.add_parser("check", help="report which noisy/clean files pair up")
+    p.add_argument("--noisy", required=True, metavar="DIR")
+    p.add_argument("--clean", required=True, metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_pairs_check)
+
+    p = sub.add_parser("presets", help="list the built-in presets")
+    p.set_defaults(func=cmd_presets)
+
+    p = sub.add_parser("demo", help="generate the demo recording and restore it")
+    p.add_argument("-o", "--output", default="seminario-demo", metavar="DIR")
+    p.add_argument("--preset", default="default")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except Cancelled:
+        print("seminario: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        print("\nseminario: interrupted; no partial output was left", file=sys.stderr)
+        return EXIT_CANCELLED
+    except SeminarioError as exc:
+        print(f"seminario: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # last resort: one line, the traceback only on request
+        if os.environ.get("SEMINARIO_DEBUG"):
+            raise
+        print(
+            f"seminario: unexpected {type(exc).__name__}: {exc} "
+            "(set SEMINARIO_DEBUG=1 for details, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Paired training data: matching, reports, splits and tf.data pipelines."""

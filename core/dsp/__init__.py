@@ -1,0 +1,1 @@
+"""Signal processing: STFT, filters, loudness, channel handling."""

@@ -1,0 +1,95 @@
+"""Short-time Fourier transform with perfect reconstruction (Hann, 75 % overlap).
+
+Kept in plain numpy so training features and inference use the identical transform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class StftConfig:
+    """Frame size and hop in samples; ``n_fft // 2 + 1`` frequency bins."""
+
+    n_fft: int = 512
+    hop: int = 128
+
+    def __post_init__(self) -> None:
+        if (
+            self.n_fft < 16
+            or self.n_fft % 2
+            or not 1 <= self.hop <= self.n_fft // 2
+            or self.n_fft % self.hop
+        ):
+            raise ConfigError(
+                f"invalid STFT settings n_fft={self.n_fft} hop={self.hop}: "
+                "n_fft must be even and a multiple of hop, with at least 50 % overlap"
+            )
+
+    @property
+    def bins(self) -> int:
+        return self.n_fft // 2 + 1
+
+
+def _window(n_fft: int) -> np.ndarray:
+    return np.hanning(n_fft + 1)[:-1].astype(np.float32)  # periodic Hann
+
+
+def stft(audio: np.ndarray, *, config: StftConfig) -> np.ndarray:
+    """Complex spectrogram of ``audio``.
+
+    Parameters
+    ----------
+    audio : float32 array ``(channels, samples)``
+    config : frame size and hop
+
+    Returns
+    -------
+    complex64 array ``(channels, frames, bins)``. The signal is padded by
+    ``n_fft // 2`` on both sides so frame ``t`` is centred on sample ``t * hop``.
+    """
+    pad = config.n_fft // 2
+    x = np.pad(audio, ((0, 0), (pad, pad + config.n_fft)), mode="constant")
+    frames = 1 + (audio.shape[1] + 2 * pad - config.n_fft) // config.hop + 1
+    idx = np.arange(config.n_fft)[None, :] + config.hop * np.arange(frames)[:, None]
+    windowed = x[:, idx] * _window(config.n_fft)
+    return np.fft.rfft(windowed, axis=-1).astype(np.complex64)
+
+
+def istft(spec: np.ndarray, *, config: StftConfig, length: int) -> np.ndarray:
+    """Inverse of :func:`stft` by weighted overlap-add.
+
+    Parameters
+    ----------
+    spec : complex array ``(channels, frames, bins)``
+    length : number of samples to return
+
+    Returns
+    -------
+    float32 array ``(channels, length)``
+    """
+    channels, frames, _ = spec.shape
+    window = _window(config.n_fft)
+    pad = config.n_fft // 2
+    total = config.hop * (frames - 1) + config.n_fft
+    frames_td = np.fft.irfft(spec, n=config.n_fft, axis=-1).astype(np.float32) * window
+    out = np.zeros((channels, total + config.n_fft), dtype=np.float32)
+    norm = np.zeros(total + config.n_fft, dtype=np.float32)
+    # Frames r, r+R, r+2R... (R = n_fft / hop) do not overlap: add each set in one slice.
+    ratio = config.n_fft // config.hop
+    for r in range(ratio):
+        group = frames_td[:, r::ratio]
+        count = group.shape[1]
+        start = r * config.hop
+        out[:, start : start + count * config.n_fft] += group.reshape(channels, -1)
+        norm[start : start + count * config.n_fft] += np.tile(window**2, count)
+    out /= np.maximum(norm, 1e-8)
+    result = out[:, pad : pad + length]
+    if result.shape[1] < length:
+        result = np.pad(result, ((0, 0), (0, length - result.shape[1])))
+    return np.ascontiguousarray(result)

@@ -1,0 +1,1 @@
+"""Neural models: architectures registry, bundles on disk, inference."""

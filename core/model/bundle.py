@@ -1,0 +1,178 @@
+"""A model bundle: ``NAME.keras`` (weights and graph) plus ``NAME.json`` (everything
+needed to use it: rate, STFT, feature normalisation, architecture, history).
+
+Bundles load with Keras safe mode, so a model file cannot run arbitrary code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core import __version__
+from core.dsp.stft import StftConfig
+from core.errors import ModelFormatError
+from core.model.spectral import FeatureNorm, SpectralSettings
+
+if TYPE_CHECKING:
+    import keras
+
+FORMAT_VERSION = 1
+DEFAULT_MODEL = "default"
+
+
+@dataclass
+class BundleMeta:
+    """The JSON half of a bundle."""
+
+    architecture: str
+    spectral: SpectralSettings
+    norm: FeatureNorm
+    arch_params: dict[str, Any] = field(default_factory=dict)
+    mask_floor_db: float = -30.0
+    history: dict[str, list[float]] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    created: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    app_version: str = __version__
+    format_version: int = FORMAT_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "app_version": self.app_version,
+            "created": self.created,
+            "architecture": self.architecture,
+            "arch_params": self.arch_params,
+            "sample_rate": self.spectral.sample_rate,
+            "stft": asdict(self.spectral.stft),
+            "mask_floor_db": self.mask_floor_db,
+            "norm": self.norm.to_dict(),
+            "history": self.history,
+            "training": self.training,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BundleMeta:
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ModelFormatError(
+                f"model format version {version!r} is not supported (this version reads "
+                f"{FORMAT_VERSION}); update SeminarioIA or retrain the model"
+            )
+        try:
+            stft = StftConfig(**data["stft"])
+            spectral = SpectralSettings(sample_rate=int(data["sample_rate"]), stft=stft)
+            norm = FeatureNorm.from_dict(data["norm"])
+            if norm.mean.shape != (stft.bins,) or norm.std.shape != (stft.bins,):
+                raise ValueError("normalisation does not match the STFT size")
+            return cls(
+                architecture=str(data["architecture"]),
+                spectral=spectral,
+                norm=norm,
+                arch_params=dict(data.get("arch_params", {})),
+                mask_floor_db=float(data.get("mask_floor_db", -30.0)),
+                history={k: [float(x) for x in v] for k, v in data.get("history", {}).items()},
+                training=dict(data.get("training", {})),
+                created=str(data.get("created", "")),
+                app_version=str(data.get("app_version", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFormatError(f"model description is incomplete or invalid: {exc}") from exc
+
+
+@dataclass
+class ModelBundle:
+    model: keras.Model
+    meta: BundleMeta
+    path: Path | None = None
+
+
+def meta_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def resolve_model_path(spec: str | os.PathLike[str]) -> Path:
+    """``"default"`` means the built-in model; anything else is a ``.keras`` path."""
+    if str(spec) == DEFAULT_MODEL:
+        from core.resources import resources_root
+
+        return resources_root() / "models" / "default.keras"
+    return Path(spec)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_bundle(bundle: ModelBundle, path: str | os.PathLike[str]) -> Path:
+    """Write ``path`` (``.keras``) and its ``.json`` atomically; returns ``path``."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ModelFormatError(f"model files must end in .keras, got {path.name}")
+    if not path.parent.is_dir():
+        raise ModelFormatError(f"folder does not exist: {path.parent}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.keras", dir=path.parent)
+    os.close(fd)
+    try:
+        bundle.model.save(tmp)
+        _atomic_write_text(meta_path(path), json.dumps(bundle.meta.to_dict(), indent=1))
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    bundle.path = path
+    return path
+
+
+def load_meta(path: str | os.PathLike[str]) -> BundleMeta:
+    """Read only the JSON half (fast; no TensorFlow)."""
+    path = resolve_model_path(path)
+    description = meta_path(path)
+    if not path.exists():
+        raise ModelFormatError(f"model not found: {path}")
+    if not description.exists():
+        raise ModelFormatError(
+            f"model description missing: {description.name} must sit beside {path.name}"
+        )
+    try:
+        data = json.loads(description.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFormatError(f"cannot read {description.name}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ModelFormatError(f"{description.name} is not a model description")
+    return BundleMeta.from_dict(data)
+
+
+def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
+    """Load a bundle in Keras safe mode; raises :class:`ModelFormatError`."""
+    from core.model.tf import quiet_tensorflow
+
+    path = resolve_model_path(path)
+    meta = load_meta(path)
+    quiet_tensorflow()
+    import keras
+
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for corrupt or unsafe files
+        raise ModelFormatError(f"cannot load model {path.name}: {exc}") from exc
+    bins = model.input_shape[-1]
+    if bins != meta.spectral.bins:
+        raise ModelFormatError(
+            f"{path.name} expects {bins} frequency bins "
+            f"but its description says {meta.spectral.bins}"
+        )
+    return ModelBundle(model=model, meta=meta, path=path)

@@ -1,0 +1,272 @@
+"""The processing steps a restoration chain is made of, and their parameters.
+
+Two kinds of step exist:
+
+* **repair** steps work block by block with some context (``margin_s``) and
+  remove something from the signal (noise, rumble, hum, clicks…);
+* **gain** steps need to measure the whole signal first (peak, loudness) and
+  then apply one gain — the pipeline runs them as a separate pass.
+
+Each step type declares its parameters once (:class:`ParamSpec`) so the CLI,
+the GUI and JSON presets validate them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a step type: its type, default and allowed values."""
+
+    name: str
+    default: Any
+    label: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    unit: str = ""
+
+    def check(self, value: Any, step: str) -> Any:
+        where = f"step {step!r}, parameter {self.name!r}"
+        if self.choices:
+            if value not in self.choices:
+                raise ConfigError(
+                    f"{where} must be one of {', '.join(self.choices)}; got {value!r}"
+                )
+            return value
+        if isinstance(self.default, str):
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{where} must be a non-empty text; got {value!r}")
+            return value
+        if isinstance(self.default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} must be true or false; got {value!r}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where} must be a number; got {value!r}")
+        if (self.minimum is not None and value < self.minimum) or (
+            self.maximum is not None and value > self.maximum
+        ):
+            raise ConfigError(
+                f"{where} must be between {self.minimum} and {self.maximum}; got {value}"
+            )
+        return type(self.default)(value)
+
+
+class RepairStep(Protocol):
+    margin_s: float
+
+    def process(self, block: np.ndarray, *, sr: int) -> np.ndarray: ...
+
+
+class GainMeter(Protocol):
+    def update(self, block: np.ndarray) -> None: ...
+
+    def gain(self) -> float: ...
+
+
+class GainStep(Protocol):
+    def meter(self, *, sr: int, channels: int) -> GainMeter: ...
+
+
+@dataclass
+class BuildContext:
+    """Shared by the steps of one run: loaded model bundles, keyed by path."""
+
+    bundles: dict[str, Any] = field(default_factory=dict)
+
+    def bundle(self, spec: str) -> Any:
+        from core.model.bundle import load_bundle, resolve_model_path
+
+        key = str(resolve_model_path(spec))
+        if key not in self.bundles:
+            self.bundles[key] = load_bundle(spec)
+        return self.bundles[key]
+
+
+@dataclass(frozen=True)
+class StepType:
+    name: str
+    kind: Literal["repair", "gain"]
+    label: str
+    params: tuple[ParamSpec, ...]
+    build: Callable[[Mapping[str, Any], BuildContext], Any]
+
+    def resolve(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults filled in, every value checked; unknown names rejected."""
+        known = {p.name: p for p in self.params}
+        unknown = set(params) - set(known)
+        if unknown:
+            raise ConfigError(
+                f"step {self.name!r} has no parameter {', '.join(sorted(unknown))}; "
+                f"it takes: {', '.join(known) or 'none'}"
+            )
+        return {n: p.check(params.get(n, p.default), self.name) for n, p in known.items()}
+
+
+# --- repair steps ---------------------------------------------------------
+
+
+@dataclass
+class _FunctionStep:
+    """A repair step that calls one stateless DSP function per block."""
+
+    fn: Callable[..., np.ndarray]
+    kwargs: dict[str, Any]
+    margin_s: float
+
+    def process(self, block: np.ndarray, *, sr: int) -> np.ndarray:
+        return self.fn(block, sr=sr, **self.kwargs)
+
+
+def _build_dc(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.filters import remove_dc
+
+    return _FunctionStep(remove_dc, {}, margin_s=1.0)
+
+
+def _build_highpass(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.filters import highpass
+
+    return _FunctionStep(highpass, {"cutoff_hz": params["cutoff_hz"]}, margin_s=0.5)
+
+
+@dataclass
+class _ModelStep:
+    enhancer: Any
+    margin_s: float = 0.5
+
+    def process(self, block: np.ndarray, *, sr: int) -> np.ndarray:
+        return block - self.enhancer.residual(block, sr=sr)
+
+
+def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.model.inference import Enhancer
+
+    return _ModelStep(Enhancer(ctx.bundle(params["model"]), floor_db=params["floor_db"]))
+
+
+# --- gain steps -----------------------------------------------------------
+
+
+@dataclass
+class _PeakMeter:
+    target_dbfs: float
+    peak: float = 0.0
+
+    def update(self, block: np.ndarray) -> None:
+        self.peak = max(self.peak, float(np.max(np.abs(block))) if block.size else 0.0)
+
+    def gain(self) -> float:
+        return _limited_gain(10 ** (self.target_dbfs / 20) / self.peak if self.peak > 0 else 1.0)
+
+
+@dataclass
+class _RmsMeter:
+    target_dbfs: float
+    energy: float = 0.0
+    count: int = 0
+
+    def update(self, block: np.ndarray) -> None:
+        self.energy += float(np.sum(block.astype(np.float64) ** 2))
+        self.count += block.size
+
+    def gain(self) -> float:
+        if self.energy <= 0:
+            return 1.0
+        rms = np.sqrt(self.energy / self.count)
+        return _limited_gain(10 ** (self.target_dbfs / 20) / rms)
+
+
+@dataclass
+class _LufsMeter:
+    target_lufs: float
+    meter: Any
+
+    def update(self, block: np.ndarray) -> None:
+        self.meter.update(block)
+
+    def gain(self) -> float:
+        lufs = self.meter.integrated()
+        if not np.isfinite(lufs):
+            return 1.0
+        return _limited_gain(10 ** ((self.target_lufs - lufs) / 20))
+
+
+MAX_GAIN_DB = 40.0
+
+
+def _limited_gain(gain: float) -> float:
+    """Never amplify by more than 40 dB: near-silent input stays near-silent."""
+    return float(min(gain, 10 ** (MAX_GAIN_DB / 20)))
+
+
+@dataclass
+class _Normalize:
+    mode: str
+    target: float
+
+    def meter(self, *, sr: int, channels: int) -> GainMeter:
+        if self.mode == "peak":
+            return _PeakMeter(self.target)
+        if self.mode == "rms":
+            return _RmsMeter(self.target)
+        from core.dsp.loudness import LoudnessMeter
+
+        return _LufsMeter(self.target, LoudnessMeter(sr=sr, channels=channels))
+
+
+def _build_normalize(params: Mapping[str, Any], ctx: BuildContext) -> GainStep:
+    return _Normalize(params["mode"], params["target"])
+
+
+STEP_TYPES: dict[str, StepType] = {
+    t.name: t
+    for t in (
+        StepType("dc", "repair", "Remove DC offset", (), _build_dc),
+        StepType(
+            "highpass",
+            "repair",
+            "High-pass (rumble filter)",
+            (ParamSpec("cutoff_hz", 40.0, "Cut-off", 10.0, 1000.0, unit="Hz"),),
+            _build_highpass,
+        ),
+        StepType(
+            "model",
+            "repair",
+            "AI noise reduction",
+            (
+                ParamSpec("model", "default", "Model"),
+                ParamSpec("floor_db", -30.0, "Maximum reduction", -80.0, 0.0, unit="dB"),
+            ),
+            _build_model,
+        ),
+        StepType(
+            "normalize",
+            "gain",
+            "Normalise level",
+            (
+                ParamSpec("mode", "peak", "Measure", choices=("peak", "rms", "lufs")),
+                ParamSpec("target", -1.0, "Target", -70.0, 0.0, unit="dB"),
+            ),
+            _build_normalize,
+        ),
+    )
+}
+
+
+def step_type(name: str) -> StepType:
+    try:
+        return STEP_TYPES[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown step {name!r}; available steps: {', '.join(STEP_TYPES)}"
+        ) from None

@@ -1,0 +1,277 @@
+"""Train or fine-tune a restoration model on paired noisy/clean folders."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.data.dataset import (
+    load_pair_audio,
+    make_dataset,
+    segment_arrays,
+    spectral_examples,
+)
+from core.data.pairs import Pair, match_pairs, require_usable, split_pairs
+from core.dsp.stft import StftConfig
+from core.errors import Cancelled, ConfigError
+from core.metrics import si_sdr
+from core.model.architectures import ARCHITECTURES, build_model, compressed_magnitude_loss
+from core.model.bundle import BundleMeta, ModelBundle, load_bundle, save_bundle
+from core.model.spectral import FeatureNorm, SpectralSettings
+from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+
+OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
+
+
+@dataclass
+class TrainConfig:
+    """How to train; ``init`` fine-tunes an existing bundle (``"default"`` or a path)."""
+
+    arch: str = "dense"
+    epochs: int = 20
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    val_split: float = 0.2
+    patience: int = 5
+    seed: int = 0
+    sample_rate: int = 16000
+    n_fft: int = 512
+    hop: int = 128
+    segment_frames: int = 100
+    init: str | None = None
+    arch_params: dict[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        if self.init is None and self.arch not in ARCHITECTURES:
+            raise ConfigError(
+                f"unknown architecture {self.arch!r}; choose one of: {', '.join(ARCHITECTURES)}"
+            )
+        if self.epochs < 1 or self.batch_size < 1 or self.segment_frames < 8:
+            raise ConfigError("epochs and batch size must be at least 1")
+        if not 0.0 < self.val_split < 1.0:
+            raise ConfigError("the validation split must be between 0 and 1 (exclusive)")
+        if not self.learning_rate > 0:
+            raise ConfigError("the learning rate must be positive")
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(
+                f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}"
+            )
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int
+    epochs: int
+    loss: float
+    val_loss: float
+
+
+@dataclass
+class TrainResult:
+    """What training produced and how much it helps on the validation files."""
+
+    model_path: Path
+    history: dict[str, list[float]]
+    epochs_run: int
+    best_epoch: int
+    train_files: int
+    val_files: int
+    val_si_sdr_before: float
+    val_si_sdr_after: float
+    seconds: float
+
+    @property
+    def improvement_db(self) -> float:
+        return self.val_si_sdr_after - self.val_si_sdr_before
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["model_path"] = str(self.model_path)
+        data["improvement_db"] = self.improvement_db
+        return data
+
+
+def _keras_callback(
+    steps_per_epoch: int,
+    epochs: int,
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+    on_epoch: Any,
+) -> Any:
+    """Reports per batch and epoch; stops via ``model.stop_training`` when cancelled.
+
+    It also keeps the weights of the best validation epoch (the checkpoint).
+    """
+    import keras
+
+    class ProgressAndCancel(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.epoch = 0
+            self.best_loss = np.inf
+            self.best_epoch = 0
+            self.best_weights: list[np.ndarray] | None = None
+            self.cancelled = False
+
+        def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+            done = (self.epoch + (batch + 1) / steps_per_epoch) / epochs
+            loss = (logs or {}).get("loss", float("nan"))
+            progress(done, f"epoch {self.epoch + 1}/{epochs} — loss {loss:.4f}")
+            if cancel is not None and cancel.cancelled:
+                self.cancelled = True
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            logs = logs or {}
+            val = float(logs.get("val_loss", logs.get("loss", np.inf)))
+            if val < self.best_loss:
+                self.best_loss, self.best_epoch = val, epoch + 1
+                self.best_weights = self.model.get_weights()
+            if on_epoch is not None:
+                on_epoch(EpochReport(epoch + 1, epochs, float(logs.get("loss", np.nan)), val))
+
+    return ProgressAndCancel()
+
+
+def _mean_si_sdr(pairs: list[Pair], bundle: ModelBundle) -> tuple[float, float]:
+    """Mean SI-SDR against clean of the noisy inputs and of the model's outputs."""
+    from core.model.inference import enhance
+
+    sr = bundle.meta.spectral.sample_rate
+    before, after = [], []
+    for pair in pairs:
+        noisy, clean = load_pair_audio(pair, sr=sr)
+        before.append(si_sdr(noisy, clean))
+        after.append(si_sdr(enhance(noisy, sr=sr, bundle=bundle).restored, clean))
+    return float(np.mean(before)), float(np.mean(after))
+
+
+def train(
+    noisy_dir: str | os.PathLike[str],
+    clean_dir: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    config: TrainConfig,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_epoch: Any = None,
+) -> TrainResult:
+    """Train (or fine-tune) a model on paired folders and save the best bundle.
+
+    ``on_epoch(EpochReport)`` is called after each epoch (for live loss curves).
+    Raises :class:`PairingError` if no usable pairs, :class:`Cancelled` if cancelled
+    (nothing is written then).
+    """
+    config.validate()
+    output = Path(output)
+    if output.suffix != ".keras":
+        raise ConfigError(f"the model file must end in .keras, got {output.name}")
+    started = time.perf_counter()
+    report = match_pairs(
+        noisy_dir, clean_dir, progress=sub_progress(progress, 0, 0.03), cancel=cancel
+    )
+    pairs = require_usable(report)
+    train_pairs, val_pairs = split_pairs(pairs, val_fraction=config.val_split, seed=config.seed)
+    if not val_pairs:
+        raise ConfigError("need at least 2 usable pairs so one can be kept for validation")
+
+    from core.model.tf import quiet_tensorflow
+
+    quiet_tensorflow()
+    import keras
+
+    keras.utils.set_random_seed(config.seed)
+    if config.init is not None:
+        base = load_bundle(config.init)
+        settings, norm = base.meta.spectral, base.meta.norm  # keep the base's input transform
+        model, arch, arch_params = base.model, base.meta.architecture, base.meta.arch_params
+    else:
+        settings = SpectralSettings(config.sample_rate, StftConfig(config.n_fft, config.hop))
+        model, arch, arch_params = None, config.arch, dict(config.arch_params)
+
+    load_progress = sub_progress(progress, 0.03, 0.15)
+    train_ex = spectral_examples(
+        train_pairs, settings=settings, progress=sub_progress(load_progress, 0, 0.8), cancel=cancel
+    )
+    val_ex = spectral_examples(
+        val_pairs, settings=settings, progress=sub_progress(load_progress, 0.8, 1), cancel=cancel
+    )
+    if config.init is None:
+        norm = FeatureNorm.fit([e.features for e in train_ex])
+        model = build_model(arch, bins=settings.bins, **arch_params)
+    assert model is not None
+    x_train, y_train = segment_arrays(train_ex, norm=norm, segment_frames=config.segment_frames)
+    x_val, y_val = segment_arrays(val_ex, norm=norm, segment_frames=config.segment_frames)
+    train_ds = make_dataset(
+        x_train, y_train, batch_size=config.batch_size, shuffle=True, seed=config.seed
+    )
+    val_ds = make_dataset(x_val, y_val, batch_size=config.batch_size, shuffle=False)
+
+    optimizer = keras.optimizers.get(
+        {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+    )
+    model.compile(optimizer=optimizer, loss=compressed_magnitude_loss())
+    steps = int(np.ceil(len(x_train) / config.batch_size))
+    callback = _keras_callback(
+        steps, config.epochs, sub_progress(progress, 0.15, 0.9), cancel, on_epoch
+    )
+    early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience)
+    fit = model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=config.epochs,
+        callbacks=[callback, early],
+        verbose=0,
+        shuffle=False,
+    )
+    if callback.cancelled:
+        raise Cancelled("training cancelled; no model was saved")
+    check_cancel(cancel)
+    if callback.best_weights is not None:
+        model.set_weights(callback.best_weights)
+    history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
+
+    meta = BundleMeta(
+        architecture=arch,
+        spectral=settings,
+        norm=norm,
+        arch_params=arch_params,
+        history=history,
+        training={
+            "config": asdict(config),
+            "noisy_dir": str(noisy_dir),
+            "clean_dir": str(clean_dir),
+            "train_files": len(train_pairs),
+            "val_files": len(val_pairs),
+            "best_epoch": callback.best_epoch,
+        },
+    )
+    bundle = ModelBundle(model=model, meta=meta)
+    if progress is not None:
+        progress(0.9, "measuring on the validation files")
+    before, after = _mean_si_sdr(val_pairs, bundle)
+    meta.training.update({"val_si_sdr_before": before, "val_si_sdr_after": after})
+    check_cancel(cancel)
+    path = save_bundle(bundle, output)
+    if progress is not None:
+        progress(1.0, "saved")
+    return TrainResult(
+        model_path=path,
+        history=history,
+        epochs_run=len(history.get("loss", [])),
+        best_epoch=callback.best_epoch,
+        train_files=len(train_pairs),
+        val_files=len(val_pairs),
+        val_si_sdr_before=before,
+        val_si_sdr_after=after,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian 12 machine: system packages, then .venv with the project.
+# Usage: scripts/bootstrap.sh [runtime|dev]    (sourced by run.sh and test.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-runtime}"
+
+# Libraries the Python wheels need at run time: PortAudio (sound output), and
+# what Qt needs to draw, offscreen or on an X11 display.
+SYSTEM_PACKAGES=(
+  python3-venv libportaudio2
+  libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
+  libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
+)
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "These system packages are needed; install them and run again:" >&2
+    echo "  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+PYTHON=""
+for candidate in python3.11 python3.12 python3.13 python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    PYTHON="$candidate"; break
+  fi
+done
+if [ -z "$PYTHON" ]; then
+  echo "Python 3.11 or newer is needed (Debian 12: apt-get install python3)." >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$extras" = "dev" ]; then
+  .venv/bin/python -m pip install -q -e ".[dev]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

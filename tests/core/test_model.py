@@ -1,0 +1,132 @@
+"""Architectures registry, model bundles on disk, and inference."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.errors import ConfigError, InvalidAudioError, ModelFormatError
+from core.model.architectures import ARCHITECTURES, build_model
+from core.model.bundle import FORMAT_VERSION, load_bundle, load_meta, meta_path
+from core.model.inference import Enhancer, enhance
+from core.signals import speech_like, white_noise
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+def test_every_architecture_maps_frames_to_a_mask_of_any_length(name: str) -> None:
+    model = build_model(name, bins=33)
+    for frames in (5, 17):
+        x = np.random.default_rng(0).standard_normal((2, frames, 33)).astype(np.float32)
+        mask = np.asarray(model(x))
+        assert mask.shape == (2, frames, 33)
+        assert mask.min() >= 0.0 and mask.max() <= 1.0
+
+
+def test_unknown_architecture_and_bad_params_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unknown architecture"):
+        build_model("transformer9000", bins=33)
+    with pytest.raises(ConfigError, match="bad parameters"):
+        build_model("dense", bins=33, colour="blue")
+
+
+def test_bundle_round_trip_keeps_weights_and_metadata(tiny_bundle_path: Path) -> None:
+    bundle = load_bundle(tiny_bundle_path)
+    meta = bundle.meta
+    assert meta.spectral.sample_rate == 16000
+    assert meta.spectral.stft.n_fft == 256
+    assert meta.format_version == FORMAT_VERSION
+    assert meta.norm.mean.shape == (129,)
+    again = load_bundle(tiny_bundle_path)
+    x = np.zeros((1, 4, 129), np.float32)
+    np.testing.assert_allclose(np.asarray(bundle.model(x)), np.asarray(again.model(x)))
+
+
+def _copy_bundle(src: Path, dst_dir: Path) -> Path:
+    dst = dst_dir / src.name
+    shutil.copy(src, dst)
+    shutil.copy(meta_path(src), meta_path(dst))
+    return dst
+
+
+def test_missing_description_corrupt_file_and_future_version_are_refused(
+    tiny_bundle_path: Path, tmp_path: Path
+) -> None:
+    copy = _copy_bundle(tiny_bundle_path, tmp_path)
+    meta_path(copy).unlink()
+    with pytest.raises(ModelFormatError, match="description missing"):
+        load_bundle(copy)
+
+    copy = _copy_bundle(tiny_bundle_path, tmp_path)
+    data = json.loads(meta_path(copy).read_text())
+    data["format_version"] = FORMAT_VERSION + 1
+    meta_path(copy).write_text(json.dumps(data))
+    with pytest.raises(ModelFormatError, match="not supported"):
+        load_meta(copy)
+
+    copy = _copy_bundle(tiny_bundle_path, tmp_path)
+    copy.write_bytes(b"not a zip at all")
+    with pytest.raises(ModelFormatError, match="cannot load"):
+        load_bundle(copy)
+
+    with pytest.raises(ModelFormatError, match="not found"):
+        load_bundle(tmp_path / "nope.keras")
+
+
+def test_safe_mode_refuses_a_model_with_a_lambda_layer(
+    tiny_bundle_path: Path, tmp_path: Path
+) -> None:
+    import keras
+
+    inputs = keras.Input(shape=(None, 129))
+    outputs = keras.layers.Lambda(lambda t: t * 0 + 0.5)(inputs)
+    unsafe = tmp_path / "unsafe.keras"
+    keras.Model(inputs, outputs).save(unsafe)
+    shutil.copy(meta_path(tiny_bundle_path), meta_path(unsafe))
+    assert zipfile.is_zipfile(unsafe)
+    with pytest.raises(ModelFormatError):
+        load_bundle(unsafe)
+
+
+def test_enhance_shapes_strength_and_residual(tiny_bundle_path: Path) -> None:
+    bundle = load_bundle(tiny_bundle_path)
+    sr = 16000
+    x = np.concatenate([speech_like(sr=sr, seconds=2.0), white_noise(sr=sr, seconds=2.0)])
+    full = enhance(x, sr=sr, bundle=bundle)
+    assert full.restored.shape == x.shape and full.restored.dtype == np.float32
+    np.testing.assert_allclose(full.restored + full.residual, x, atol=1e-5)
+    assert np.abs(full.residual).max() > 1e-3  # the (untrained) mask does remove something
+    none = enhance(x, sr=sr, bundle=bundle, strength=0.0)
+    np.testing.assert_allclose(none.restored, x, atol=1e-6)
+    half = enhance(x, sr=sr, bundle=bundle, strength=0.5)
+    np.testing.assert_allclose(half.residual, 0.5 * full.residual, atol=1e-5)
+    with pytest.raises(ConfigError):
+        enhance(x, sr=sr, bundle=bundle, strength=1.5)
+    with pytest.raises(InvalidAudioError):
+        enhance(np.full((1, 100), np.nan, np.float32), sr=sr, bundle=bundle)
+
+
+def test_block_processing_is_seamless(tiny_bundle_path: Path) -> None:
+    """Small blocks give the same result as one big block, apart from tiny crossfade differences."""
+    bundle = load_bundle(tiny_bundle_path)
+    sr = 16000
+    x = speech_like(sr=sr, seconds=6.0) + white_noise(sr=sr, seconds=6.0, amplitude=0.05)
+    whole = enhance(x, sr=sr, bundle=bundle, block_seconds=10.0).restored
+    blocked = enhance(x, sr=sr, bundle=bundle, block_seconds=1.3).restored
+    err = np.sqrt(np.mean((whole - blocked) ** 2)) / np.sqrt(np.mean(whole**2))
+    assert err < 0.01
+
+
+def test_other_rates_keep_content_above_the_model_band(tiny_bundle_path: Path) -> None:
+    """At 44.1 kHz only what the 16 kHz model can see is touched: a 15 kHz tone passes."""
+    bundle = load_bundle(tiny_bundle_path)
+    sr = 44100
+    t = np.arange(sr) / sr
+    high = (0.3 * np.sin(2 * np.pi * 15000 * t)).astype(np.float32)[None]
+    removed = Enhancer(bundle).residual(high, sr=sr)
+    assert removed.shape == high.shape
+    assert np.sqrt(np.mean(removed[:, 2000:-2000] ** 2)) < 1e-3

@@ -1,0 +1,93 @@
+"""Training: progress, cancel, checkpoint, fine-tuning, and the pairing errors it reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import Cancelled, ConfigError, PairingError
+from core.model.bundle import load_bundle
+from core.progress import CancelToken
+from core.training import EpochReport, TrainConfig, train
+from tests.conftest import make_pairs
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return make_pairs(tmp_path_factory.mktemp("pairs"), count=5, seconds=2.0)
+
+
+def small(**kw: object) -> TrainConfig:
+    base = dict(
+        arch="dense",
+        epochs=2,
+        batch_size=8,
+        n_fft=256,
+        hop=64,
+        segment_frames=32,
+        arch_params={"hidden": 32, "context": 3, "layers": 2},
+    )
+    base.update(kw)
+    return TrainConfig(**base)  # type: ignore[arg-type]
+
+
+def test_train_reports_progress_and_epochs_and_saves_a_loadable_bundle(
+    pairs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fractions: list[float] = []
+    epochs: list[EpochReport] = []
+    result = train(
+        *pairs,
+        tmp_path / "m.keras",
+        config=small(),
+        progress=lambda f, m="": fractions.append(f),
+        on_epoch=epochs.append,
+    )
+    assert [e.epoch for e in epochs] == [1, 2]
+    assert all(e.loss > 0 and e.val_loss > 0 for e in epochs)
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert result.train_files + result.val_files == 5 and result.val_files >= 1
+    bundle = load_bundle(result.model_path)
+    assert bundle.meta.history["loss"] == pytest.approx([e.loss for e in epochs], rel=1e-5)
+    assert bundle.meta.training["val_files"] == result.val_files
+    assert bundle.meta.spectral.stft.n_fft == 256
+
+
+def test_cancel_stops_training_and_writes_nothing(pairs: tuple[Path, Path], tmp_path: Path) -> None:
+    token = CancelToken()
+
+    def progress(fraction: float, message: str = "") -> None:
+        if message.startswith("epoch"):
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        train(
+            *pairs, tmp_path / "m.keras", config=small(epochs=50), progress=progress, cancel=token
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fine_tuning_keeps_the_base_models_input_transform(
+    pairs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    base = train(*pairs, tmp_path / "base.keras", config=small(epochs=1)).model_path
+    tuned = train(*pairs, tmp_path / "tuned.keras", config=small(epochs=1, init=str(base)))
+    a, b = load_bundle(base), load_bundle(tuned.model_path)
+    assert (a.meta.norm.mean == b.meta.norm.mean).all()
+    assert a.meta.spectral == b.meta.spectral
+    assert b.meta.training["config"]["init"] == str(base)
+
+
+def test_bad_configs_and_folders_are_refused(pairs: tuple[Path, Path], tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="architecture"):
+        train(*pairs, tmp_path / "m.keras", config=small(arch="nope"))
+    with pytest.raises(ConfigError, match="split"):
+        train(*pairs, tmp_path / "m.keras", config=small(val_split=1.0))
+    with pytest.raises(ConfigError, match=".keras"):
+        train(*pairs, tmp_path / "m.h5", config=small())
+    empty = tmp_path / "empty"
+    (empty / "noisy").mkdir(parents=True)
+    (empty / "clean").mkdir()
+    with pytest.raises(PairingError):
+        train(empty / "noisy", empty / "clean", tmp_path / "m.keras", config=small())
