@@ -7,7 +7,7 @@ export QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2
 echo "== core stays headless (import-linter)"
 .venv/bin/lint-imports
 echo "== ruff"
-.venv/bin/ruff check core app tests scripts bench
+.venv/bin/ruff check .
 echo "== mypy (core)"
 .venv/bin/mypy
 echo "== pytest"
