@@ -212,6 +212,24 @@ def cmd_pairs_check(args: argparse.Namespace) -> int:
     return 0 if report.ok else EXIT_ERROR
 
 
+def cmd_pairs_make(args: argparse.Namespace) -> int:
+    from core.data.degrade import degrade_pair_folder
+
+    bar = TerminalProgress("making pairs", enabled=not args.quiet)
+    out = degrade_pair_folder(
+        args.clean,
+        args.noise,
+        args.output,
+        count=args.count,
+        seed=args.seed,
+        rir_dir=args.rir,
+        progress=bar,
+    )
+    bar.done()
+    print(f"{args.count} noisy/clean pairs written to {out} (settings in params.json)")
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     from core.pipeline import list_presets, load_preset
 
@@ -335,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_pairs_check)
+    p = pairs_sub.add_parser(
+        "make", help="degrade clean recordings into noisy/clean training pairs"
+    )
+    p.add_argument("--clean", required=True, metavar="DIR", help="clean recordings")
+    p.add_argument("--noise", metavar="DIR", help="real noise recordings to mix in")
+    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("--count", type=int, default=100, help="number of pairs (default 100)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rir", metavar="DIR", help="room impulse responses for reverberation")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_pairs_make)
 
     p = sub.add_parser("presets", help="list the built-in presets")
     p.set_defaults(func=cmd_presets)

@@ -14,10 +14,10 @@ so memory stays bounded whatever the duration.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ import numpy as np
 import scipy.fft
 import scipy.special
 
+from core.atomic import write_text_atomic
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
@@ -667,13 +668,7 @@ def _json_float(value: float, digits: int, *, significant: bool = False) -> floa
 
 
 def _atomic_write(path: Path, write: Callable[[IO[str]], object]) -> Path:
-    """Write text through a temporary file in the same folder, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Render text with ``write`` and store it at ``path`` atomically."""
+    buffer = io.StringIO(newline="")
+    write(buffer)
+    return write_text_atomic(path, buffer.getvalue())

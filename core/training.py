@@ -84,6 +84,7 @@ class TrainResult:
     val_files: int
     val_si_sdr_before: float
     val_si_sdr_after: float
+    val_clean_si_sdr: float
     seconds: float
 
     @property
@@ -91,10 +92,15 @@ class TrainResult:
         return self.val_si_sdr_after - self.val_si_sdr_before
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """JSON-safe: NaN (no such validation files) becomes ``None``."""
+        data = {k: _json_number(v) for k, v in asdict(self).items()}
         data["model_path"] = str(self.model_path)
-        data["improvement_db"] = self.improvement_db
+        data["improvement_db"] = _json_number(self.improvement_db)
         return data
+
+
+def _json_number(value: Any) -> Any:
+    return None if isinstance(value, float) and not np.isfinite(value) else value
 
 
 def _keras_callback(
@@ -142,17 +148,35 @@ def _keras_callback(
     return ProgressAndCancel()
 
 
-def _mean_si_sdr(pairs: list[Pair], bundle: ModelBundle) -> tuple[float, float]:
-    """Mean SI-SDR against clean of the noisy inputs and of the model's outputs."""
+CLEAN_PAIR_SI_SDR_DB = 50.0
+"""A pair whose noisy file scores above this against its clean file counts as clean input."""
+
+
+def mean_si_sdr(pairs: list[Pair], bundle: ModelBundle) -> tuple[float, float, float]:
+    """SI-SDR against clean, in dB: mean over the degraded pairs of the inputs and of the
+    model's outputs, and the mean output score over clean-input pairs (NaN if none).
+
+    Clean-input pairs are kept apart because their input score is unbounded (identical
+    signals) and would swamp the mean.
+    """
     from core.model.inference import enhance
 
     sr = bundle.meta.spectral.sample_rate
-    before, after = [], []
+    before, after, clean_after = [], [], []
     for pair in pairs:
         noisy, clean = load_pair_audio(pair, sr=sr)
-        before.append(si_sdr(noisy, clean))
-        after.append(si_sdr(enhance(noisy, sr=sr, bundle=bundle).restored, clean))
-    return float(np.mean(before)), float(np.mean(after))
+        score_in = si_sdr(noisy, clean)
+        score_out = si_sdr(enhance(noisy, sr=sr, bundle=bundle).restored, clean)
+        if score_in > CLEAN_PAIR_SI_SDR_DB:
+            clean_after.append(score_out)
+        else:
+            before.append(score_in)
+            after.append(score_out)
+
+    def mean(values: list[float]) -> float:
+        return float(np.mean(values)) if values else float("nan")
+
+    return mean(before), mean(after), mean(clean_after)
 
 
 def train(
@@ -258,8 +282,14 @@ def train(
     bundle = ModelBundle(model=model, meta=meta)
     if progress is not None:
         progress(0.9, "measuring on the validation files")
-    before, after = _mean_si_sdr(val_pairs, bundle)
-    meta.training.update({"val_si_sdr_before": before, "val_si_sdr_after": after})
+    before, after, clean_after = mean_si_sdr(val_pairs, bundle)
+    meta.training.update(
+        {
+            "val_si_sdr_before": _json_number(before),
+            "val_si_sdr_after": _json_number(after),
+            "val_clean_si_sdr": _json_number(clean_after),
+        }
+    )
     check_cancel(cancel)
     path = save_bundle(bundle, output)
     if progress is not None:
@@ -273,5 +303,6 @@ def train(
         val_files=len(val_pairs),
         val_si_sdr_before=before,
         val_si_sdr_after=after,
+        val_clean_si_sdr=clean_after,
         seconds=time.perf_counter() - started,
     )

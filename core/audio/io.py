@@ -8,7 +8,6 @@ success) and refuse to replace any file listed in ``protect`` — the inputs.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import TracebackType
 import numpy as np
 import soundfile as sf
 
+from core.atomic import publish, temp_beside
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import AudioFormatError, UnsafeOutputError
 
@@ -226,11 +226,7 @@ class AudioWriter:
         self.channels = channels
         self._dither = dither and self.bits == 16
         self._rng = np.random.default_rng(seed)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=".part" + self.path.suffix, dir=self.path.parent
-        )
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._tmp = temp_beside(self.path, suffix=".part" + self.path.suffix)
         # RF64 lifts the 4 GiB WAV limit; plain WAV when the length is known to fit.
         if fmt == "WAV" and (frames_hint is None or frames_hint * channels * 4 >= 2**32 - 2**20):
             fmt = "RF64"
@@ -258,7 +254,7 @@ class AudioWriter:
         self._done = True
         try:
             self._file.close()
-            os.replace(self._tmp, self.path)
+            publish(self._tmp, self.path)
         except (OSError, sf.LibsndfileError, RuntimeError) as exc:
             self._tmp.unlink(missing_ok=True)
             raise AudioFormatError(f"cannot finish writing {self.path.name}: {exc}") from exc

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import butter, ellip, fftconvolve, hilbert, sosfiltfilt
 
+from core.atomic import write_text_atomic
 from core.audio.io import READ_EXTENSIONS, load, save
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
@@ -634,14 +634,7 @@ def _check_folders(clean_dir: Path, noise_dir: Path | None, out_dir: Path) -> No
 
 
 def _write_json(path: Path, data: object) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(data, indent=1))
 
 
 def degrade_pair_folder(

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from core import __version__
+from core.atomic import publish, temp_beside, write_text_atomic
 from core.dsp.stft import StftConfig
 from core.errors import ModelFormatError
 from core.model.spectral import FeatureNorm, SpectralSettings
@@ -92,6 +94,19 @@ class ModelBundle:
     model: keras.Model
     meta: BundleMeta
     path: Path | None = None
+    _predict: Any = field(default=None, repr=False, compare=False)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """The model's output for ``features`` ``(batch, frames, bins)``, in inference mode.
+
+        The compiled graph is kept on the bundle, so every caller shares one trace.
+        """
+        if self._predict is None:
+            import tensorflow as tf
+
+            model = self.model
+            self._predict = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        return np.asarray(self._predict(features), dtype=np.float32)
 
 
 def meta_path(model_path: Path) -> Path:
@@ -107,17 +122,6 @@ def resolve_model_path(spec: str | os.PathLike[str]) -> Path:
     return Path(spec)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_bundle(bundle: ModelBundle, path: str | os.PathLike[str]) -> Path:
     """Write ``path`` (``.keras``) and its ``.json`` atomically; returns ``path``."""
     path = Path(path)
@@ -125,14 +129,13 @@ def save_bundle(bundle: ModelBundle, path: str | os.PathLike[str]) -> Path:
         raise ModelFormatError(f"model files must end in .keras, got {path.name}")
     if not path.parent.is_dir():
         raise ModelFormatError(f"folder does not exist: {path.parent}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.keras", dir=path.parent)
-    os.close(fd)
+    tmp = temp_beside(path, suffix=".part.keras")
     try:
         bundle.model.save(tmp)
-        _atomic_write_text(meta_path(path), json.dumps(bundle.meta.to_dict(), indent=1))
-        os.replace(tmp, path)
+        write_text_atomic(meta_path(path), json.dumps(bundle.meta.to_dict(), indent=1))
+        publish(tmp, path)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     bundle.path = path
     return path
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -38,17 +37,10 @@ class Enhancer:
         self.meta = bundle.meta
         floor = self.meta.mask_floor_db if floor_db is None else floor_db
         self._floor = float(10 ** (floor / 20))
-        self._predict: Any = None
 
     def mask(self, features: np.ndarray) -> np.ndarray:
         """Gain mask for normalised features ``(batch, frames, bins)``."""
-        if self._predict is None:
-            import tensorflow as tf
-
-            model = self.bundle.model
-            self._predict = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-        out = self._predict(features)
-        return np.asarray(out, dtype=np.float32)
+        return self.bundle.predict(features)
 
     def enhance_model_rate(self, audio: np.ndarray) -> np.ndarray:
         """Enhanced version of ``audio`` ``(channels, n)`` already at the model's rate."""
