@@ -1,4 +1,5 @@
-"""One report per recording: format, the founding document's features, and loudness."""
+"""One report per recording: format, the founding document's features, loudness, and
+what the repair assistant finds (hum, clicks, clipping, bandwidth) and proposes."""
 
 from __future__ import annotations
 
@@ -24,17 +25,29 @@ def analyze_audio(
     cancel: CancelToken | None = None,
 ) -> dict[str, Any]:
     """Features (spectral energy, dominant frequencies, envelope, SNR, centroid,
-    flatness) plus integrated loudness and true peak of ``(channels, samples)`` audio."""
+    flatness), integrated loudness and true peak of ``(channels, samples)`` audio, plus
+    the repair assistant's measurements (``hum_hz``, ``hum_level_db``,
+    ``clicks_per_min``, ``clipped_fraction``, ``bandwidth_hz``), its ``findings`` and
+    the ``proposed_chain``."""
+    from core.assistant import diagnose, propose_chain
     from core.dsp.limiter import true_peak_dbtp
     from core.dsp.loudness import integrated_loudness
     from core.features import summarize
+    from core.progress import sub_progress
 
-    summary = summarize(audio, sr=sr).to_dict()
+    summary = summarize(audio, sr=sr, progress=sub_progress(progress, 0.0, 0.4)).to_dict()
     check_cancel(cancel)
     if progress is not None:
-        progress(0.6, "measuring loudness")
+        progress(0.4, "measuring loudness")
     summary["lufs"] = _finite(integrated_loudness(audio, sr=sr))
     summary["true_peak_dbtp"] = _finite(true_peak_dbtp(audio, sr=sr))
+    diagnosis = diagnose(audio, sr=sr, progress=sub_progress(progress, 0.5, 1.0), cancel=cancel)
+    found = diagnosis.to_dict()
+    for key in ("hum_hz", "hum_level_db", "clicks_per_min", "clipped_fraction"):
+        summary[key] = found[key]
+    summary["bandwidth_hz"] = found["bandwidth_hz"]
+    summary["findings"] = found["findings"]
+    summary["proposed_chain"] = propose_chain(diagnosis).to_dict()
     if progress is not None:
         progress(1.0, "done")
     return summary

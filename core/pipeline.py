@@ -54,14 +54,20 @@ class ChainConfig:
     name: str = "custom"
     description: str = ""
     version: int = CHAIN_VERSION
+    adaptive: bool = False
+    """When true, the repair assistant replaces ``steps`` per input (the ``auto`` preset);
+    ``steps`` then only name the model to use."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "name": self.name,
             "description": self.description,
             "steps": [s.to_dict() for s in self.steps],
         }
+        if self.adaptive:
+            data["adaptive"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> ChainConfig:
@@ -78,10 +84,14 @@ class ChainConfig:
                 raise ConfigError(f'step {i + 1}: "params" must be an object')
             kind = step_type(str(raw["type"]))
             steps.append(StepSpec(kind.name, kind.resolve(params), bool(raw.get("bypass", False))))
+        adaptive = data.get("adaptive", False)
+        if not isinstance(adaptive, bool):
+            raise ConfigError('"adaptive" must be true or false')
         return cls(
             steps=steps,
             name=str(data.get("name", "custom")),
             description=str(data.get("description", "")),
+            adaptive=adaptive,
         )
 
     @classmethod
@@ -104,7 +114,22 @@ class ChainConfig:
             )
             for s in self.steps
         ]
-        return ChainConfig(steps, self.name, self.description)
+        return ChainConfig(steps, self.name, self.description, adaptive=self.adaptive)
+
+    @property
+    def model(self) -> str:
+        """The model of the first model step (``"default"`` when there is none)."""
+        return next((str(s.params["model"]) for s in self.steps if s.type == "model"), "default")
+
+
+def adapt_chain(chain: ChainConfig, diagnose: Callable[[], Any]) -> ChainConfig:
+    """``chain`` itself, or for an adaptive chain the assistant's proposal for the input
+    that ``diagnose()`` measures (called only when needed)."""
+    if not chain.adaptive:
+        return chain
+    from core.assistant import propose_chain
+
+    return propose_chain(diagnose(), model=chain.model)
 
 
 def list_presets() -> list[str]:
@@ -326,6 +351,10 @@ def restore_file(
     dst = check_output_path(dst, protect=[src])
     if residual_path is not None:
         residual_path = check_output_path(residual_path, protect=[src, dst])
+    if chain.adaptive:
+        from core.assistant import diagnose_file
+
+        chain = adapt_chain(chain, lambda: diagnose_file(src, cancel=cancel))
     fmt = subtype or default_subtype(src_info.subtype)
     if dst.suffix.lower() == ".flac" and fmt == "FLOAT":
         fmt = "PCM_24"
@@ -395,6 +424,10 @@ def restore_array(
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
+    if chain.adaptive:
+        from core.assistant import diagnose
+
+        chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, cancel=cancel))
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 

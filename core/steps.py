@@ -58,6 +58,8 @@ class ParamSpec:
             raise ConfigError(
                 f"{where} must be between {self.minimum} and {self.maximum}; got {value}"
             )
+        if isinstance(self.default, int) and value != int(value):
+            raise ConfigError(f"{where} must be a whole number; got {value}")
         return type(self.default)(value)
 
 
@@ -137,6 +139,65 @@ def _build_highpass(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
     from core.dsp.filters import highpass
 
     return _FunctionStep(highpass, {"cutoff_hz": params["cutoff_hz"]}, margin_s=0.5)
+
+
+def _build_lowpass(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.filters import lowpass
+
+    return _FunctionStep(_capped(lowpass), {"cutoff_hz": params["cutoff_hz"]}, margin_s=0.5)
+
+
+def _capped(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """Skip a low-pass whose cut-off lies at or above Nyquist: nothing to remove there."""
+
+    def run(block: np.ndarray, *, sr: int, cutoff_hz: float) -> np.ndarray:
+        return block if cutoff_hz >= 0.49 * sr else fn(block, sr=sr, cutoff_hz=cutoff_hz)
+
+    return run
+
+
+def _build_gate(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.gate import GateConfig, spectral_gate
+
+    config = GateConfig(reduction_db=params["reduction_db"], threshold_db=params["threshold_db"])
+    return _FunctionStep(spectral_gate, {"config": config}, margin_s=0.5)
+
+
+def _build_limiter(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.limiter import LimiterConfig, limit
+
+    config = LimiterConfig(ceiling_dbtp=params["ceiling_dbtp"], release_ms=params["release_ms"])
+    return _FunctionStep(limit, {"config": config}, margin_s=0.2)
+
+
+def _build_dehum(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.dehum import DehumConfig, dehum
+
+    mains = params["mains"]
+    config = DehumConfig(
+        fundamental_hz=None if mains == "auto" else float(mains), harmonics=params["harmonics"]
+    )
+    return _FunctionStep(dehum, {"config": config}, margin_s=1.0)
+
+
+def _build_declick(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.declick import DeclickConfig, declick
+
+    base = DeclickConfig.crackle() if params["mode"] == "crackle" else DeclickConfig()
+    config = DeclickConfig(
+        threshold=params["threshold"],
+        max_click_ms=base.max_click_ms,
+        order=base.order,
+        onset_ratio=base.onset_ratio,
+    )
+    return _FunctionStep(declick, {"config": config}, margin_s=0.1)
+
+
+def _build_declip(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.declip import DeclipConfig, declip
+
+    config = DeclipConfig(headroom_db=params["headroom_db"])
+    return _FunctionStep(declip, {"config": config}, margin_s=0.1)
 
 
 @dataclass
@@ -240,6 +301,50 @@ STEP_TYPES: dict[str, StepType] = {
             _build_highpass,
         ),
         StepType(
+            "lowpass",
+            "repair",
+            "Low-pass (hiss above the band)",
+            (ParamSpec("cutoff_hz", 8000.0, "Cut-off", 1000.0, 48000.0, unit="Hz"),),
+            _build_lowpass,
+        ),
+        StepType(
+            "declip",
+            "repair",
+            "De-clip",
+            (ParamSpec("headroom_db", 1.0, "Headroom", 0.0, 12.0, unit="dB"),),
+            _build_declip,
+        ),
+        StepType(
+            "declick",
+            "repair",
+            "De-click / de-crackle",
+            (
+                ParamSpec("mode", "clicks", "Kind", choices=("clicks", "crackle")),
+                ParamSpec("threshold", 8.0, "Threshold (lower finds more)", 2.0, 100.0),
+            ),
+            _build_declick,
+        ),
+        StepType(
+            "dehum",
+            "repair",
+            "De-hum",
+            (
+                ParamSpec("mains", "auto", "Mains frequency", choices=("auto", "50", "60")),
+                ParamSpec("harmonics", 8, "Harmonics", 1, 40),
+            ),
+            _build_dehum,
+        ),
+        StepType(
+            "gate",
+            "repair",
+            "Spectral noise gate",
+            (
+                ParamSpec("reduction_db", 12.0, "Reduction", 0.0, 60.0, unit="dB"),
+                ParamSpec("threshold_db", 6.0, "Threshold above noise", 0.0, 30.0, unit="dB"),
+            ),
+            _build_gate,
+        ),
+        StepType(
             "model",
             "repair",
             "AI noise reduction",
@@ -258,6 +363,16 @@ STEP_TYPES: dict[str, StepType] = {
                 ParamSpec("target", -1.0, "Target", -70.0, 0.0, unit="dB"),
             ),
             _build_normalize,
+        ),
+        StepType(
+            "limiter",
+            "repair",
+            "True-peak limiter",
+            (
+                ParamSpec("ceiling_dbtp", -1.0, "Ceiling", -20.0, 0.0, unit="dBTP"),
+                ParamSpec("release_ms", 50.0, "Release", 1.0, 2000.0, unit="ms"),
+            ),
+            _build_limiter,
         ),
     )
 }

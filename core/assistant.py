@@ -1,0 +1,300 @@
+"""Repair assistant: measure what is wrong with a recording and propose a chain.
+
+:func:`diagnose` runs the detectors (hum, clicks, clipping, noise, bandwidth,
+loudness) and returns a :class:`Diagnosis`; :func:`propose_chain` turns it into a
+:class:`~core.pipeline.ChainConfig`. The ``auto`` preset is a chain marked
+``adaptive``: the pipeline diagnoses each input and runs the proposed chain.
+
+Long files are judged from evenly spaced excerpts (:data:`EXCERPT_SECONDS` each,
+at most :data:`MAX_ANALYSED_SECONDS` in all), so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.audio.validate import validate_audio, validate_rate
+from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+
+if TYPE_CHECKING:
+    from core.pipeline import ChainConfig
+
+EXCERPT_SECONDS = 20.0
+MAX_ANALYSED_SECONDS = 120.0
+
+# Thresholds above which a problem is reported and repaired.
+HUM_MIN_DBFS = -75.0  # quieter hum is inaudible under any programme
+CLICKS_MIN_PER_MIN = 6.0
+CRACKLE_MIN_PER_MIN = 600.0  # so many small clicks that it is crackle
+CLIPPED_MIN_FRACTION = 2e-4
+NOISY_BELOW_SNR_DB = 35.0
+BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls this far
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, in words; ``severity`` is ``"mild"`` or ``"strong"``."""
+
+    kind: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Measurements of one recording (``None``/NaN where a measure does not apply).
+
+    Attributes
+    ----------
+    hum_hz : mains fundamental found, or ``None``
+    hum_level_db : hum level in dBFS (``-inf`` when none)
+    clicks_per_min : impulsive disturbances per minute
+    clipped_fraction : share of samples in clipped runs (0..1)
+    snr_db : blind signal-to-noise estimate
+    bandwidth_hz : highest frequency with programme content
+    lufs : integrated loudness (BS.1770); ``-inf`` for silence
+    true_peak_dbtp : 4x-oversampled peak
+    analysed_seconds : how much of the file the figures come from
+    """
+
+    sr: int
+    channels: int
+    duration_s: float
+    hum_hz: float | None
+    hum_level_db: float
+    clicks_per_min: float
+    clipped_fraction: float
+    snr_db: float
+    bandwidth_hz: float
+    lufs: float
+    true_peak_dbtp: float
+    analysed_seconds: float
+
+    def findings(self) -> list[Finding]:
+        """The problems worth repairing, most damaging first."""
+        out: list[Finding] = []
+        if self.clipped_fraction >= CLIPPED_MIN_FRACTION:
+            pct = 100 * self.clipped_fraction
+            out.append(
+                Finding(
+                    "clipping",
+                    "strong" if pct >= 0.5 else "mild",
+                    f"{pct:.2f} % of the samples are clipped",
+                )
+            )
+        if self.clicks_per_min >= CLICKS_MIN_PER_MIN:
+            crackle = self.clicks_per_min >= CRACKLE_MIN_PER_MIN
+            out.append(
+                Finding(
+                    "crackle" if crackle else "clicks",
+                    "strong" if self.clicks_per_min >= 60 else "mild",
+                    f"about {self.clicks_per_min:.0f} clicks per minute",
+                )
+            )
+        if self.hum_hz is not None and self.hum_level_db >= HUM_MIN_DBFS:
+            out.append(
+                Finding(
+                    "hum",
+                    "strong" if self.hum_level_db >= -50 else "mild",
+                    f"mains hum at {self.hum_hz:.1f} Hz, {self.hum_level_db:.0f} dBFS",
+                )
+            )
+        if math.isfinite(self.snr_db) and self.snr_db < NOISY_BELOW_SNR_DB:
+            out.append(
+                Finding(
+                    "noise",
+                    "strong" if self.snr_db < 15 else "mild",
+                    f"background noise: signal-to-noise about {self.snr_db:.0f} dB",
+                )
+            )
+        if self.bandwidth_hz < 0.8 * (self.sr / 2) and self.bandwidth_hz < 12000:
+            out.append(
+                Finding(
+                    "bandwidth",
+                    "mild",
+                    f"band-limited: little content above {self.bandwidth_hz / 1000:.1f} kHz",
+                )
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(v: Any) -> Any:
+            if isinstance(v, float):
+                return round(v, 4) if math.isfinite(v) else None
+            return v
+
+        data = {k: clean(v) for k, v in asdict(self).items()}
+        data["findings"] = [asdict(f) for f in self.findings()]
+        return data
+
+
+def diagnose(
+    audio: np.ndarray,
+    *,
+    sr: int,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Diagnosis:
+    """Measure ``audio`` ``(channels, samples)``; long signals are judged from excerpts.
+
+    Raises
+    ------
+    InvalidAudioError : bad shape, empty, NaN/inf or bad rate
+    Cancelled : ``cancel`` was set
+    """
+    x = validate_audio(audio)
+    sr = validate_rate(sr)
+    return _diagnose(x, sr=sr, duration_s=x.shape[1] / sr, progress=progress, cancel=cancel)
+
+
+def diagnose_file(
+    path: str | os.PathLike[str],
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Diagnosis:
+    """:func:`diagnose` of a file, reading only the excerpts it needs."""
+    from core.audio.io import AudioReader
+
+    with AudioReader(path) as reader:
+        sr, total = reader.info.samplerate, reader.info.frames
+        excerpt = _excerpt_spans(total, sr)
+        pieces = [reader.read(start, length) for start, length in excerpt]
+    return _diagnose(
+        np.concatenate(pieces, axis=1),
+        sr=sr,
+        duration_s=total / sr,
+        progress=progress,
+        cancel=cancel,
+        already_excerpted=True,
+    )
+
+
+def _excerpt_spans(total: int, sr: int) -> list[tuple[int, int]]:
+    """``(start, length)`` of evenly spaced excerpts covering at most the analysed budget."""
+    budget = int(MAX_ANALYSED_SECONDS * sr)
+    if total <= budget:
+        return [(0, total)]
+    length = int(EXCERPT_SECONDS * sr)
+    count = budget // length
+    starts = np.linspace(0, total - length, count).astype(int)
+    return [(int(s), length) for s in starts]
+
+
+def _diagnose(
+    x: np.ndarray,
+    *,
+    sr: int,
+    duration_s: float,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+    already_excerpted: bool = False,
+) -> Diagnosis:
+    from core.dsp.declick import detect_clicks
+    from core.dsp.declip import detect_clipping
+    from core.dsp.dehum import detect_hum
+    from core.dsp.limiter import true_peak_dbtp
+    from core.dsp.loudness import integrated_loudness
+    from core.features import estimate_snr_db, frame_features
+
+    if not already_excerpted:
+        x = np.concatenate([x[:, s : s + n] for s, n in _excerpt_spans(x.shape[1], sr)], axis=1)
+    report = sub_progress(progress, 0.0, 1.0)
+    hum = detect_hum(x, sr=sr)
+    report(0.2, "looking for hum")
+    check_cancel(cancel)
+    clicks = detect_clicks(x, sr=sr)
+    report(0.45, "looking for clicks")
+    check_cancel(cancel)
+    clipping = detect_clipping(x)
+    snr = estimate_snr_db(x, sr=sr, cancel=cancel)
+    report(0.65, "estimating noise")
+    frames = frame_features(x, sr=sr, cancel=cancel)
+    report(0.85, "measuring the band")
+    lufs = integrated_loudness(x, sr=sr)
+    peak = true_peak_dbtp(x, sr=sr)
+    report(1.0, "done")
+    return Diagnosis(
+        sr=sr,
+        channels=int(x.shape[0]),
+        duration_s=float(duration_s),
+        hum_hz=hum.fundamental_hz,
+        hum_level_db=float(hum.level_db),
+        clicks_per_min=float(clicks.clicks_per_min),
+        clipped_fraction=float(clipping.clipped_fraction),
+        snr_db=float(snr),
+        bandwidth_hz=bandwidth_hz(frames.mean_power, sr=sr, n_fft=frames.n_fft),
+        lufs=float(lufs),
+        true_peak_dbtp=float(peak),
+        analysed_seconds=x.shape[1] / sr,
+    )
+
+
+def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:
+    """Highest frequency whose (1/6-octave smoothed) long-term power lies within
+    :data:`BANDWIDTH_DROP_DB` of the spectrum's strongest region; Nyquist if all does.
+
+    ``mean_power`` : ``(n_fft // 2 + 1,)`` average power per bin.
+    """
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    db = 10 * np.log10(np.maximum(mean_power, 1e-30))
+    # Smooth over a sixth of an octave so single partials do not set the band edge.
+    csum = np.concatenate([[0.0], np.cumsum(db)])
+    idx = np.arange(freqs.size)
+    half = np.maximum(1, (idx * (2 ** (1 / 12) - 1)).astype(int))
+    lo, hi = np.maximum(idx - half, 0), np.minimum(idx + half + 1, freqs.size)
+    smooth = (csum[hi] - csum[lo]) / (hi - lo)
+    usable = freqs >= 100.0
+    if not usable.any() or not np.isfinite(smooth[usable]).any():
+        return sr / 2
+    reference = float(np.max(smooth[usable]))
+    if reference <= -250:  # digital silence
+        return 0.0
+    above = np.nonzero(usable & (smooth > reference - BANDWIDTH_DROP_DB))[0]
+    if above.size == 0:
+        return sr / 2
+    edge = float(freqs[above[-1]])
+    return sr / 2 if edge >= 0.95 * (sr / 2) else edge
+
+
+def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfig:
+    """The chain that repairs what ``diagnosis`` found, in the order that works best:
+    clipping and clicks first (they break the noise models), then hum, then noise.
+    A limiter closes the chain when de-clipping may push peaks past full scale.
+    Clean input gets only DC removal, so it passes essentially untouched.
+
+    Returns
+    -------
+    :class:`~core.pipeline.ChainConfig` named ``auto``.
+    """
+    from core.pipeline import ChainConfig, StepSpec
+
+    kinds = {f.kind: f for f in diagnosis.findings()}
+    steps = [StepSpec("dc")]
+    if "clipping" in kinds:
+        steps.append(StepSpec("declip", {"headroom_db": 1.0}))
+    if "crackle" in kinds:
+        steps.append(StepSpec("declick", {"mode": "crackle", "threshold": 6.0}))
+    elif "clicks" in kinds:
+        steps.append(StepSpec("declick", {"mode": "clicks", "threshold": 8.0}))
+    if "hum" in kinds:
+        mains = "50" if diagnosis.hum_hz is not None and diagnosis.hum_hz < 55 else "60"
+        steps.append(StepSpec("dehum", {"mains": mains, "harmonics": 12}))
+    if "noise" in kinds:
+        floor = -30.0 if kinds["noise"].severity == "strong" else -20.0
+        steps.append(StepSpec("model", {"model": model, "floor_db": floor}))
+    if "clipping" in kinds:
+        steps.append(StepSpec("limiter", {"ceiling_dbtp": -0.5, "release_ms": 50.0}))
+    words = ", ".join(kinds) if kinds else "nothing to repair"
+    return ChainConfig.from_dict(
+        {
+            "name": "auto",
+            "description": f"Proposed by the repair assistant: {words}.",
+            "steps": [s.to_dict() for s in steps],
+        }
+    )

@@ -1,0 +1,116 @@
+"""Repair assistant, repair presets and the extended analysis report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.analysis import analyze_audio
+from core.assistant import diagnose, propose_chain
+from core.dsp.limiter import true_peak_dbtp
+from core.dsp.loudness import integrated_loudness
+from core.pipeline import ChainConfig, list_presets, load_preset, restore_array
+from core.signals import speech_like, white_noise
+
+SR = 16000
+
+
+def _speech(seconds: float = 8.0) -> np.ndarray:
+    return speech_like(sr=SR, seconds=seconds, seed=4)
+
+
+def _with_hum(x: np.ndarray, f0: float = 50.0, level: float = 0.02) -> np.ndarray:
+    t = np.arange(x.shape[1]) / SR
+    hum = sum(level / k * np.sin(2 * np.pi * k * f0 * t + k) for k in range(1, 6))
+    return (x + hum).astype(np.float32)
+
+
+def _with_clicks(x: np.ndarray, count: int = 20) -> np.ndarray:
+    y = x.copy()
+    rng = np.random.default_rng(0)
+    for p in rng.choice(np.arange(SR // 2, x.shape[1] - SR // 2), count, replace=False):
+        y[:, p : p + 3] += 0.6 * rng.choice([-1, 1])
+    return np.clip(y, -1, 1)
+
+
+def _clipped(x: np.ndarray) -> np.ndarray:
+    level = np.quantile(np.abs(x), 0.99)  # 1 % of the samples clip
+    return np.clip(x, -level, level) / level * 0.9
+
+
+def _kinds(x: np.ndarray) -> set[str]:
+    return {f.kind for f in diagnose(x, sr=SR).findings()}
+
+
+def test_clean_input_has_nothing_to_repair() -> None:
+    d = diagnose(_speech(), sr=SR)
+    assert d.hum_hz is None
+    assert d.clipped_fraction < 1e-4
+    assert d.findings() == [] or {f.kind for f in d.findings()} <= {"bandwidth"}
+    assert [s.type for s in propose_chain(d).steps] == ["dc"]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind", "step"),
+    [
+        (lambda x: _with_hum(x), "hum", "dehum"),
+        (_with_clicks, "clicks", "declick"),
+        (_clipped, "clipping", "declip"),
+        (lambda x: x + white_noise(sr=SR, seconds=8.0, amplitude=0.03), "noise", "model"),
+    ],
+)
+def test_each_problem_is_found_and_repaired_by_its_step(make, kind, step) -> None:
+    d = diagnose(make(_speech()), sr=SR)
+    assert kind in {f.kind for f in d.findings()}
+    assert step in [s.type for s in propose_chain(d).steps]
+
+
+def test_hum_frequency_and_bandwidth_are_measured() -> None:
+    d = diagnose(_with_hum(_speech(), f0=60.0), sr=SR)
+    assert d.hum_hz == pytest.approx(60.0, abs=0.5)
+    from core.dsp.filters import lowpass
+
+    narrow = diagnose(lowpass(_speech(), sr=SR, cutoff_hz=3000.0), sr=SR)
+    assert 2500 < narrow.bandwidth_hz < 4500
+    assert "bandwidth" in {f.kind for f in narrow.findings()}
+
+
+def test_analyze_report_has_the_assistant_keys() -> None:
+    report = analyze_audio(_with_hum(_speech()), sr=SR)
+    for key in ("hum_hz", "clicks_per_min", "clipped_fraction", "lufs", "true_peak_dbtp",
+                "bandwidth_hz", "snr_db"):  # fmt: skip
+        assert key in report
+    assert report["hum_hz"] == pytest.approx(50.0, abs=0.5)
+    json.dumps(report, allow_nan=False)
+
+
+def test_named_presets_exist_and_load() -> None:
+    names = set(list_presets())
+    assert {"auto", "denoise", "dehum", "declick", "declip", "loudness-broadcast",
+            "loudness-podcast", "loudness-streaming"} <= names  # fmt: skip
+    for name in names:
+        chain = load_preset(name)
+        assert ChainConfig.from_dict(chain.to_dict()).to_dict() == chain.to_dict()
+    assert load_preset("auto").adaptive
+
+
+@pytest.mark.parametrize(("preset", "target"), [("loudness-broadcast", -23.0),
+                                                ("loudness-podcast", -16.0),
+                                                ("loudness-streaming", -14.0)])  # fmt: skip
+def test_loudness_presets_hit_target_and_ceiling(preset: str, target: float) -> None:
+    x = np.concatenate([_speech(12.0), speech_like(sr=SR, seconds=12.0, seed=9)]) * 0.3
+    out, _ = restore_array(x, sr=SR, chain=load_preset(preset))
+    assert integrated_loudness(out, sr=SR) == pytest.approx(target, abs=0.5)
+    assert true_peak_dbtp(out, sr=SR) <= -1.0 + 0.05
+
+
+def test_auto_preset_repairs_hum_without_a_model() -> None:
+    noisy = _with_hum(_speech())
+    out, residual = restore_array(noisy, sr=SR, chain=load_preset("auto"))
+    spectrum = np.abs(np.fft.rfft(out[0])) / out.shape[1]
+    before = np.abs(np.fft.rfft(noisy[0])) / out.shape[1]
+    k50 = int(round(50 * out.shape[1] / SR))
+    assert spectrum[k50] < before[k50] / 10  # at least 20 dB less hum at 50 Hz
+    np.testing.assert_allclose(out + residual, noisy, atol=1e-4)

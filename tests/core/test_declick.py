@@ -1,0 +1,178 @@
+"""Click removal: detection rate, false repairs on transients, repair quality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.dsp.declick import ClickReport, DeclickConfig, declick, detect_clicks
+from core.errors import Cancelled, ConfigError, InvalidAudioError
+from core.metrics import si_sdr
+from core.progress import CancelToken
+from core.signals import speech_like, white_noise
+
+
+def plucks(*, sr: int, seconds: float, seed: int = 0) -> np.ndarray:
+    """Decaying harmonic notes and drum-like noise hits with 1 ms attacks; ``(1, samples)``."""
+    rng = np.random.default_rng(seed)
+    n = int(round(sr * seconds))
+    out = np.zeros(n)
+    pos = 0
+    while True:
+        pos += int(rng.uniform(0.15, 0.5) * sr)
+        if pos >= n:
+            break
+        length = min(n - pos, int(1.5 * sr))
+        t = np.arange(length) / sr
+        freq = rng.uniform(80, 1200)
+        note = sum(
+            np.sin(2 * np.pi * freq * k * t + rng.uniform(0, 2 * np.pi)) / k**1.2
+            for k in range(1, 8)
+        )
+        if rng.random() < 0.3:
+            note = 0.3 * note + 2.0 * rng.standard_normal(length) * np.exp(-40 * t)
+        attack = np.minimum(1.0, np.arange(length) / (0.001 * sr))
+        out[pos : pos + length] += (
+            rng.uniform(0.05, 0.3) * np.exp(-t * rng.uniform(3, 20)) * (note * attack)
+        )
+    out *= 0.8 / np.max(np.abs(out))
+    noise = white_noise(sr=sr, seconds=seconds, amplitude=0.001, seed=seed + 100)
+    return (out[np.newaxis] + noise).astype(np.float32)
+
+
+def speech(*, sr: int, seconds: float, seed: int = 0) -> np.ndarray:
+    noise = white_noise(sr=sr, seconds=seconds, amplitude=0.002, seed=seed + 100)
+    return (speech_like(sr=sr, seconds=seconds, seed=seed) + noise).astype(np.float32)
+
+
+def add_clicks(
+    clean: np.ndarray, *, sr: int, count: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Clicks of peak 0.1..0.5 lasting up to ~0.4 ms, at least 10 ms apart."""
+    rng = np.random.default_rng(seed)
+    n = clean.shape[1]
+    slots = np.sort(rng.choice(np.arange(sr // 10, n - sr // 10, sr // 100), count, replace=False))
+    positions = slots + rng.integers(0, sr // 200, count)
+    out = clean.copy()
+    longest = max(2, sr * 20 // 48000)
+    for p in positions:
+        width = int(rng.integers(1, longest))
+        peak = rng.uniform(0.1, 0.5) * rng.choice([-1.0, 1.0])
+        shape = np.exp(-np.arange(width) / max(width / 3, 1.0))
+        out[:, p : p + width] += peak * shape * (1 + 0.3 * rng.standard_normal(width))
+    return out.astype(np.float32), positions
+
+
+def detection_rate(found: np.ndarray, inserted: np.ndarray, *, sr: int) -> float:
+    tolerance = int(0.003 * sr)
+    hits = [np.any(np.abs(found - p) <= tolerance) for p in inserted]
+    return float(np.mean(hits))
+
+
+CASES = [("speech", 48000, 1), ("speech", 44100, 2), ("plucks", 48000, 1), ("plucks", 44100, 3)]
+
+
+def test_detects_inserted_clicks() -> None:
+    rates = []
+    for material, sr, seed in CASES:
+        make = speech if material == "speech" else plucks
+        clean = make(sr=sr, seconds=10.0, seed=seed)
+        damaged, inserted = add_clicks(clean, sr=sr, count=60, seed=seed + 10)
+        report = detect_clicks(damaged, sr=sr)
+        assert isinstance(report, ClickReport)
+        assert report.count == report.positions.size
+        assert report.clicks_per_min == pytest.approx(report.count * 6.0)
+        rates.append(detection_rate(report.positions, inserted, sr=sr))
+        tolerance = int(0.003 * sr)
+        extra = sum(not np.any(np.abs(inserted - f) <= tolerance) for f in report.positions)
+        assert extra <= 1, (material, sr, extra)
+    # Measured 0.983, 0.933, 0.95, 0.95. Misses are clicks buried in drum-like noise
+    # hits or on a note's or syllable's attack (taken for the attack itself).
+    assert min(rates) >= 0.9
+    assert np.mean(rates) >= 0.95
+
+
+def test_repair_restores_signal() -> None:
+    sr = 48000
+    clean = speech(sr=sr, seconds=6.0, seed=2)
+    damaged, _ = add_clicks(clean, sr=sr, count=40, seed=5)
+    out = declick(damaged, sr=sr)
+    assert out.shape == clean.shape and out.dtype == np.float32
+    assert si_sdr(out, clean) >= si_sdr(damaged, clean) + 10.0  # measured +17 dB
+
+
+def test_few_false_repairs_on_transients() -> None:
+    sr = 44100
+    clean = np.concatenate([plucks(sr=sr, seconds=20.0, seed=s) for s in (4, 5, 6)], axis=1)
+    report = detect_clicks(clean, sr=sr)
+    assert report.clicks_per_min < 1.0  # one minute of plucks and drum hits
+    out = declick(clean, sr=sr)
+    assert si_sdr(out, clean) >= 25.0
+
+
+def test_clean_speech_is_untouched() -> None:
+    sr = 16000
+    clean = np.concatenate([speech(sr=sr, seconds=5.0, seed=7), speech(sr=sr, seconds=5.0, seed=8)])
+    out = declick(clean, sr=sr)
+    assert si_sdr(out, clean) >= 25.0
+    assert detect_clicks(clean, sr=sr).count == 0
+
+
+def test_stereo_and_short_chunks() -> None:
+    sr = 96000
+    clean = np.concatenate([speech(sr=sr, seconds=0.5, seed=1), plucks(sr=sr, seconds=0.5)])
+    damaged = clean.copy()
+    damaged[0, 20000:20004] += 0.4
+    damaged[1, 30000:30003] -= 0.3
+    out = declick(damaged, sr=sr)
+    assert out.shape == (2, sr // 2)
+    assert np.max(np.abs(out[0, 20000:20004] - clean[0, 20000:20004])) < 0.1
+    assert np.max(np.abs(out[1, 30000:30003] - clean[1, 30000:30003])) < 0.1
+    tiny = declick(clean[:, :50], sr=sr)  # shorter than the model needs: left alone
+    assert np.array_equal(tiny, clean[:, :50])
+
+
+def test_crackle_preset_is_more_sensitive() -> None:
+    crackle = DeclickConfig.crackle()
+    assert crackle.threshold < DeclickConfig().threshold
+    sr = 44100
+    clean = speech(sr=sr, seconds=4.0, seed=3)
+    rng = np.random.default_rng(0)
+    damaged = clean.copy()
+    positions = np.sort(rng.choice(np.arange(1000, clean.shape[1] - 1000, 400), 60, replace=False))
+    damaged[0, positions] += 0.04 * rng.choice([-1.0, 1.0], positions.size)
+    default = detection_rate(detect_clicks(damaged, sr=sr).positions, positions, sr=sr)
+    sensitive = detection_rate(
+        detect_clicks(damaged, sr=sr, config=crackle).positions, positions, sr=sr
+    )
+    assert sensitive > default
+
+
+def test_progress_and_cancel() -> None:
+    sr = 16000
+    damaged, _ = add_clicks(speech(sr=sr, seconds=2.0), sr=sr, count=5, seed=1)
+    calls: list[float] = []
+    declick(damaged, sr=sr, progress=lambda fraction, message="": calls.append(fraction))
+    assert calls and calls[-1] == pytest.approx(1.0)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        declick(damaged, sr=sr, cancel=token)
+
+
+@pytest.mark.parametrize(
+    "audio", [np.full((1, 1000), np.inf, np.float32), np.zeros((2, 3, 100), np.float32)]
+)
+def test_bad_audio_raises(audio: np.ndarray) -> None:
+    with pytest.raises(InvalidAudioError):
+        declick(audio, sr=16000)
+    with pytest.raises(InvalidAudioError):
+        detect_clicks(audio, sr=16000)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"threshold": 1.0}, {"max_click_ms": 0.0}, {"order": 1}, {"onset_ratio": 1.0}]
+)
+def test_bad_config_raises(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ConfigError):
+        DeclickConfig(**kwargs)  # type: ignore[arg-type]
