@@ -165,10 +165,9 @@ def score(
 
 
 def run(items: list[Item], data: Path, rng: np.random.Generator) -> list[Row]:
-    from core.dsp.declip import declip
-
     from core.data.degrade import mains_frequency_track
     from core.dsp.declick import declick, detect_clicks
+    from core.dsp.declip import declip
     from core.dsp.dehum import dehum
     from core.dsp.gate import spectral_gate
     from core.dsp.limiter import true_peak_dbtp
@@ -178,7 +177,7 @@ def run(items: list[Item], data: Path, rng: np.random.Generator) -> list[Row]:
     enf, enf_sr = load(next(iter(sorted((data / "hum/enf_50hz_400Hz_rate").glob("*.flac")))))
     drift = mains_frequency_track(enf, sr=enf_sr)
     noise_files = (
-        sorted((data / "noise/freesound").glob("*.*"))[:1]
+        sorted((data / "noise/freesound").glob("*.flac"))[:1]
         or sorted((data / "noise").rglob("*.flac"))[:1]
     )
     noise, noise_sr = load(noise_files[0], mono=True)

@@ -241,13 +241,13 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from core.demo import write_demo
+    from core.demo import demo_recording
     from core.pipeline import load_preset, restore_file
 
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
-    noisy = write_demo(folder / "demo_noisy.wav")
-    print(f"demo recording written to {noisy}")
+    noisy = demo_recording(folder)
+    print(f"demo recording: {noisy}")
     bar = TerminalProgress("restoring demo", enabled=not args.quiet)
     report = restore_file(
         noisy,
@@ -368,9 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("presets", help="list the built-in presets")
     p.set_defaults(func=cmd_presets)
 
-    p = sub.add_parser("demo", help="generate the demo recording and restore it")
+    p = sub.add_parser("demo", help="restore the demo recording")
     p.add_argument("-o", "--output", default="seminario-demo", metavar="DIR")
-    p.add_argument("--preset", default="default")
+    p.add_argument("--preset", default="auto")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_demo)
     return parser

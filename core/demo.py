@@ -25,3 +25,27 @@ def make_demo_audio(*, sr: int = 44100, seconds: float = 8.0, seed: int = 7) -> 
 def write_demo(path: str | os.PathLike[str], *, sr: int = 44100) -> Path:
     """Write the demo recording to ``path`` (WAV or FLAC)."""
     return save(path, make_demo_audio(sr=sr), sr, subtype="PCM_16")
+
+
+def shipped_demo() -> Path | None:
+    """The demo recording bundled in ``resources/demo/`` (see its ``.md``), if present."""
+    from core.audio.io import READ_EXTENSIONS
+    from core.resources import resources_root
+
+    folder = resources_root() / "demo"
+    if not folder.is_dir():
+        return None
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in READ_EXTENSIONS)
+    return files[0] if files else None
+
+
+def demo_recording(folder: str | os.PathLike[str]) -> Path:
+    """The shipped demo, or else a generated one written once into ``folder``."""
+    shipped = shipped_demo()
+    if shipped is not None:
+        return shipped
+    target = Path(folder) / "demo_noisy.wav"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_demo(target)
+    return target

@@ -212,7 +212,13 @@ class _ModelStep:
 def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
     from core.model.inference import Enhancer
 
-    return _ModelStep(Enhancer(ctx.bundle(params["model"]), floor_db=params["floor_db"]))
+    return _ModelStep(
+        Enhancer(
+            ctx.bundle(params["model"]),
+            floor_db=params["floor_db"],
+            extend_highs=params["high_band"] == "follow",
+        )
+    )
 
 
 # --- gain steps -----------------------------------------------------------
@@ -351,6 +357,9 @@ STEP_TYPES: dict[str, StepType] = {
             (
                 ParamSpec("model", "default", "Model"),
                 ParamSpec("floor_db", -30.0, "Maximum reduction", -80.0, 0.0, unit="dB"),
+                ParamSpec(
+                    "high_band", "follow", "Above the model's band", choices=("follow", "keep")
+                ),
             ),
             _build_model,
         ),

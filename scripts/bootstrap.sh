@@ -13,6 +13,11 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
 )
+# Tests only: a JACK server with its dummy backend gives PortAudio a real output
+# device on machines without a sound card (tests/app/test_playback.py).
+if [ "$extras" = "dev" ]; then
+  SYSTEM_PACKAGES+=(jackd2)
+fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.audio.io import load, save  # noqa: E402
+from core.dsp.filters import highpass  # noqa: E402
 from core.training import TrainConfig, train  # noqa: E402
 
 SR = 16000
@@ -49,6 +50,10 @@ NOISE = (
     "noise/cafe",
 )
 MUSIC = ("music/librosa",)
+# Orchestral game music from the Debian package wesnoth-1.16-music (GPL-2+), if installed.
+DEBIAN_MUSIC = Path("/usr/share/games/wesnoth/1.16/data/core/music")
+MUSIC_SEGMENTS_PER_TRACK = 8
+CLEAN_FRACTION = 0.15
 
 
 def held_out(category: str, name: str, index: int) -> bool:
@@ -81,14 +86,26 @@ def segments(audio: np.ndarray, n: int, rng: np.random.Generator, most: int) -> 
     return [audio[:, s : s + n] for s in starts]
 
 
+def debian_music() -> tuple[list[Path], list[Path]]:
+    """Wesnoth tracks for training, and every fifth one held out for the benchmark."""
+    tracks = sorted(DEBIAN_MUSIC.glob("*.ogg")) if DEBIAN_MUSIC.is_dir() else []
+    return [t for i, t in enumerate(tracks) if i % 5], tracks[::5]
+
+
 def build_pairs(data: Path, out: Path, rng: np.random.Generator, max_pairs: int) -> dict:
     rows = manifest(data)
     speech, speech_held = pick(rows, SPEECH)
     noise, noise_held = pick(rows, NOISE)
     music, _ = pick(rows, MUSIC)
     n = int(SEGMENT_S * SR)
-    noises = [load(data / c / f, sr=SR, mono=True)[0] for c, f in noise]
-    noises = [x for x in noises if np.sqrt(np.mean(x**2)) > 1e-4]
+    # Many soundscape recordings are mostly DC offset and sub-50 Hz rumble: without a
+    # high-pass their "noise" power is fake and the mixes come out nearly clean.
+    by_folder: dict[str, list[np.ndarray]] = {}
+    for c, f in noise:
+        x = highpass(load(data / c / f, sr=SR, mono=True)[0], sr=SR, cutoff_hz=50.0)
+        if np.sqrt(np.mean(x**2)) > 1e-4:
+            by_folder.setdefault(c, []).append(x)
+    folders = sorted(by_folder)
     (out / "noisy").mkdir(parents=True)
     (out / "clean").mkdir(parents=True)
     clean_segments = []
@@ -96,16 +113,22 @@ def build_pairs(data: Path, out: Path, rng: np.random.Generator, max_pairs: int)
         clean_segments += segments(load(data / cat / name, sr=SR, mono=True)[0], n, rng, 3)
     for cat, name in music:
         clean_segments += segments(load(data / cat / name, sr=SR, mono=True)[0], n, rng, 12)
+    extra_music, extra_held = debian_music()
+    for track in extra_music:
+        audio = load(track, sr=SR, mono=True)[0]
+        clean_segments += segments(audio, n, rng, MUSIC_SEGMENTS_PER_TRACK)
     rng.shuffle(clean_segments)
     count = 0
     for i, clean in enumerate(clean_segments[:max_pairs]):
         if np.max(np.abs(clean)) < 1e-3:
             continue
         clean = clean / np.max(np.abs(clean)) * 10 ** (rng.uniform(-20, -1) / 20)
-        if rng.random() < 0.1:
+        if rng.random() < CLEAN_FRACTION:
             noisy = clean.copy()  # clean input: the model must learn to leave it alone
         else:
-            noise = noises[rng.integers(len(noises))]
+            # A folder first, then a file in it, so no one collection dominates.
+            pool = by_folder[folders[rng.integers(len(folders))]]
+            noise = pool[rng.integers(len(pool))]
             noise = segments(noise, n, rng, 1)[0]
             snr = rng.uniform(-5, 20)
             p_c, p_n = np.mean(clean**2), max(np.mean(noise**2), 1e-12)
@@ -120,8 +143,10 @@ def build_pairs(data: Path, out: Path, rng: np.random.Generator, max_pairs: int)
         "pairs": count,
         "segment_s": SEGMENT_S,
         "speech_files": len(speech),
-        "music_files": len(music),
-        "noise_files": len(noises),
+        "music_files": len(music) + len(extra_music),
+        "debian_music_files": [t.name for t in extra_music],
+        "held_out_debian_music": [t.name for t in extra_held],
+        "noise_files": sum(len(v) for v in by_folder.values()),
         "held_out_speech": [f"{c}/{f}" for c, f in speech_held],
         "held_out_noise": [f"{c}/{f}" for c, f in noise_held],
     }
@@ -156,13 +181,17 @@ def write_model_card(model: Path, data: Path) -> Path:
         f"{result['epochs_run']} epochs, best weights from epoch {result['best_epoch']}.",
         f"- Data: {info['pairs']} noisy/clean pairs of {info['segment_s']:.0f} s built from "
         f"{info['speech_files']} clean speech files and {info['music_files']} music files, mixed "
-        f"with {info['noise_files']} real noise recordings at -5..20 dB SNR; 10 % of the pairs "
-        "are clean in, clean out.",
+        f"with {info['noise_files']} real noise recordings (50 Hz high-passed; a noise folder is "
+        "drawn first, then a file) at -5..20 dB SNR; "
+        f"{CLEAN_FRACTION:.0%} of the pairs are clean in, clean out. Music includes "
+        f"{len(info.get('debian_music_files', []))} orchestral tracks of the Debian package "
+        "`wesnoth-1.16-music` (GPL-2+; every fifth track held out).",
         "- Held out (never trained on): LibriSpeech speakers whose id ends in 0, VCTK p228, and "
         "every fifth noise recording of each noise folder; the 8 kHz spoken digits.",
         "",
         "## Data licences (from `../shared/data/manifest.tsv`)",
         *[f"- {line}" for line in licences(data, SPEECH + NOISE + MUSIC)],
+        "- `wesnoth-1.16-music` (Debian): GPL-2+ (Battle for Wesnoth music)",
         "",
         "## Figures",
         f"- File size: {size_mb:.1f} MB.",

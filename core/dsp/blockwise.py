@@ -1,6 +1,7 @@
 """Process signals of any length in overlapping blocks with bounded memory.
 
-Each block is read with ``margin`` samples of context on both sides, processed
+Each block is read with up to ``margin`` samples of context on both sides (less at
+the signal's ends, never padding), processed
 as a whole, and only its centre kept; neighbouring centres are joined with a
 short raised-cosine crossfade inside the margin, so block edges are inaudible.
 """
@@ -52,8 +53,12 @@ def process_blocks(
     for start in range(0, total, block):
         n = min(block, total - start)
         overlap = min(crossfade, total - start - n)  # how far this block reaches into the next
-        y = process(read(start - margin, n + 2 * margin))
-        centre = y[:, margin : margin + n + overlap].copy()
+        # Context stops at the signal's ends: zero padding would be fake digital
+        # silence, which changes what models and adaptive filters do in the block.
+        lo, hi = max(start - margin, 0), min(start + n + margin, total)
+        y = process(read(lo, hi - lo))
+        offset = start - lo
+        centre = y[:, offset : offset + n + overlap].copy()
         if pending is not None:
             k = pending.shape[1]
             fade_in = 0.5 - 0.5 * np.cos(np.pi * (np.arange(k) + 0.5) / k)

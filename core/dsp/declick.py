@@ -2,9 +2,15 @@
 
 Audio is locally well predicted by a linear-prediction (AR) model; a click is a
 short burst the model cannot predict. :func:`detect_clicks` fits an AR model per
-block of ~30 ms, takes the prediction residual and flags samples far above a
-robust local scale of that residual. Events that are long, or that open onto a
-much louder signal (a drum hit, a plucked string), are programme and kept.
+block of ~30 ms and takes the prediction residual. A first pass marks candidate
+bursts and repairs them in a copy; the models are refitted to that copy (so a big
+click no longer drags its block's model towards itself) and the forward and
+backward residuals of the original are compared with a robust local scale, over
+windows of 1 sample up to ``max_click_ms`` (the smooth body of a long click shows
+as energy rather than as one outlier). Events that are long, that open onto a
+much louder signal (a drum hit, a plucked string), or that repeat at a pitch
+period with residual peaks of similar size (the glottal pulses of voiced speech)
+are programme and kept.
 :func:`declick` replaces every click by least-squares AR interpolation (LSAR)
 from the samples around it.
 
@@ -39,6 +45,18 @@ _MAD_TO_SIGMA = 1.0 / 0.6745  # median |e| of Gaussian noise is 0.6745 sigma
 _RELATIVE_FLOOR = 0.01
 # Regularisation of the AR fit (white floor relative to the signal power).
 _WHITE_FLOOR = 1e-6
+# Pass 1 candidates (repaired before the models of pass 2 are fitted) exceed this
+# fraction of the threshold.
+_CANDIDATE = 0.5
+# A window of L samples is a click when its mean squared z-score exceeds
+# threshold**2 * L**-_GAMMA (the smooth body of a long click is caught by energy).
+_GAMMA = 0.5
+_BRIDGE = 4  # flagged samples this close belong to one event
+# Pitch-pulse test: periods searched, timing jitter allowed, and how much larger
+# than its neighbours' residual peaks a click's must be.
+_PITCH_MS = (2.5, 15.0)
+_JITTER_MS = 0.25
+_PULSE_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -288,27 +306,65 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
     p = config.order
     if n <= 4 * p:
         return []
-    residual = _ar_residual(x, sr, p)
-    scale = _residual_scale(residual, x, sr)
-    flagged = np.flatnonzero(np.abs(residual) > config.threshold * scale)
+    thr = config.threshold
+    click = max(1, int(round(config.max_click_ms * sr / 1000.0)))
+    # Pass 1: candidates against models fitted to the damaged signal. A big click
+    # drags its block's model towards itself, so these are only used to clean the
+    # signal the models of pass 2 are fitted to.
+    e1 = _ar_residual(x, sr, p)
+    s1 = _residual_scale(e1, x, sr)
+    fit = x.copy()
+    context = max(3 * p, int(round(_CONTEXT_MS * sr / 1000.0)))
+    cand = _groups(np.flatnonzero(np.abs(e1) > _CANDIDATE * thr * s1), p)
+    cand = [(a, b) for a, b in cand if b - a <= 2 * (click + p)]
+    for a, b in _merge(cand, _WIDEN, p, n):
+        _repair(fit, a, b, p, context)
+    models, block = _ar_models(fit, sr, p), _block_len(sr, p)
+    ef = _apply_ar(x, models, block, backward=False)
+    eb = _apply_ar(x, models, block, backward=True)
+    scale = _residual_scale(_apply_ar(fit, models, block, backward=False), fit, sr)
+    z2 = 0.5 * (ef * ef + eb * eb) / (scale * scale)
+    # The forward residual of a click lingers for p samples after it, the backward
+    # one for p samples before: where both are large is the click's body.
+    core = np.minimum(ef * ef, eb * eb) > (0.25 * thr * thr) * (scale * scale)
+    over = np.zeros(n, dtype=bool)
+    csum = np.concatenate(([0.0], np.cumsum(z2)))
+    length = 1
+    while length <= click:
+        mean = (csum[length:] - csum[:-length]) / length
+        hit = np.flatnonzero(mean > thr * thr * length ** (-_GAMMA))
+        # Every window that overlaps a loud click exceeds: a run of window starts
+        # i0..i1 marks the samples all its windows share, [i1, i0 + length).
+        for i0, i1 in _groups(hit, 1):
+            i1 -= 1
+            if i1 < i0 + length:
+                over[i1 : i0 + length] = True
+            else:
+                over[i0 : i1 + length] = True
+        length *= 2
+    flagged = np.flatnonzero(over)
     if flagged.size == 0:
         return []
-    # A click's residual spreads over the p samples after it, with dips below the
-    # threshold: bridge gaps up to p samples.
-    breaks = np.flatnonzero(np.diff(flagged) > p)
-    starts = flagged[np.concatenate(([0], breaks + 1))]
-    stops = flagged[np.concatenate((breaks, [flagged.size - 1]))] + 1
-    click = int(round(config.max_click_ms * sr / 1000.0))
-    longest = click + p
     guard = max(4, int(round(_GUARD_MS * sr / 1000.0)))
     level = math.sqrt(float(np.mean(x * x))) + 1e-12
+    # Voiced speech and bowed or blown notes excite their model with a pulse every
+    # pitch period. An event with residual peaks of similar size one period before
+    # and after it (or two periods on one side, at a voicing onset) is such a pulse.
+    jitter = max(1, int(round(_JITTER_MS * sr / 1000.0)))
+    peaks = ndimage.maximum_filter1d(z2, 2 * jitter + 1, mode="constant")
+    lags = np.arange(int(_PITCH_MS[0] * sr / 1000.0), int(_PITCH_MS[1] * sr / 1000.0) + 1)
     events = []
-    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-        if stop - start > longest:
+    for start, stop in _groups(flagged, _BRIDGE):
+        body = np.flatnonzero(core[start:stop])
+        span = int(body[-1] - body[0] + 1) if body.size else stop - start
+        if span > click + p // 2:
+            continue
+        if body.size:
+            start, stop = start + int(body[0]), start + int(body[-1]) + 1
+        centre = start + int(np.argmax(z2[start:stop]))
+        if _periodic(peaks, centre, float(z2[centre]) / (_PULSE_RATIO**2), lags):
             continue
         before = x[max(0, start - guard) : start]
-        # The level after the event is measured past the longest click, so a click's
-        # own body (which the residual may flag only at its edges) does not count.
         tail = max(stop, start + click)
         after = x[min(n, tail) : min(n, tail + guard)]
         rms_before = math.sqrt(float(np.mean(before * before))) if before.size else 0.0
@@ -325,32 +381,51 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
             continue
         events.append((start, stop))
     if events:
-        events = _extend(x, sr, config, events)
+        events = _extend(eb, scale, sr, config, events)
     return events
 
 
+def _periodic(peaks: np.ndarray, centre: int, level: float, lags: np.ndarray) -> bool:
+    """Whether ``peaks`` (a max-filtered squared residual) reaches ``level`` one
+    period either side of ``centre``, or two periods on one side, for some period."""
+    n = peaks.shape[0]
+
+    def at(offsets: np.ndarray) -> np.ndarray:
+        idx = centre + offsets
+        ok = (idx >= 0) & (idx < n)
+        return ok & (peaks[np.clip(idx, 0, n - 1)] >= level)
+
+    after, before = at(lags), at(-lags)
+    return bool(np.any((after & before) | (after & at(2 * lags)) | (before & at(-2 * lags))))
+
+
+def _groups(flagged: np.ndarray, bridge: int) -> list[tuple[int, int]]:
+    """Runs of flagged sample indices as ``(start, stop)``, bridging gaps up to ``bridge``."""
+    if flagged.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(flagged) > bridge)
+    starts = flagged[np.concatenate(([0], breaks + 1))]
+    stops = flagged[np.concatenate((breaks, [flagged.size - 1]))] + 1
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
 def _extend(
-    x: np.ndarray, sr: int, config: DeclickConfig, events: list[tuple[int, int]]
+    backward: np.ndarray,
+    scale: np.ndarray,
+    sr: int,
+    config: DeclickConfig,
+    events: list[tuple[int, int]],
 ) -> list[tuple[int, int]]:
     """Grow each event over the whole click body.
 
-    The first pass fits its AR models to the damaged signal, and a click with a
-    smooth decay fits such a model well: only its onset stands out. Here the models
-    are fitted to a copy with the found onsets repaired, so the residual of the
-    original stays large over the entire click; each event is extended over the
-    samples above half the threshold within ``max_click_ms`` of its start.
+    ``backward`` is the backward prediction residual of the signal under models
+    fitted with the candidate clicks repaired, so it stays large over an entire
+    click and ends where the click ends; each event is extended over the samples
+    above half the threshold within ``max_click_ms`` of its start.
     """
-    n = x.shape[0]
+    n = backward.shape[0]
     p = config.order
-    context = max(3 * p, int(round(_CONTEXT_MS * sr / 1000.0)))
-    repaired = x.copy()
-    for start, stop in _merge(events, _WIDEN, p, n):
-        _repair(repaired, start, stop, p, context)
-    # The forward residual of a click lingers for p samples after it; the backward
-    # one (the same models run on the time-reversed signal) ends where it ends.
-    residual = _ar_residual(x[::-1], sr, p, fit=repaired[::-1])[::-1]
-    scale = _residual_scale(_ar_residual(repaired, sr, p), repaired, sr)
-    over = np.abs(residual) > 0.5 * config.threshold * scale
+    over = np.abs(backward) > 0.5 * config.threshold * scale
     click = int(round(config.max_click_ms * sr / 1000.0))
     grown = []
     for start, stop in events:
@@ -360,35 +435,53 @@ def _extend(
             # Stop at the first gap longer than p samples: past it lies programme.
             gaps = np.flatnonzero(np.diff(inside) > p)
             last = inside[gaps[0]] if gaps.size else inside[-1]
-            stop = start + int(last) + 1
+            stop = max(stop, start + int(last) + 1)
         grown.append((start, stop))
     return grown
 
 
-def _ar_residual(x: np.ndarray, sr: int, order: int, fit: np.ndarray | None = None) -> np.ndarray:
-    """Prediction error of block-wise AR models (one per ~30 ms, fitted on 60 ms).
+def _ar_residual(x: np.ndarray, sr: int, order: int) -> np.ndarray:
+    """Forward prediction error of block-wise AR models fitted to ``x`` itself."""
+    return _apply_ar(x, _ar_models(x, sr, order), _block_len(sr, order), backward=False)
 
-    The models are fitted to ``fit`` (same length as ``x``) when given, else to ``x``.
-    """
+
+def _block_len(sr: int, order: int) -> int:
+    return max(4 * order, int(round(_BLOCK_MS * sr / 1000.0)))
+
+
+def _ar_models(x: np.ndarray, sr: int, order: int) -> np.ndarray:
+    """Prediction-error filters ``(blocks, order + 1)``, one per ~30 ms block, each
+    fitted on the 60 ms around its block."""
     n = x.shape[0]
-    block = max(4 * order, int(round(_BLOCK_MS * sr / 1000.0)))
+    block = _block_len(sr, order)
     nb = -(-n // block)
     half = block // 2
     # The right pad covers an odd block too: the last window ends at nb * block + half.
-    padded = np.pad(x if fit is None else fit, (half, nb * block - n + block))
+    padded = np.pad(x, (half, nb * block - n + block))
     frames = sliding_window_view(padded, 2 * block)[::block][:nb]
     windowed = frames * np.hanning(2 * block)
-    nfft = fft.next_fast_len(4 * block, real=True)
+    nfft = fft.next_fast_len(2 * block + order + 1, real=True)
     power = np.abs(fft.rfft(windowed, n=nfft, axis=-1)) ** 2
     r = fft.irfft(power, n=nfft, axis=-1)[:, : order + 1]
     r[:, 0] = r[:, 0] * (1.0 + _WHITE_FLOOR) + 1e-20
-    coeffs = levinson(r, order)
+    return levinson(r, order)
 
-    history = np.concatenate((np.zeros(order), x, np.zeros(nb * block - n)))
+
+def _apply_ar(x: np.ndarray, coeffs: np.ndarray, block: int, *, backward: bool) -> np.ndarray:
+    """Forward (``sum_i a_i x[n - i]``) or backward (``sum_i a_i x[n + i]``)
+    prediction error of ``x`` under the block-wise ``coeffs`` of :func:`_ar_models`."""
+    n = x.shape[0]
+    nb, width = coeffs.shape
+    order = width - 1
+    total = nb * block
+    if backward:
+        history = np.concatenate((x, np.zeros(total - n + order)))
+    else:
+        history = np.concatenate((np.zeros(order), x, np.zeros(total - n)))
     residual = np.zeros((nb, block))
     for i in range(order + 1):
-        lagged = history[order - i : order - i + nb * block].reshape(nb, block)
-        residual += coeffs[:, i : i + 1] * lagged
+        start = i if backward else order - i
+        residual += coeffs[:, i : i + 1] * history[start : start + total].reshape(nb, block)
     return residual.reshape(-1)[:n]
 
 

@@ -26,6 +26,8 @@ from core.errors import ConfigError
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 _CANDIDATES = (50.0, 60.0)
+MIN_SECONDS = 0.5
+"""Shorter signals cannot resolve a hum line from the programme: they pass unchanged."""
 # A harmonic counts when its spectral peak stands this far above the local floor...
 _PROMINENCE_DB = 10.0
 # ...and hum is only declared when at least one harmonic stands out this much.
@@ -154,6 +156,8 @@ def detect_hum(audio: np.ndarray, *, sr: int) -> HumReport:
     """
     x = validate_audio(audio)
     sr = validate_rate(sr)
+    if x.shape[1] < MIN_SECONDS * sr:
+        return HumReport(fundamental_hz=None, level_db=float("-inf"))
     plan = _plan(x.shape[1], sr, _detection_passband(sr))
     low = _to_low(x, plan)[:, plan.valid]
     freqs, psd = _long_term_spectrum(low, plan.fs)
@@ -193,10 +197,13 @@ def dehum(
     Returns
     -------
     float32 array ``(channels, samples)``. When no fundamental is given and no hum
-    is found the input comes back unchanged.
+    is found, or the signal is shorter than :data:`MIN_SECONDS`, the input comes back
+    unchanged.
     """
     x = validate_audio(audio)
     sr = validate_rate(sr)
+    if x.shape[1] < MIN_SECONDS * sr:
+        return x.copy()
     report = sub_progress(progress, 0.0, 1.0)
     nominal = config.fundamental_hz or max(_CANDIDATES)
     harmonics = max(1, min(config.harmonics, int((0.4 * sr - 20.0) // (nominal + 0.5))))

@@ -9,7 +9,7 @@ import numpy as np
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
 from core.dsp.blockwise import array_reader, process_blocks
-from core.dsp.stft import istft, stft
+from core.dsp.stft import StftConfig, istft, stft
 from core.errors import ConfigError
 from core.model.bundle import ModelBundle
 from core.model.spectral import log_power
@@ -32,8 +32,11 @@ class Enhancer:
     resampled back, so content above the model's band passes through untouched.
     """
 
-    def __init__(self, bundle: ModelBundle, *, floor_db: float | None = None) -> None:
+    def __init__(
+        self, bundle: ModelBundle, *, floor_db: float | None = None, extend_highs: bool = True
+    ) -> None:
         self.bundle = bundle
+        self.extend_highs = extend_highs
         self.meta = bundle.meta
         floor = self.meta.mask_floor_db if floor_db is None else floor_db
         self._floor = float(10 ** (floor / 20))
@@ -42,28 +45,73 @@ class Enhancer:
         """Gain mask for normalised features ``(batch, frames, bins)``."""
         return self.bundle.predict(features)
 
+    def _gain(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """STFT ``(channels, frames, bins)`` of model-rate ``audio`` and the floored mask."""
+        spec = stft(audio, config=self.meta.spectral.stft)
+        features = self.meta.norm.apply(log_power(spec))
+        return spec, np.maximum(self.mask(features), self._floor)
+
     def enhance_model_rate(self, audio: np.ndarray) -> np.ndarray:
         """Enhanced version of ``audio`` ``(channels, n)`` already at the model's rate."""
-        settings = self.meta.spectral
-        spec = stft(audio, config=settings.stft)
-        features = self.meta.norm.apply(log_power(spec))
-        gain = np.maximum(self.mask(features), self._floor)
-        return istft(spec * gain, config=settings.stft, length=audio.shape[1])
+        spec, gain = self._gain(audio)
+        return istft(spec * gain, config=self.meta.spectral.stft, length=audio.shape[1])
 
     def residual(self, block: np.ndarray, *, sr: int) -> np.ndarray:
-        """What the model removes from ``block`` ``(channels, n)`` at rate ``sr``."""
-        model_sr = self.meta.spectral.sample_rate
-        x = resample(block, orig_sr=sr, target_sr=model_sr) if sr != model_sr else block
-        removed = x - self.enhance_model_rate(x)
-        if sr != model_sr:
-            removed = resample(removed, orig_sr=model_sr, target_sr=sr)
-            n = block.shape[1]
-            removed = (
-                removed[:, :n]
-                if removed.shape[1] >= n
-                else np.pad(removed, ((0, 0), (0, n - removed.shape[1])))
-            )
+        """What the model removes from ``block`` ``(channels, n)`` at rate ``sr``.
+
+        Above the model's band (at higher input rates) there is no prediction. With
+        ``extend_highs`` the gain of the model's top band (:data:`HIGH_BAND_REFERENCE_HZ`)
+        is applied there per frame, so hiss is reduced across the whole spectrum while
+        highs that come with the programme (where the top band is kept) pass; without
+        it everything above the model's band passes untouched.
+        """
+        settings = self.meta.spectral
+        model_sr = settings.sample_rate
+        if sr == model_sr:
+            return (block - self.enhance_model_rate(block)).astype(np.float32)
+        x = resample(block, orig_sr=sr, target_sr=model_sr)
+        spec, gain = self._gain(x)
+        removed_low = x - istft(spec * gain, config=settings.stft, length=x.shape[1])
+        removed = _fit_length(resample(removed_low, orig_sr=model_sr, target_sr=sr), block.shape[1])
+        if sr > model_sr and self.extend_highs:
+            removed += self._high_band_residual(block, sr=sr, gain=gain)
         return removed.astype(np.float32)
+
+    def _high_band_residual(self, block: np.ndarray, *, sr: int, gain: np.ndarray) -> np.ndarray:
+        settings = self.meta.spectral
+        model_sr, hop = settings.sample_rate, settings.stft.hop
+        freqs = np.fft.rfftfreq(settings.stft.n_fft, 1.0 / model_sr)
+        top = (freqs >= HIGH_BAND_REFERENCE_HZ[0] * model_sr) & (
+            freqs <= HIGH_BAND_REFERENCE_HZ[1] * model_sr
+        )
+        # Power-domain mean: the share of the top band's energy the model keeps.
+        frame_gain = np.sqrt(np.mean(gain[:, :, top] ** 2, axis=-1))  # (channels, frames)
+        ratio = sr / model_sr
+        overlap = settings.stft.n_fft // hop
+        native_hop = max(1, int(round(hop * ratio)))
+        n_fft = native_hop * overlap * (2 if native_hop * overlap % 2 else 1)
+        native = StftConfig(n_fft=n_fft, hop=n_fft // overlap)
+        spec = stft(block, config=native)
+        times = np.arange(spec.shape[1]) * native.hop / sr
+        model_times = np.arange(frame_gain.shape[1]) * hop / model_sr
+        g = np.stack([np.interp(times, model_times, fg) for fg in frame_gain])
+        native_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+        # Hand over from the resampled path just below the model's Nyquist.
+        edge_lo, edge_hi = 0.47 * model_sr, 0.5 * model_sr
+        band = np.clip((native_freqs - edge_lo) / (edge_hi - edge_lo), 0.0, 1.0)
+        removed = spec * ((1.0 - g)[:, :, None] * band[None, None, :]).astype(np.float32)
+        return istft(removed, config=native, length=block.shape[1])
+
+
+HIGH_BAND_REFERENCE_HZ = (0.34, 0.47)
+"""Band of the model's spectrum (fractions of its rate: 5.4–7.5 kHz at 16 kHz) whose gain
+extends above the model's band."""
+
+
+def _fit_length(x: np.ndarray, n: int) -> np.ndarray:
+    if x.shape[1] >= n:
+        return x[:, :n]
+    return np.pad(x, ((0, 0), (0, n - x.shape[1])))
 
 
 def enhance(

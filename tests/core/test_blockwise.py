@@ -36,7 +36,7 @@ def test_blocks_see_their_margins_and_edges_are_crossfaded() -> None:
         ],
         axis=1,
     )
-    assert seen == [120, 120, 120]
+    assert seen == [110, 120, 110]  # full margins inside, none past the ends (no padding)
     assert out[0, 50] == 1 and out[0, 150] == 2 and out[0, 250] == 3
     ramp = out[0, 100:110]
     assert np.all(np.diff(ramp) > 0) and 1 < ramp[0] < ramp[-1] < 2  # smooth, not a step

@@ -121,12 +121,30 @@ def test_block_processing_is_seamless(tiny_bundle_path: Path) -> None:
     assert err < 0.01
 
 
-def test_other_rates_keep_content_above_the_model_band(tiny_bundle_path: Path) -> None:
-    """At 44.1 kHz only what the 16 kHz model can see is touched: a 15 kHz tone passes."""
+def test_other_rates_can_keep_content_above_the_model_band(tiny_bundle_path: Path) -> None:
+    """With ``extend_highs=False`` only what the 16 kHz model sees is touched at 44.1 kHz."""
     bundle = load_bundle(tiny_bundle_path)
     sr = 44100
     t = np.arange(sr) / sr
     high = (0.3 * np.sin(2 * np.pi * 15000 * t)).astype(np.float32)[None]
-    removed = Enhancer(bundle).residual(high, sr=sr)
+    removed = Enhancer(bundle, extend_highs=False).residual(high, sr=sr)
     assert removed.shape == high.shape
     assert np.sqrt(np.mean(removed[:, 2000:-2000] ** 2)) < 1e-3
+
+
+@pytest.mark.parametrize(("gain", "sr"), [(0.1, 48000), (1.0, 48000), (0.1, 44100)])
+def test_high_band_follows_the_models_top_band(tiny_bundle_path: Path, gain, sr) -> None:
+    """Above the model's band, hiss is scaled by the gain the model gives its top band."""
+    bundle = load_bundle(tiny_bundle_path)
+    bundle._predict = lambda features: np.full(features.shape, gain, np.float32)
+    noise = white_noise(sr=sr, seconds=2.0, amplitude=0.1)
+    out = noise - Enhancer(bundle, floor_db=-80.0).residual(noise, sr=sr)
+
+    def band_db(x: np.ndarray, lo: float, hi: float) -> float:
+        power = np.abs(np.fft.rfft(x[0, sr // 4 : -sr // 4])) ** 2
+        freqs = np.fft.rfftfreq(power.size * 2 - 2, 1 / sr)[: power.size]
+        return 10 * np.log10(power[(freqs > lo) & (freqs < hi)].sum())
+
+    expected = 20 * np.log10(gain)
+    for lo, hi in ((1000, 6000), (10000, 20000)):  # below and above the model's band
+        assert band_db(out, lo, hi) - band_db(noise, lo, hi) == pytest.approx(expected, abs=1.0)

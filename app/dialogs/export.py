@@ -1,0 +1,271 @@
+"""Export the current restoration, or restore a whole folder with a preset.
+
+The write jobs are plain functions (:func:`export_buffer`, :func:`batch_restore`) that
+the main window runs in a worker; the dialogs only collect choices and never write.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from core.audio.io import READ_EXTENSIONS, check_output_path, save
+from core.errors import Cancelled, SeminarioError
+from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+
+FORMATS = (("WAV", ".wav"), ("FLAC", ".flac"))
+DEPTHS = (("16-bit (dithered)", "PCM_16"), ("24-bit", "PCM_24"), ("32-bit float", "FLOAT"))
+
+
+def export_buffer(
+    path: str | os.PathLike[str],
+    audio: np.ndarray,
+    sr: int,
+    *,
+    subtype: str,
+    protect: list[Path],
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """Write ``audio`` atomically to ``path``, refusing to replace any ``protect`` file."""
+    check_cancel(cancel)
+    check_output_path(path, protect=protect)
+    if progress is not None:
+        progress(0.1, "writing")
+    out = save(path, audio, sr, subtype=subtype, protect=protect)
+    if progress is not None:
+        progress(1.0, "written")
+    return out
+
+
+def audio_files(folder: Path) -> list[Path]:
+    """The readable audio files directly inside ``folder``, sorted by name."""
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READ_EXTENSIONS
+    )
+
+
+@dataclass
+class BatchReport:
+    written: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def batch_restore(
+    src_dir: Path,
+    dst_dir: Path,
+    chain: object,
+    *,
+    extension: str = ".wav",
+    subtype: str | None = None,
+    strength: float = 1.0,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> BatchReport:
+    """Restore every audio file of ``src_dir`` into ``dst_dir`` as ``NAME_restored.EXT``.
+
+    A file that fails is reported and skipped; cancelling stops at once (the file being
+    written is not left behind: ``restore_file`` writes atomically).
+    """
+    from core.pipeline import restore_file
+
+    files = audio_files(src_dir)
+    if not files:
+        raise SeminarioError(f"no audio files in {src_dir}")
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    report = BatchReport()
+    for i, src in enumerate(files):
+        check_cancel(cancel)
+        dst = dst_dir / f"{src.stem}_restored{extension}"
+        part = sub_progress(progress, i / len(files), (i + 1) / len(files))
+        try:
+            restore_file(
+                src,
+                dst,
+                chain,  # type: ignore[arg-type]
+                strength=strength,
+                subtype=subtype,
+                progress=lambda f, m="", part=part, n=src.name: part(f, f"{n}: {m}"),
+                cancel=cancel,
+            )
+        except Cancelled:
+            raise
+        except (SeminarioError, OSError) as exc:
+            report.failed.append((src, str(exc)))
+        else:
+            report.written.append(dst)
+    return report
+
+
+def _path_row(edit: QLineEdit, button: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return row
+
+
+class _FormatMixin:
+    format_box: QComboBox
+    depth_box: QComboBox
+
+    def _build_format(self, fmt: str, subtype: str) -> None:
+        self.format_box = QComboBox()
+        for label, ext in FORMATS:
+            self.format_box.addItem(label, ext)
+        self.format_box.setCurrentIndex(max(0, self.format_box.findData("." + fmt.lstrip("."))))
+        self.depth_box = QComboBox()
+        for label, key in DEPTHS:
+            self.depth_box.addItem(label, key)
+        self.depth_box.setCurrentIndex(max(0, self.depth_box.findData(subtype)))
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+
+    def _format_changed(self, *_: object) -> None:
+        flac = self.extension == ".flac"
+        float_item = self.depth_box.model().item(2)  # type: ignore[attr-defined]
+        float_item.setEnabled(not flac)
+        if flac and self.subtype == "FLOAT":
+            self.depth_box.setCurrentIndex(1)
+
+    @property
+    def extension(self) -> str:
+        return str(self.format_box.currentData())
+
+    @property
+    def subtype(self) -> str:
+        return str(self.depth_box.currentData())
+
+
+class ExportDialog(QDialog, _FormatMixin):
+    """Choose where and how to write the current file's restoration."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        suggested: Path,
+        fmt: str = "wav",
+        subtype: str = "PCM_24",
+        has_restoration: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.path_edit = QLineEdit(str(suggested))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.what_box = QComboBox()
+        self.what_box.addItem("Restored recording", "restored")
+        self.what_box.addItem("Removed noise only", "residual")
+        self.what_box.addItem("Original (converted)", "original")
+        if not has_restoration:
+            self.what_box.setCurrentIndex(2)
+            for row in (0, 1):
+                self.what_box.model().item(row).setEnabled(False)  # type: ignore[attr-defined]
+        self._build_format(fmt, subtype)
+        form = QFormLayout(self)
+        form.addRow("Save as", _path_row(self.path_edit, browse))
+        form.addRow("Export", self.what_box)
+        form.addRow("Format", self.format_box)
+        form.addRow("Sample format", self.depth_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def _format_changed(self, *_: object) -> None:
+        super()._format_changed()
+        if hasattr(self, "path_edit") and self.path_edit.text():
+            self.path_edit.setText(str(Path(self.path_edit.text()).with_suffix(self.extension)))
+
+    def _browse(self) -> None:
+        label = self.format_box.currentText()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export as", self.path_edit.text(), f"{label} (*{self.extension})"
+        )
+        if path:
+            self.path_edit.setText(str(Path(path).with_suffix(self.extension)))
+
+    @property
+    def path(self) -> Path:
+        return Path(self.path_edit.text()).with_suffix(self.extension)
+
+    @property
+    def what(self) -> str:
+        return str(self.what_box.currentData())
+
+
+class BatchExportDialog(QDialog, _FormatMixin):
+    """Choose a folder to restore, where to write, the preset and the format."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        presets: list[tuple[str, str]],
+        current_preset: str,
+        start_dir: str = "",
+        fmt: str = "wav",
+        subtype: str = "PCM_24",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Restore a folder")
+        self.src_edit = QLineEdit(start_dir)
+        self.dst_edit = QLineEdit(str(Path(start_dir) / "restored") if start_dir else "")
+        src_button, dst_button = QPushButton("Browse…"), QPushButton("Browse…")
+        src_button.clicked.connect(lambda: self._browse(self.src_edit, "Folder to restore"))
+        dst_button.clicked.connect(lambda: self._browse(self.dst_edit, "Write restored files to"))
+        self.preset_box = QComboBox()
+        for label, key in presets:
+            self.preset_box.addItem(label, key)
+        self.preset_box.setCurrentIndex(max(0, self.preset_box.findData(current_preset)))
+        self._build_format(fmt, subtype)
+        form = QFormLayout(self)
+        form.addRow("Recordings in", _path_row(self.src_edit, src_button))
+        form.addRow("Write to", _path_row(self.dst_edit, dst_button))
+        form.addRow("Preset", self.preset_box)
+        form.addRow("Format", self.format_box)
+        form.addRow("Sample format", self.depth_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Restore all")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _browse(self, edit: QLineEdit, title: str) -> None:
+        path = QFileDialog.getExistingDirectory(self, title, edit.text())
+        if path:
+            edit.setText(path)
+            if edit is self.src_edit and not self.dst_edit.text():
+                self.dst_edit.setText(str(Path(path) / "restored"))
+
+    @property
+    def src_dir(self) -> Path:
+        return Path(self.src_edit.text())
+
+    @property
+    def dst_dir(self) -> Path:
+        return Path(self.dst_edit.text())
+
+    @property
+    def preset(self) -> str:
+        return str(self.preset_box.currentData())

@@ -1,0 +1,73 @@
+"""Preferences: audio output device, loudness-matched A/B, interface language."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QWidget,
+)
+
+LANGUAGES = (("system", "System language"), ("en", "English"))
+
+
+class PreferencesDialog(QDialog):
+    """Collects choices; the main window applies them to the settings and the player."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        devices: list[tuple[int, str]],
+        device: str,
+        matched_loudness: bool,
+        language: str,
+        playback_note: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.device_box = QComboBox()
+        self.device_box.addItem("System default", "")
+        for _index, name in devices:
+            self.device_box.addItem(name, name)
+        index = self.device_box.findData(device)
+        if device and index < 0:  # remembered device is gone: keep it visible, unselectable
+            self.device_box.addItem(f"{device} (not connected)", device)
+            index = self.device_box.count() - 1
+        self.device_box.setCurrentIndex(max(0, index))
+        self.matched = QCheckBox("Compare at equal loudness (A/B)")
+        self.matched.setChecked(matched_loudness)
+        self.matched.setToolTip(
+            "Play Original and Restored at the same loudness, so louder never sounds better"
+        )
+        self.language_box = QComboBox()
+        for key, label in LANGUAGES:
+            self.language_box.addItem(label, key)
+        self.language_box.setCurrentIndex(max(0, self.language_box.findData(language)))
+        self.language_box.setToolTip("Takes effect after a restart")
+        form = QFormLayout(self)
+        form.addRow("Audio output", self.device_box)
+        if playback_note:
+            note = QLabel(playback_note)
+            note.setWordWrap(True)
+            form.addRow("", note)
+        form.addRow("", self.matched)
+        form.addRow("Language", self.language_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @property
+    def device(self) -> str:
+        return str(self.device_box.currentData())
+
+    @property
+    def language(self) -> str:
+        return str(self.language_box.currentData())

@@ -1,0 +1,164 @@
+"""One open recording: the untouched original, the last restoration, and its undo history.
+
+A restoration runs the chain once at full strength and keeps both outputs,
+``restored₁`` and ``residual`` (what the repair steps removed), so the strength
+slider never re-runs the model. The preview at strength ``s`` is
+
+    restored(s) = restored₁ + (1 − s) · residual
+
+which is ``original − s · residual`` for chains without gain steps (the pipeline
+guarantees ``restored₁ + residual = gains × original``; with a normalise step the
+preview blends between the level-matched original and the full restoration). The
+"removed noise" buffer at strength ``s`` is ``s · residual``.
+
+Core's own ``strength`` scales each step in turn, so for multi-step chains a file
+restored at ``strength=s`` by the CLI can differ slightly from this preview; the
+app exports exactly the preview the user heard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """What one Apply produced: full-strength outputs and the chain that made them."""
+
+    restored: np.ndarray  # float32 (channels, samples), at strength 1
+    residual: np.ndarray  # float32 (channels, samples), what strength 1 removed
+    chain: dict[str, Any]
+    label: str = ""
+
+
+@dataclass
+class Recording:
+    """An open file. ``original`` is never modified (it is made read-only)."""
+
+    path: Path
+    original: np.ndarray
+    sr: int
+    restoration: Restoration | None = None
+    strength: float = 1.0
+    undo_stack: QUndoStack | None = None
+    cache: dict[Any, Any] = field(default_factory=dict)  # view data, keyed by what it shows
+
+    def __post_init__(self) -> None:
+        self.original.setflags(write=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def frames(self) -> int:
+        return int(self.original.shape[1])
+
+    @property
+    def channels(self) -> int:
+        return int(self.original.shape[0])
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sr
+
+    @property
+    def restored(self) -> np.ndarray | None:
+        """The preview at the current strength (``None`` before any restoration)."""
+        r = self.restoration
+        if r is None:
+            return None
+        key = ("restored", id(r), self.strength)
+        if key not in self.cache:
+            self._drop_cached("restored")
+            if self.strength == 1.0:
+                out = r.restored
+            else:
+                out = r.restored + np.float32(1.0 - self.strength) * r.residual
+            self.cache[key] = out
+        return self.cache[key]
+
+    @property
+    def removed(self) -> np.ndarray | None:
+        """What the preview removes at the current strength."""
+        r = self.restoration
+        if r is None:
+            return None
+        key = ("removed", id(r), self.strength)
+        if key not in self.cache:
+            self._drop_cached("removed")
+            out = r.residual if self.strength == 1.0 else np.float32(self.strength) * r.residual
+            self.cache[key] = out
+        return self.cache[key]
+
+    def _drop_cached(self, kind: str) -> None:
+        for key in [k for k in self.cache if isinstance(k, tuple) and k and k[0] == kind]:
+            del self.cache[key]
+
+    def sources(self) -> dict[str, np.ndarray]:
+        """The three buffers for playback; before restoration, the original and silence."""
+        restored, removed = self.restored, self.removed
+        return {
+            "original": self.original,
+            "restored": self.original if restored is None else restored,
+            "residual": np.zeros_like(self.original) if removed is None else removed,
+        }
+
+
+Refresh = Callable[[Recording], None]
+
+
+class ApplyRestorationCommand(QUndoCommand):
+    """Replace the recording's restoration (and reset strength to 1)."""
+
+    def __init__(self, doc: Recording, new: Restoration, refresh: Refresh) -> None:
+        super().__init__(f"Restore with “{new.label or new.chain.get('name', 'chain')}”")
+        self.doc, self.refresh = doc, refresh
+        self.before = (doc.restoration, doc.strength)
+        self.after = (new, 1.0)
+
+    def _set(self, state: tuple[Restoration | None, float]) -> None:
+        self.doc.restoration, self.doc.strength = state
+        self.refresh(self.doc)
+
+    def redo(self) -> None:
+        self._set(self.after)
+
+    def undo(self) -> None:
+        self._set(self.before)
+
+
+STRENGTH_COMMAND_ID = 1001
+
+
+class StrengthCommand(QUndoCommand):
+    """Change the preview strength; consecutive changes (a slider drag) merge into one."""
+
+    def __init__(self, doc: Recording, new: float, refresh: Refresh) -> None:
+        super().__init__(f"Strength {round(new * 100)} %")
+        self.doc, self.refresh = doc, refresh
+        self.old, self.new = doc.strength, float(new)
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return STRENGTH_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, StrengthCommand) or other.doc is not self.doc:
+            return False
+        self.new = other.new
+        self.setText(f"Strength {round(self.new * 100)} %")
+        return True
+
+    def redo(self) -> None:
+        self.doc.strength = self.new
+        self.refresh(self.doc)
+
+    def undo(self) -> None:
+        self.doc.strength = self.old
+        self.refresh(self.doc)

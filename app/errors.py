@@ -1,0 +1,203 @@
+"""Turning errors into sentences a user can act on, and the last-resort crash handler.
+
+``core`` raises a small hierarchy of typed errors; :func:`describe` maps each to a
+title and a human sentence (the technical detail goes in the dialog's details).
+:func:`install_excepthook` catches anything unexpected, on any thread, writes it to a
+rotating log file in the app's data folder and shows one dialog naming that file.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import threading
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from core.errors import (
+    AudioFormatError,
+    Cancelled,
+    ConfigError,
+    InvalidAudioError,
+    ModelFormatError,
+    PairingError,
+    SeminarioError,
+    UnsafeOutputError,
+)
+
+LOG_NAME = "seminario-gui.log"
+log = logging.getLogger("seminario.app")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    title: str
+    message: str
+    detail: str
+
+
+# Most specific first: the first matching class wins.
+_SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
+    (Cancelled, "Cancelled", "The operation was cancelled; nothing was changed."),
+    (
+        AudioFormatError,
+        "Cannot read or write the audio file",
+        "The file is missing, damaged or in a format SeminarioIA cannot handle. "
+        "Try a WAV, FLAC, OGG, MP3 or AIFF file.",
+    ),
+    (
+        InvalidAudioError,
+        "Unusable audio",
+        "The recording holds no usable sound (it is empty, or has invalid samples).",
+    ),
+    (
+        UnsafeOutputError,
+        "Not written, to protect your files",
+        "SeminarioIA never overwrites the recording it is reading. Choose another file name.",
+    ),
+    (
+        PairingError,
+        "The training folders do not match",
+        "Noisy and clean folders must hold the same recordings under the same names.",
+    ),
+    (
+        ModelFormatError,
+        "The model cannot be used",
+        "The restoration model is missing, damaged or from an incompatible version. "
+        "Choose another model in the Restore panel, or train one.",
+    ),
+    (
+        ConfigError,
+        "Invalid settings",
+        "A restoration setting or preset is not valid.",
+    ),
+    (SeminarioError, "Something went wrong", "The operation could not be completed."),
+    (
+        MemoryError,
+        "Not enough memory",
+        "The recording is too large to process in memory. Close other files and try again.",
+    ),
+    (
+        PermissionError,
+        "Permission denied",
+        "SeminarioIA is not allowed to read or write this location.",
+    ),
+    (FileNotFoundError, "File not found", "The file or folder does not exist any more."),
+    (OSError, "File system error", "The file could not be read or written."),
+)
+
+
+def describe(exc: BaseException) -> Explanation:
+    """A title, a human sentence and the technical detail for ``exc``."""
+    detail = str(exc) or type(exc).__name__
+    for cls, title, sentence in _SENTENCES:
+        if isinstance(exc, cls):
+            return Explanation(title, sentence, detail)
+    return Explanation(
+        "Unexpected error",
+        "Something unexpected went wrong. The details below may help to report it.",
+        f"{type(exc).__name__}: {detail}",
+    )
+
+
+def show_error(parent: QWidget | None, exc: BaseException, *, context: str = "") -> QMessageBox:
+    """Show ``exc`` as a readable warning dialog; returns the box (after it closes)."""
+    explanation = describe(exc)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(explanation.title)
+    box.setText(f"{context}\n\n{explanation.message}" if context else explanation.message)
+    box.setInformativeText(explanation.detail)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    log.warning("%s: %s", explanation.title, explanation.detail)
+    box.exec()
+    return box
+
+
+# --- last resort ------------------------------------------------------------------------------
+
+
+class _CrashRelay(QObject):
+    """Carries a crash report from any thread to the GUI thread."""
+
+    crashed = Signal(str)
+
+
+class CrashHandler:
+    """``sys.excepthook`` and ``threading.excepthook`` that log and show one dialog."""
+
+    def __init__(self, log_dir: Path) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / LOG_NAME
+        self.logger = logging.getLogger("seminario.crash")
+        self.logger.setLevel(logging.INFO)
+        self._handler = logging.handlers.RotatingFileHandler(
+            self.log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+        self._handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self.logger.addHandler(self._handler)
+        self.shown = 0
+        self._relay = _CrashRelay()
+        self._relay.crashed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self._previous = (sys.excepthook, threading.excepthook)
+
+    def install(self) -> CrashHandler:
+        sys.excepthook = self.excepthook
+        threading.excepthook = self.thread_excepthook
+        return self
+
+    def uninstall(self) -> None:
+        sys.excepthook, threading.excepthook = self._previous
+        self.logger.removeHandler(self._handler)
+        self._handler.close()
+
+    def excepthook(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            self._previous[0](exc_type, exc, tb)
+            return
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        self.logger.error("Unhandled exception\n%s", text)
+        self._handler.flush()
+        sys.stderr.write(text)
+        summary = describe(exc).message
+        if threading.current_thread() is threading.main_thread():
+            self._show(summary)
+        else:
+            self._relay.crashed.emit(summary)
+
+    def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None:
+            return
+        self.excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+    def _show(self, summary: str) -> None:
+        # One dialog per session: after a crash, more errors usually follow from it.
+        if self.shown or QApplication.instance() is None:
+            self.shown += 1
+            return
+        self.shown += 1
+        box = QMessageBox(QApplication.activeWindow())
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("SeminarioIA hit an unexpected problem")
+        box.setText(
+            f"{summary}\n\nYour original recordings are never modified. Saving your work "
+            "and restarting SeminarioIA is recommended."
+        )
+        box.setInformativeText(f"The details were written to:\n{self.log_path}")
+        box.exec()
+
+
+def install_excepthook(log_dir: Path) -> CrashHandler:
+    """Install the last-resort handler, logging under ``log_dir``."""
+    return CrashHandler(log_dir).install()

@@ -1,0 +1,1 @@
+"""Widgets that show a recording: timeline (waveform + spectrogram), transport, panels."""

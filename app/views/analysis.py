@@ -1,0 +1,227 @@
+"""The Analysis panel: the founding document's features, before and after restoration.
+
+:func:`analyze` is a plain function run in a background worker; the panel only draws.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+
+ENVELOPE_POINTS = 2000
+BEFORE_COLOR = "#4aa3df"
+AFTER_COLOR = "#6cc644"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    summary: dict[str, Any]  # FeatureSummary.to_dict() plus lufs, true_peak_dbtp
+    envelope_t: np.ndarray
+    envelope_db: np.ndarray
+
+
+def _analyze_one(
+    audio: np.ndarray, sr: int, progress: ProgressCallback, cancel: CancelToken | None
+) -> Analysis:
+    from core.dsp.limiter import true_peak_dbtp
+    from core.dsp.loudness import integrated_loudness
+    from core.features import FeatureConfig, frame_features, summarize
+
+    hop = int(min(2048, max(512, audio.shape[1] // 50_000)))
+    config = FeatureConfig(hop=hop)
+    frames = frame_features(
+        audio, sr=sr, config=config, progress=sub_progress(progress, 0, 0.7), cancel=cancel
+    )
+    summary = summarize(audio, sr=sr, config=config, frames=frames, cancel=cancel).to_dict()
+    check_cancel(cancel)
+    progress(0.8, "measuring loudness")
+    lufs = integrated_loudness(audio, sr=sr)
+    peak = true_peak_dbtp(audio, sr=sr)
+    summary["lufs"] = round(lufs, 2) if math.isfinite(lufs) else None
+    summary["true_peak_dbtp"] = round(peak, 2) if math.isfinite(peak) else None
+    step = max(1, frames.n_frames // ENVELOPE_POINTS)
+    env = frames.envelope_db[::step].astype(np.float64)
+    env[~np.isfinite(env)] = -120.0
+    return Analysis(summary, frames.times_s[::step], env)
+
+
+def analyze(
+    original: np.ndarray,
+    restored: np.ndarray | None,
+    *,
+    sr: int,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[Analysis, Analysis | None]:
+    """Features of the original and (if given) of the restored signal."""
+    report = progress or (lambda f, m="": None)
+    split = 0.5 if restored is not None else 1.0
+    before = _analyze_one(original, sr, sub_progress(report, 0.0, split), cancel)
+    after = None
+    if restored is not None:
+        after = _analyze_one(restored, sr, sub_progress(report, split, 1.0), cancel)
+    report(1.0, "analysis done")
+    return before, after
+
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("snr_db", "Signal-to-noise", "{:.1f} dB"),
+    ("lufs", "Loudness", "{:.1f} LUFS"),
+    ("true_peak_dbtp", "True peak", "{:.1f} dBTP"),
+    ("rms_dbfs", "RMS level", "{:.1f} dBFS"),
+    ("crest_db", "Crest factor", "{:.1f} dB"),
+    ("centroid_hz", "Spectral centroid", "{:.0f} Hz"),
+    ("flatness", "Spectral flatness", "{:.3f}"),
+    ("dominant_hz", "Dominant frequencies", "{}"),
+)
+
+
+def format_value(key: str, fmt: str, summary: dict[str, Any] | None) -> str:
+    if summary is None:
+        return "—"
+    value = summary.get(key)
+    if value is None:
+        return "—"
+    if key == "dominant_hz":
+        return ", ".join(f"{v:.0f}" for v in value[:3] if v is not None) + " Hz"
+    return fmt.format(value)
+
+
+class AnalysisPanel(QWidget):
+    """A table of features (before / after), band energies as bars, and the envelopes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.status = QLabel("Open a recording to analyse it.", self)
+        self.status.setWordWrap(True)
+        self.table = QTableWidget(len(ROWS), 2, self)
+        self.table.setHorizontalHeaderLabels(["Before", "After"])
+        self.table.setVerticalHeaderLabels([label for _k, label, _f in ROWS])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+
+        self.bands = pg.PlotWidget(self)
+        self.bands.setBackground("#1e1f22")
+        self.bands.setTitle("Energy per band (dBFS, from Hz)", size="9pt")
+        self.bands.setMouseEnabled(x=False, y=False)
+        self.bands.hideButtons()
+        self.bands.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.envelope = pg.PlotWidget(self)
+        self.envelope.setBackground("#1e1f22")
+        self.envelope.setTitle("Envelope (dBFS)", size="9pt")
+        self.envelope.setLabel("bottom", "Time", units="s")
+        self.envelope.hideButtons()
+        self.envelope.addLegend(offset=(-5, 5), labelTextSize="8pt")
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.bands)
+        splitter.addWidget(self.envelope)
+        splitter.setSizes([260, 220, 220])
+        self.table.setMinimumHeight(100)
+        self.bands.setMinimumHeight(150)
+        self.envelope.setMinimumHeight(150)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self.result: tuple[Analysis, Analysis | None] | None = None
+
+    def clear(self, message: str = "") -> None:
+        self.result = None
+        self.status.setText(message)
+        for row in range(len(ROWS)):
+            for col in range(2):
+                self.table.setItem(row, col, QTableWidgetItem("—"))
+        self.bands.clear()
+        self.envelope.clear()
+
+    def set_busy(self, message: str) -> None:
+        self.status.setText(message)
+
+    def show_result(self, result: tuple[Analysis, Analysis | None]) -> None:
+        self.result = result
+        before, after = result
+        self.status.setText(
+            "Before and after restoration." if after else "Before restoration (apply to compare)."
+        )
+        for row, (key, _label, fmt) in enumerate(ROWS):
+            self.table.setItem(row, 0, QTableWidgetItem(format_value(key, fmt, before.summary)))
+            text = format_value(key, fmt, after.summary if after else None)
+            self.table.setItem(row, 1, QTableWidgetItem(text))
+        self._draw_bands(before, after)
+        self._draw_envelope(before, after)
+
+    def _draw_bands(self, before: Analysis, after: Analysis | None) -> None:
+        self.bands.clear()
+        labels = before.summary.get("band_labels", [])
+        x = np.arange(len(labels), dtype=float)
+        floor = -100.0
+
+        def heights(a: Analysis) -> np.ndarray:
+            values = [v if v is not None else floor for v in a.summary["band_energy_db"]]
+            return np.asarray(values, dtype=float) - floor
+
+        width = 0.4 if after else 0.7
+        self.bands.addItem(
+            pg.BarGraphItem(
+                x=x - (0.2 if after else 0.0),
+                height=heights(before),
+                y0=floor,
+                width=width,
+                brush=BEFORE_COLOR,
+                name="Before",
+            )
+        )
+        if after:
+            self.bands.addItem(
+                pg.BarGraphItem(
+                    x=x + 0.2,
+                    height=heights(after),
+                    y0=floor,
+                    width=width,
+                    brush=AFTER_COLOR,
+                    name="After",
+                )
+            )
+        ticks = [(i, _short_band(label)) for i, label in enumerate(labels)]
+        self.bands.getAxis("bottom").setTicks([ticks])
+        self.bands.setYRange(floor, 0)
+
+    def _draw_envelope(self, before: Analysis, after: Analysis | None) -> None:
+        self.envelope.clear()
+        self.envelope.plot(
+            before.envelope_t, before.envelope_db, pen=pg.mkPen(BEFORE_COLOR), name="Before"
+        )
+        if after:
+            self.envelope.plot(
+                after.envelope_t, after.envelope_db, pen=pg.mkPen(AFTER_COLOR), name="After"
+            )
+        self.envelope.setYRange(-90, 0)
+
+
+def _short_band(label: str) -> str:
+    """``"125_250"`` → ``"125"``, ``"1000_2000"`` → ``"1k"``: the band's lower edge."""
+    lo = label.partition("_")[0]
+    try:
+        f = float(lo)
+    except ValueError:
+        return label
+    return f"{f / 1000:g}k" if f >= 1000 else f"{f:g}"

@@ -1,0 +1,411 @@
+"""The Restore panel: preset, model, chain steps with their parameters, strength, Apply.
+
+Parameter widgets are built generically from each step type's ``ParamSpec`` list
+(``core.steps.STEP_TYPES``), so a new step type appears here without GUI changes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.atomic import write_text_atomic
+from core.pipeline import ChainConfig, StepSpec, list_presets, load_preset
+from core.steps import STEP_TYPES, ParamSpec
+
+USER_PREFIX = "user:"
+OTHER_MODEL = "__other__"
+
+
+def builtin_model_available() -> bool:
+    from core.model.bundle import resolve_model_path
+
+    return resolve_model_path("default").exists()
+
+
+def param_widget(spec: ParamSpec, value: Any) -> QWidget:
+    """An editor for one parameter, limited to what ``spec`` allows."""
+    if spec.choices:
+        box = QComboBox()
+        box.addItems(list(spec.choices))
+        box.setCurrentText(str(value))
+        return box
+    if isinstance(spec.default, bool):
+        check = QCheckBox()
+        check.setChecked(bool(value))
+        return check
+    if isinstance(spec.default, int):
+        spin = QSpinBox()
+        spin.setRange(int(spec.minimum or 0), int(spec.maximum or 1_000_000))
+        spin.setValue(int(value))
+        if spec.unit:
+            spin.setSuffix(f" {spec.unit}")
+        return spin
+    if isinstance(spec.default, float):
+        dspin = QDoubleSpinBox()
+        lo = spec.minimum if spec.minimum is not None else -1e9
+        hi = spec.maximum if spec.maximum is not None else 1e9
+        dspin.setRange(lo, hi)
+        dspin.setDecimals(1 if hi - lo >= 10 else 2)
+        dspin.setSingleStep(1.0 if hi - lo >= 10 else 0.1)
+        dspin.setValue(float(value))
+        if spec.unit:
+            dspin.setSuffix(f" {spec.unit}")
+        return dspin
+    line = QLineEdit(str(value))
+    return line
+
+
+def widget_value(spec: ParamSpec, widget: QWidget) -> Any:
+    if isinstance(widget, QComboBox):
+        return widget.currentText()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QSpinBox):
+        return int(widget.value())
+    if isinstance(widget, QDoubleSpinBox):
+        return float(widget.value())
+    assert isinstance(widget, QLineEdit)
+    return widget.text()
+
+
+class StepEditor(QGroupBox):
+    """One step: its label, a Bypass box and one editor per parameter."""
+
+    def __init__(self, step: StepSpec, parent: QWidget | None = None) -> None:
+        kind = STEP_TYPES[step.type]
+        super().__init__(kind.label, parent)
+        self.step_type = step.type
+        self.extra: dict[str, Any] = {}
+        self.editors: dict[str, tuple[ParamSpec, QWidget]] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(6, 4, 6, 4)
+        self.bypass = QCheckBox("Bypass", self)
+        self.bypass.setChecked(step.bypass)
+        self.bypass.setToolTip("Skip this step when restoring")
+        form.addRow(self.bypass)
+        for spec in kind.params:
+            value = step.params.get(spec.name, spec.default)
+            if step.type == "model" and spec.name == "model":
+                self.extra[spec.name] = value  # chosen in the panel's model box
+                continue
+            editor = param_widget(spec, value)
+            editor.setObjectName(f"{step.type}.{spec.name}")
+            form.addRow(spec.label, editor)
+            self.editors[spec.name] = (spec, editor)
+        self.bypass.toggled.connect(self._update_enabled)
+        self._update_enabled(step.bypass)
+
+    def _update_enabled(self, bypassed: bool) -> None:
+        for _spec, editor in self.editors.values():
+            editor.setEnabled(not bypassed)
+
+    def spec(self) -> StepSpec:
+        params = dict(self.extra)
+        params.update({n: widget_value(s, w) for n, (s, w) in self.editors.items()})
+        return StepSpec(self.step_type, params, self.bypass.isChecked())
+
+
+class RestorePanel(QWidget):
+    """Signals: ``apply_requested``, ``cancel_requested``, ``strength_changed(float)``,
+    ``model_browse_requested`` and ``message(str)`` for the status bar."""
+
+    apply_requested = Signal()
+    cancel_requested = Signal()
+    strength_changed = Signal(float)
+    message = Signal(str)
+
+    def __init__(
+        self, *, presets_dir: Path, models_dir: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.presets_dir = presets_dir
+        self.models_dir = models_dir
+        self._chain = ChainConfig([])
+        self.steps: list[StepEditor] = []
+        self.last_model_dir = ""
+
+        self.preset_box = QComboBox(self)
+        self.preset_box.setObjectName("preset")
+        self.save_preset_button = QPushButton("Save preset…", self)
+        self.description = QLabel(self)
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: palette(mid);")
+        self.model_box = QComboBox(self)
+        self.model_box.setObjectName("model")
+        self.model_box.setToolTip("The AI model used by the “AI noise reduction” step")
+        self.steps_holder = QWidget(self)
+        self.steps_layout = QVBoxLayout(self.steps_holder)
+        self.steps_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.steps_holder)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.strength = QSlider(Qt.Orientation.Horizontal, self)
+        self.strength.setRange(0, 100)
+        self.strength.setValue(100)
+        self.strength.setToolTip("How much of what the chain removed is taken away (preview)")
+        self.strength_label = QLabel("100 %", self)
+        self.strength_label.setMinimumWidth(40)
+        self.apply_button = QPushButton("Apply", self)
+        self.apply_button.setDefault(True)
+        self.apply_button.setToolTip("Restore the recording with this chain (Ctrl+R)")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        self.progress.setVisible(False)
+
+        top = QFormLayout()
+        preset_row = QHBoxLayout()
+        preset_row.addWidget(self.preset_box, 1)
+        preset_row.addWidget(self.save_preset_button)
+        top.addRow("Preset", preset_row)
+        top.addRow(self.description)
+        top.addRow("Model", self.model_box)
+        strength_row = QHBoxLayout()
+        strength_row.addWidget(self.strength, 1)
+        strength_row.addWidget(self.strength_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply_button, 1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(scroll, 1)
+        strength_form = QFormLayout()
+        strength_form.addRow("Strength", strength_row)
+        layout.addLayout(strength_form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+
+        self.refresh_presets()
+        self.refresh_models()
+        self.preset_box.currentIndexChanged.connect(self._preset_chosen)
+        self.model_box.activated.connect(self._model_activated)
+        self.save_preset_button.clicked.connect(self._ask_save_preset)
+        self.strength.valueChanged.connect(self._strength_moved)
+        self.apply_button.clicked.connect(self.apply_requested)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self._preset_chosen(self.preset_box.currentIndex())
+
+    # --- presets ------------------------------------------------------------------------------
+
+    def user_presets(self) -> list[Path]:
+        return sorted(self.presets_dir.glob("*.json")) if self.presets_dir.is_dir() else []
+
+    def refresh_presets(self, select: str | None = None) -> None:
+        current = select or self.preset_box.currentData() or "default"
+        self.preset_box.blockSignals(True)
+        self.preset_box.clear()
+        for name in list_presets():
+            self.preset_box.addItem(name, name)
+        for path in self.user_presets():
+            self.preset_box.addItem(f"{path.stem} (mine)", USER_PREFIX + str(path))
+        index = self.preset_box.findData(current)
+        self.preset_box.setCurrentIndex(max(index, 0))
+        self.preset_box.blockSignals(False)
+
+    def select_preset(self, key: str) -> bool:
+        """Select a preset by name (built-in) or ``user:PATH``; False if unknown."""
+        index = self.preset_box.findData(key)
+        if index < 0:
+            return False
+        if index == self.preset_box.currentIndex():
+            self._preset_chosen(index)
+        else:
+            self.preset_box.setCurrentIndex(index)
+        return True
+
+    @property
+    def preset_key(self) -> str:
+        return str(self.preset_box.currentData())
+
+    def load_chain(self, key: str) -> ChainConfig:
+        if key.startswith(USER_PREFIX):
+            return ChainConfig.from_json(key[len(USER_PREFIX) :])
+        return load_preset(key)
+
+    def _preset_chosen(self, index: int) -> None:
+        key = self.preset_box.itemData(index)
+        if key is None:
+            return
+        try:
+            chain = self.load_chain(str(key))
+        except Exception as exc:  # noqa: BLE001 - a broken user preset must not break the panel
+            self.message.emit(f"Cannot use preset {self.preset_box.itemText(index)}: {exc}")
+            return
+        self.set_chain(chain)
+
+    def set_chain(self, chain: ChainConfig) -> None:
+        self._chain = chain
+        for editor in self.steps:
+            editor.setParent(None)
+            editor.deleteLater()
+        self.steps = []
+        while self.steps_layout.count():
+            item = self.steps_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for step in chain.steps:
+            editor = StepEditor(step, self.steps_holder)
+            self.steps_layout.addWidget(editor)
+            self.steps.append(editor)
+        if chain.adaptive:
+            note = QLabel(
+                "The repair assistant measures each recording and chooses the repair "
+                "steps itself; only the model chosen above is taken as given.",
+                self.steps_holder,
+            )
+            note.setWordWrap(True)
+            self.steps_layout.addWidget(note)
+        self.steps_layout.addStretch(1)
+        self.description.setText(chain.description)
+        if chain.model != "default" and any(s.type == "model" for s in chain.steps):
+            self.add_model(chain.model)
+
+    def chain(self) -> ChainConfig:
+        """The chain the widgets describe, with the chosen model."""
+        chain = ChainConfig(
+            [e.spec() for e in self.steps],
+            name=self._chain.name,
+            description=self._chain.description,
+            adaptive=self._chain.adaptive,
+        )
+        return chain.with_model(self.model)
+
+    def save_preset(self, name: str) -> Path:
+        """Write the current chain as a user preset named ``name``; returns its path."""
+        safe = re.sub(r"[^\w\- ]+", "_", name).strip() or "preset"
+        self.presets_dir.mkdir(parents=True, exist_ok=True)
+        path = self.presets_dir / f"{safe}.json"
+        data = self.chain().to_dict()
+        data["name"] = safe
+        write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+        self.refresh_presets(select=USER_PREFIX + str(path))
+        self._chain = ChainConfig.from_dict(data)
+        self.message.emit(f"Preset saved: {path}")
+        return path
+
+    def _ask_save_preset(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save preset", "Name of the new preset:")
+        if ok and name.strip():
+            self.save_preset(name.strip())
+
+    # --- models -------------------------------------------------------------------------------
+
+    def refresh_models(self, select: str | None = None) -> None:
+        current = select or self.model_box.currentData() or "default"
+        extra = [
+            str(self.model_box.itemData(i))
+            for i in range(self.model_box.count())
+            if self.model_box.itemData(i) not in ("default", OTHER_MODEL)
+        ]
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        label = "Built-in model" if builtin_model_available() else "Built-in model (not installed)"
+        self.model_box.addItem(label, "default")
+        found = (
+            sorted(str(p) for p in self.models_dir.glob("*.keras"))
+            if self.models_dir.is_dir()
+            else []
+        )
+        for path in dict.fromkeys(found + extra):
+            self.model_box.addItem(Path(path).stem, path)
+            self.model_box.setItemData(
+                self.model_box.count() - 1, path, Qt.ItemDataRole.ToolTipRole
+            )
+        self.model_box.addItem("Other model file…", OTHER_MODEL)
+        index = self.model_box.findData(current)
+        self.model_box.setCurrentIndex(max(index, 0))
+        self.model_box.blockSignals(False)
+        self._last_model = self.model
+
+    def add_model(self, path: str, *, select: bool = True) -> None:
+        if self.model_box.findData(path) < 0:
+            self.model_box.insertItem(self.model_box.count() - 1, Path(path).stem, path)
+            self.model_box.setItemData(
+                self.model_box.count() - 2, path, Qt.ItemDataRole.ToolTipRole
+            )
+        if select:
+            self.model_box.setCurrentIndex(self.model_box.findData(path))
+            self._last_model = path
+
+    @property
+    def model(self) -> str:
+        data = self.model_box.currentData()
+        return "default" if data in (None, OTHER_MODEL) else str(data)
+
+    def _model_activated(self, index: int) -> None:
+        if self.model_box.itemData(index) != OTHER_MODEL:
+            self._last_model = self.model
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a model", self.last_model_dir, "Keras models (*.keras)"
+        )
+        if path:
+            self.last_model_dir = str(Path(path).parent)
+            self.add_model(path)
+        else:
+            self.model_box.setCurrentIndex(max(0, self.model_box.findData(self._last_model)))
+
+    # --- strength and progress ------------------------------------------------------------------
+
+    @property
+    def strength_value(self) -> float:
+        return self.strength.value() / 100.0
+
+    def set_strength(self, value: float) -> None:
+        """Show ``value`` without emitting ``strength_changed`` (undo, switching files)."""
+        self.strength.blockSignals(True)
+        self.strength.setValue(round(value * 100))
+        self.strength.blockSignals(False)
+        self.strength_label.setText(f"{round(value * 100)} %")
+
+    def _strength_moved(self, value: int) -> None:
+        self.strength_label.setText(f"{value} %")
+        self.strength_changed.emit(value / 100.0)
+
+    def set_strength_enabled(self, enabled: bool) -> None:
+        self.strength.setEnabled(enabled)
+        self.strength.setToolTip(
+            "How much of what the chain removed is taken away (preview, instant)"
+            if enabled
+            else "Apply a restoration first"
+        )
+
+    def set_busy(self, busy: bool) -> None:
+        self.apply_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        self.progress.setFormat("Starting…" if busy else "")
+
+    def set_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress.setFormat(f"{message.capitalize() or 'Working'} — {fraction:.0%}")

