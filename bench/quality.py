@@ -184,6 +184,7 @@ class TestSet:
     speech: list[str]
     music: list[str]
     music_trained: bool
+    music_source: str
     noises: list[str]  # held-out noise recordings available
     noises_used: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -300,10 +301,19 @@ def build_test_set(
     speech = speech_clips(data, rows, rng)
     if not speech:
         raise SystemExit(f"no held-out speech found under {data}")
+    held_music = script.debian_music()[1] if hasattr(script, "debian_music") else []
     if music_dir is not None:
         music_paths = sorted(p for p in music_dir.rglob("*") if p.suffix.lower() in READ_EXTENSIONS)
+        music_trained, music_source = False, f"`{music_dir}`"
+    elif held_music:
+        music_paths = held_music
         music_trained = False
+        music_source = (
+            "the tracks of the Debian package `wesnoth-1.16-music` that "
+            "`scripts/train_default.py` holds out (every fifth)"
+        )
     else:
+        music_source = "`music/librosa`"
         music_paths = [
             data / c / f
             for c, f in script.pick(rows, script.MUSIC)[0]
@@ -367,6 +377,7 @@ def build_test_set(
         speech=sorted(used_speech),
         music=sorted({c.name for c in music[:per_condition]}),
         music_trained=music_trained,
+        music_source=music_source,
         noises=noises.names(SCORE_SR),
         noises_used=sorted({c.noise_file for v in cases.values() for c in v if c.noise_file}),
     )
@@ -906,7 +917,7 @@ def report(
             "`wesnoth-1.16-music`, to fix that)."
             if test_set.music_trained
             else f"- Music: {len(test_set.music)} excerpts of {SEGMENT_S:.0f} s, mono, from "
-            f"`{args.music_dir}` (not in the training data)."
+            f"{test_set.music_source} (not in the training data)."
         ),
         f"- Clean material is scaled to {20 * np.log10(PEAK):.0f} dBFS peak, then degraded "
         "with `core.data.degrade` (one step per condition, seeded per file).",

@@ -28,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._common import write_section  # noqa: E402
 from core.audio.io import load  # noqa: E402
 from core.audio.resample import resample  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
@@ -278,18 +279,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    body = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in body and END in body:
-        head, rest = body.split(BEGIN, 1)
-        body = head + section + rest.split(END, 1)[1]
-    else:
-        body = body.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -318,7 +307,7 @@ def main() -> int:
             "(PESQ needs `pip install -e .[bench]`). Clean-input SI-SDR is the worst file; "
             "RTF is processing time over audio duration.\n\n" + text
         )
-        write_section(args.write, note)
+        write_section(args.write, BEGIN, END, note)
     return 0
 
 
