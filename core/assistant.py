@@ -29,7 +29,7 @@ MAX_ANALYSED_SECONDS = 120.0
 
 # Thresholds above which a problem is reported and repaired.
 HUM_MIN_DBFS = -75.0  # quieter hum is inaudible under any programme
-CLICKS_MIN_PER_MIN = 6.0
+CLICKS_MIN_PER_MIN = 40.0  # the detector finds tens per minute in some clean speech
 CRACKLE_MIN_PER_MIN = 600.0  # so many small clicks that it is crackle
 CLIPPED_MIN_FRACTION = 2e-4
 NOISY_BELOW_SNR_DB = 35.0

@@ -61,7 +61,7 @@ def main() -> int:
         p_noise=1.0,
         snr_db_range=(10.0, 10.0),
         p_clicks=1.0,
-        click_rate_range=(40.0, 40.0),
+        click_rate_range=(120.0, 120.0),
         click_level_db_range=(-8.0, -2.0),
         p_crackle=0.0,
         p_clip=0.0,
