@@ -1,35 +1,25 @@
 """Start the desktop app: ``python -m app [FILES...] [--demo] [--screenshot PATH]``.
 
-Also installed as the ``seminario-gui`` command.
+Also installed as the ``seminario-gui`` command (and built as the frozen app by
+``build.spec``). ``--self-test`` checks an installation without showing a window.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.audio.io import READ_EXTENSIONS
-
 
 def demo_path(data_dir: Path) -> Path:
-    """The demo recording: a file shipped in ``resources/demo/`` if there is one,
-    else one generated once by ``core.demo`` into the app's data folder."""
-    from core.resources import resources_root
+    """The shipped demo recording, or one generated once into the app's data folder."""
+    from core.demo import demo_recording
 
-    shipped = resources_root() / "demo"
-    if shipped.is_dir():
-        files = sorted(p for p in shipped.iterdir() if p.suffix.lower() in READ_EXTENSIONS)
-        if files:
-            return files[0]
-    target = data_dir / "demo" / "demo_noisy.wav"
-    if not target.exists():
-        from core.demo import write_demo
-
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_demo(target)
-    return target
+    return demo_recording(data_dir / "demo")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -56,24 +46,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--data-dir", metavar="DIR", help="use this folder for models, presets, logs"
     )
     parser.add_argument("--no-sound", action="store_true", help="do not open an audio device")
+    parser.add_argument(
+        "--language", metavar="CODE", help="interface language for this run (en, es, system)"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offscreen (window, model, demo restoration) and exit",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        return self_test(args)
 
     from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setOrganizationName("SeminarioIA")
-    app.setApplicationName("SeminarioIA")
-    from app import __version__
+    app = _application()
 
-    app.setApplicationVersion(__version__)
-
+    from app.dialogs.about import app_icon
     from app.errors import install_excepthook
-    from app.main_window import MainWindow
+    from app.i18n import install_translators
     from app.settings import Settings, default_data_dir, default_qsettings
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
@@ -84,7 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.settings
         else default_qsettings()
     )
-    window = MainWindow(Settings(qsettings), data_dir=data_dir, enable_playback=not args.no_sound)
+    settings = Settings(qsettings)
+    translators = install_translators(args.language or settings.language)
+    app.setWindowIcon(app_icon())
+
+    from app.main_window import MainWindow
+
+    window = MainWindow(settings, data_dir=data_dir, enable_playback=not args.no_sound)
+    if args.screenshot:
+        window.dismiss_hint()  # pictures for the docs show the app as it is used
     if args.preset:
         window.restore_panel.select_preset(args.preset)
     if args.model:
@@ -110,7 +113,99 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     code = app.exec()
     crash.uninstall()
+    translators.remove()
     return code
+
+
+def _application() -> object:
+    from PySide6.QtWidgets import QApplication
+
+    from app import __version__
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setOrganizationName("SeminarioIA")
+    app.setApplicationName("SeminarioIA")
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def self_test(args: argparse.Namespace) -> int:
+    """Check an installation (above all the frozen app) without a display or sound.
+
+    Builds the main window offscreen in the chosen language, loads the built-in model,
+    restores the demo recording with the ``auto`` preset into a temporary folder and
+    checks the output. Prints one line per check; exit status 0 when all pass.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    started = time.perf_counter()
+    checks: list[tuple[str, bool, str]] = []
+
+    def check(name: str, fn: object) -> object:
+        t0 = time.perf_counter()
+        try:
+            result = fn()  # type: ignore[operator]
+        except Exception as exc:  # noqa: BLE001 - reported, then exit 1
+            checks.append((name, False, f"{type(exc).__name__}: {exc}"))
+            print(f"FAIL {name}: {type(exc).__name__}: {exc}", flush=True)
+            return None
+        detail = f"{time.perf_counter() - t0:.2f} s" + (f", {result}" if result else "")
+        checks.append((name, True, detail))
+        print(f"ok   {name} ({detail})", flush=True)
+        return result
+
+    app = _application()  # kept referenced until the end: PySide would delete it
+    with tempfile.TemporaryDirectory(prefix="seminario-selftest-") as tmp:
+        tmp_dir = Path(tmp)
+
+        def window() -> str:
+            from PySide6.QtCore import QSettings
+
+            from app.dialogs.about import AboutDialog, app_icon
+            from app.i18n import install_translators
+            from app.main_window import MainWindow
+            from app.settings import Settings
+
+            settings = Settings(
+                QSettings(str(tmp_dir / "settings.ini"), QSettings.Format.IniFormat)
+            )
+            translators = install_translators(args.language or "system")
+            if app_icon().isNull():
+                raise FileNotFoundError("the application icon is missing")
+            win = MainWindow(settings, data_dir=tmp_dir / "data", enable_playback=False)
+            about = AboutDialog(win)
+            title = win.menuBar().actions()[0].text()
+            about.deleteLater()
+            win.close()
+            win.deleteLater()
+            translators.remove()
+            return f"language {translators.language}, first menu {title!r}"
+
+        def model() -> str:
+            from core.model.bundle import load_bundle, resolve_model_path
+
+            bundle = load_bundle(resolve_model_path("default"))
+            return f"{bundle.meta.architecture}, {bundle.meta.spectral.sample_rate} Hz"
+
+        def restore() -> str:
+            from core.demo import demo_recording
+            from core.pipeline import load_preset, restore_file
+
+            demo = demo_recording(tmp_dir / "demo")
+            out = tmp_dir / "demo_restored.wav"
+            report = restore_file(demo, out, load_preset("auto"))
+            if not out.is_file() or out.stat().st_size == 0:
+                raise RuntimeError(f"no output written: {out}")
+            return f"{demo.name}: {report.duration_s:.1f} s of audio in {report.seconds:.1f} s"
+
+        check("main window", window)
+        check("built-in model", model)
+        check("restore demo (auto preset)", restore)
+
+    del app
+    ok = all(passed for _name, passed, _detail in checks)
+    total = time.perf_counter() - started
+    print(f"self-test {'passed' if ok else 'FAILED'} in {total:.1f} s", flush=True)
+    return 0 if ok else 1
 
 
 def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files: bool) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 
@@ -118,7 +119,10 @@ class ApplyRestorationCommand(QUndoCommand):
     """Replace the recording's restoration (and reset strength to 1)."""
 
     def __init__(self, doc: Recording, new: Restoration, refresh: Refresh) -> None:
-        super().__init__(f"Restore with “{new.label or new.chain.get('name', 'chain')}”")
+        name = new.label or new.chain.get("name", "chain")
+        super().__init__(
+            QCoreApplication.translate("document", "Restore with “{preset}”").format(preset=name)
+        )
         self.doc, self.refresh = doc, refresh
         self.before = (doc.restoration, doc.strength)
         self.after = (new, 1.0)
@@ -137,11 +141,17 @@ class ApplyRestorationCommand(QUndoCommand):
 STRENGTH_COMMAND_ID = 1001
 
 
+def _strength_text(strength: float) -> str:
+    return QCoreApplication.translate("document", "Strength {percent} %").format(
+        percent=round(strength * 100)
+    )
+
+
 class StrengthCommand(QUndoCommand):
     """Change the preview strength; consecutive changes (a slider drag) merge into one."""
 
     def __init__(self, doc: Recording, new: float, refresh: Refresh) -> None:
-        super().__init__(f"Strength {round(new * 100)} %")
+        super().__init__(_strength_text(new))
         self.doc, self.refresh = doc, refresh
         self.old, self.new = doc.strength, float(new)
 
@@ -152,7 +162,7 @@ class StrengthCommand(QUndoCommand):
         if not isinstance(other, StrengthCommand) or other.doc is not self.doc:
             return False
         self.new = other.new
-        self.setText(f"Strength {round(self.new * 100)} %")
+        self.setText(_strength_text(self.new))
         return True
 
     def redo(self) -> None:

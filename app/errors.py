@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from core.errors import (
@@ -42,54 +42,93 @@ class Explanation:
     detail: str
 
 
-# Most specific first: the first matching class wins.
+CONTEXT = "errors"
+
+
+def _(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+# Most specific first: the first matching class wins. Translated when shown.
 _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
-    (Cancelled, "Cancelled", "The operation was cancelled; nothing was changed."),
+    (
+        Cancelled,
+        QT_TRANSLATE_NOOP("errors", "Cancelled"),
+        QT_TRANSLATE_NOOP("errors", "The operation was cancelled; nothing was changed."),
+    ),
     (
         AudioFormatError,
-        "Cannot read or write the audio file",
-        "The file is missing, damaged or in a format SeminarioIA cannot handle. "
-        "Try a WAV, FLAC, OGG, MP3 or AIFF file.",
+        QT_TRANSLATE_NOOP("errors", "Cannot read or write the audio file"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "The file is missing, damaged or in a format SeminarioIA cannot handle. "
+            "Try a WAV, FLAC, OGG, MP3 or AIFF file.",
+        ),
     ),
     (
         InvalidAudioError,
-        "Unusable audio",
-        "The recording holds no usable sound (it is empty, or has invalid samples).",
+        QT_TRANSLATE_NOOP("errors", "Unusable audio"),
+        QT_TRANSLATE_NOOP(
+            "errors", "The recording holds no usable sound (it is empty, or has invalid samples)."
+        ),
     ),
     (
         UnsafeOutputError,
-        "Not written, to protect your files",
-        "SeminarioIA never overwrites the recording it is reading. Choose another file name.",
+        QT_TRANSLATE_NOOP("errors", "Not written, to protect your files"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "SeminarioIA never overwrites the recording it is reading. Choose another file name.",
+        ),
     ),
     (
         PairingError,
-        "The training folders do not match",
-        "Noisy and clean folders must hold the same recordings under the same names.",
+        QT_TRANSLATE_NOOP("errors", "The training folders do not match"),
+        QT_TRANSLATE_NOOP(
+            "errors", "Noisy and clean folders must hold the same recordings under the same names."
+        ),
     ),
     (
         ModelFormatError,
-        "The model cannot be used",
-        "The restoration model is missing, damaged or from an incompatible version. "
-        "Choose another model in the Restore panel, or train one.",
+        QT_TRANSLATE_NOOP("errors", "The model cannot be used"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "The restoration model is missing, damaged or from an incompatible version. "
+            "Choose another model in the Restore panel, or train one.",
+        ),
     ),
     (
         ConfigError,
-        "Invalid settings",
-        "A restoration setting or preset is not valid.",
+        QT_TRANSLATE_NOOP("errors", "Invalid settings"),
+        QT_TRANSLATE_NOOP("errors", "A restoration setting or preset is not valid."),
     ),
-    (SeminarioError, "Something went wrong", "The operation could not be completed."),
+    (
+        SeminarioError,
+        QT_TRANSLATE_NOOP("errors", "Something went wrong"),
+        QT_TRANSLATE_NOOP("errors", "The operation could not be completed."),
+    ),
     (
         MemoryError,
-        "Not enough memory",
-        "The recording is too large to process in memory. Close other files and try again.",
+        QT_TRANSLATE_NOOP("errors", "Not enough memory"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "The recording is too large to process in memory. Close other files and try again.",
+        ),
     ),
     (
         PermissionError,
-        "Permission denied",
-        "SeminarioIA is not allowed to read or write this location.",
+        QT_TRANSLATE_NOOP("errors", "Permission denied"),
+        QT_TRANSLATE_NOOP("errors", "SeminarioIA is not allowed to read or write this location."),
     ),
-    (FileNotFoundError, "File not found", "The file or folder does not exist any more."),
-    (OSError, "File system error", "The file could not be read or written."),
+    (
+        FileNotFoundError,
+        QT_TRANSLATE_NOOP("errors", "File not found"),
+        QT_TRANSLATE_NOOP("errors", "The file or folder does not exist any more."),
+    ),
+    (
+        OSError,
+        QT_TRANSLATE_NOOP("errors", "File system error"),
+        QT_TRANSLATE_NOOP("errors", "The file could not be read or written."),
+    ),
 )
 
 
@@ -98,10 +137,12 @@ def describe(exc: BaseException) -> Explanation:
     detail = str(exc) or type(exc).__name__
     for cls, title, sentence in _SENTENCES:
         if isinstance(exc, cls):
-            return Explanation(title, sentence, detail)
+            return Explanation(_(title), _(sentence), detail)
     return Explanation(
-        "Unexpected error",
-        "Something unexpected went wrong. The details below may help to report it.",
+        QCoreApplication.translate("errors", "Unexpected error"),
+        QCoreApplication.translate(
+            "errors", "Something unexpected went wrong. The details below may help to report it."
+        ),
         f"{type(exc).__name__}: {detail}",
     )
 
@@ -189,12 +230,23 @@ class CrashHandler:
         self.shown += 1
         box = QMessageBox(QApplication.activeWindow())
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("SeminarioIA hit an unexpected problem")
-        box.setText(
-            f"{summary}\n\nYour original recordings are never modified. Saving your work "
-            "and restarting SeminarioIA is recommended."
+        box.setWindowTitle(
+            QCoreApplication.translate("errors", "SeminarioIA hit an unexpected problem")
         )
-        box.setInformativeText(f"The details were written to:\n{self.log_path}")
+        box.setText(
+            summary
+            + "\n\n"
+            + QCoreApplication.translate(
+                "errors",
+                "Your original recordings are never modified. Saving your work "
+                "and restarting SeminarioIA is recommended.",
+            )
+        )
+        box.setInformativeText(
+            QCoreApplication.translate("errors", "The details were written to:\n{path}").format(
+                path=self.log_path
+            )
+        )
         box.exec()
 
 

@@ -26,6 +26,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -37,20 +39,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.dialogs.about import app_icon
 from app.dialogs.export import BatchExportDialog, ExportDialog, batch_restore, export_buffer
 from app.document import ApplyRestorationCommand, Recording, Restoration, StrengthCommand
 from app.errors import show_error
+from app.i18n import translate
 from app.settings import Settings
 from app.views.analysis import AnalysisPanel, analyze
 from app.views.restore import RestorePanel
 from app.views.spectrogram import compute_spectrogram
 from app.views.timeline import TimelineView
-from app.views.transport import SOURCES, TransportBar
+from app.views.transport import SOURCES, TransportBar, source_label
 from app.workers import Worker
 from core.audio.io import READ_EXTENSIONS
 from core.errors import ModelFormatError
 
-AUDIO_FILTER = "Audio files (" + " ".join(f"*{e}" for e in READ_EXTENSIONS) + ");;All files (*)"
+AUDIO_PATTERNS = " ".join(f"*{e}" for e in READ_EXTENSIONS)
 POSITION_POLL_MS = 33
 VIEW_REFRESH_MS = 120
 ANALYSIS_DELAY_MS = 600
@@ -61,7 +65,7 @@ def load_recording(path: str, *, progress: Any = None, cancel: Any = None) -> tu
     from core.audio.io import load
 
     if progress is not None:
-        progress(0.0, f"reading {Path(path).name}")
+        progress(0.0, translate("MainWindow", "reading {name}").format(name=Path(path).name))
     audio, sr = load(path)
     return Path(path), audio, sr
 
@@ -162,6 +166,7 @@ class MainWindow(QMainWindow):
         self.models_dir = self.data_dir / "models"
         self.presets_dir = self.data_dir / "presets"
         self.setWindowTitle("SeminarioIA")
+        self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
@@ -202,7 +207,7 @@ class MainWindow(QMainWindow):
         if not state.isEmpty():
             self.restoreState(state)
         self._update_actions()
-        self.statusBar().showMessage("Open a recording (Ctrl+O) or drop one here.", 8000)
+        self.statusBar().showMessage(self.tr("Open a recording (Ctrl+O) or drop one here."), 8000)
 
     # --- construction ---------------------------------------------------------------------------
 
@@ -213,6 +218,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.hint_bar = self._build_hint_bar(central)
+        layout.addWidget(self.hint_bar)
         layout.addWidget(self.timeline, 1)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
@@ -226,7 +233,7 @@ class MainWindow(QMainWindow):
         self.session_list = QListWidget(self)
         self.session_list.setObjectName("sessionList")
         self.session_list.currentRowChanged.connect(self._session_row_changed)
-        self.session_dock = self._dock("Recordings", "sessionDock", self.session_list)
+        self.session_dock = self._dock(self.tr("Recordings"), "sessionDock", self.session_list)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.session_dock)
 
         self.restore_panel = RestorePanel(
@@ -240,11 +247,11 @@ class MainWindow(QMainWindow):
         self.restore_panel.cancel_requested.connect(self.cancel_restoration)
         self.restore_panel.strength_changed.connect(self.set_strength)
         self.restore_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.restore_dock = self._dock("Restore", "restoreDock", self.restore_panel)
+        self.restore_dock = self._dock(self.tr("Restore"), "restoreDock", self.restore_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.restore_dock)
 
         self.analysis_panel = AnalysisPanel(self)
-        self.analysis_dock = self._dock("Analysis", "analysisDock", self.analysis_panel)
+        self.analysis_dock = self._dock(self.tr("Analysis"), "analysisDock", self.analysis_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.analysis_dock)
         self.tabifyDockWidget(self.restore_dock, self.analysis_dock)
         self.restore_dock.raise_()
@@ -256,13 +263,50 @@ class MainWindow(QMainWindow):
         self.job_bar = QProgressBar(self)
         self.job_bar.setRange(0, 1000)
         self.job_bar.setMaximumWidth(220)
-        self.job_cancel = QPushButton("Cancel", self)
+        self.job_cancel = QPushButton(self.tr("Cancel"), self)
         self.job_cancel.clicked.connect(self.cancel_side_job)
         for w in (self.job_label, self.job_bar, self.job_cancel):
             w.setVisible(False)
             self.statusBar().addPermanentWidget(w)
         self.playback_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.playback_label)
+
+    def _build_hint_bar(self, parent: QWidget) -> QFrame:
+        """A dismissible banner for the first start: where the demo is, and the B key."""
+        bar = QFrame(parent)
+        bar.setObjectName("firstRunHint")
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
+        bar.setStyleSheet(
+            "#firstRunHint { background: #2b3a55; border-radius: 4px; }"
+            "#firstRunHint QLabel { color: #f0f0f0; }"
+        )
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(10, 6, 6, 6)
+        self.hint_label = QLabel(
+            self.tr(
+                "New here? Try the demo recording (File ▸ Open the demo recording), press "
+                "Apply to restore it, then B to switch between the original, the restored "
+                "sound and the removed noise."
+            ),
+            bar,
+        )
+        self.hint_label.setWordWrap(True)
+        demo = QPushButton(self.tr("Open the demo"), bar)
+        demo.clicked.connect(self.open_demo)
+        close = QPushButton(self.tr("Dismiss"), bar)
+        close.clicked.connect(self.dismiss_hint)
+        for button in (demo, close):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        row.addWidget(self.hint_label, 1)
+        row.addWidget(demo)
+        row.addWidget(close)
+        bar.setVisible(self.settings.first_run_hint)
+        # Shown once: the next start begins without it.
+        self.settings.first_run_hint = False
+        return bar
+
+    def dismiss_hint(self) -> None:
+        self.hint_bar.setVisible(False)
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -293,51 +337,59 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         A = self._action  # noqa: N806
-        self.open_action = A("&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.demo_action = A("Open the &demo recording", self.open_demo)
-        self.close_action = A(
-            "&Close recording", self.close_current, QKeySequence.StandardKey.Close
+        self.open_action = A(self.tr("&Open…"), self.open_dialog, QKeySequence.StandardKey.Open)
+        self.demo_action = A(
+            self.tr("Open the &demo recording"),
+            self.open_demo,
+            tip=self.tr("A short noisy recording to try the restoration on"),
         )
-        self.export_action = A("&Export…", self.export_dialog, "Ctrl+E", "Write the restored file")
-        self.batch_action = A("Restore a &folder…", self.batch_dialog, "Ctrl+Shift+E")
-        self.prefs_action = A("&Preferences…", self.preferences_dialog, "Ctrl+,")
-        self.quit_action = A("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.close_action = A(
+            self.tr("&Close recording"), self.close_current, QKeySequence.StandardKey.Close
+        )
+        self.export_action = A(
+            self.tr("&Export…"), self.export_dialog, "Ctrl+E", self.tr("Write the restored file")
+        )
+        self.batch_action = A(self.tr("Restore a &folder…"), self.batch_dialog, "Ctrl+Shift+E")
+        self.prefs_action = A(self.tr("&Preferences…"), self.preferences_dialog, "Ctrl+,")
+        self.quit_action = A(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = self.undo_group.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action = self.undo_group.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.apply_action = A("&Apply restoration", self.apply_restoration, "Ctrl+R")
-        self.train_action = A("&Train a model…", self.training_dialog)
-        self.play_action = A("&Play / pause", self.toggle_play, "Space")
-        self.stop_action = A("&Stop", self.stop)
-        self.cycle_action = A("Cycle &A/B/removed noise", self.cycle_source, "B")
-        self.home_action = A("Go to &start", lambda: self.seek_seconds(0.0), "Home")
-        self.end_action = A("Go to &end", self.go_end, "End")
-        self.back_action = A("Move &back", lambda: self.nudge(-1), "Left")
-        self.forward_action = A("Move &forward", lambda: self.nudge(1), "Right")
+        self.apply_action = A(self.tr("&Apply restoration"), self.apply_restoration, "Ctrl+R")
+        self.train_action = A(self.tr("&Train a model…"), self.training_dialog)
+        self.play_action = A(self.tr("&Play / pause"), self.toggle_play, "Space")
+        self.stop_action = A(self.tr("&Stop"), self.stop)
+        self.cycle_action = A(self.tr("Cycle &A/B/removed noise"), self.cycle_source, "B")
+        self.home_action = A(self.tr("Go to &start"), lambda: self.seek_seconds(0.0), "Home")
+        self.end_action = A(self.tr("Go to &end"), self.go_end, "End")
+        self.back_action = A(self.tr("Move &back"), lambda: self.nudge(-1), "Left")
+        self.forward_action = A(self.tr("Move &forward"), lambda: self.nudge(1), "Right")
         self.residual_view_action = A(
-            "Show &removed noise below",
+            self.tr("Show &removed noise below"),
             self._lower_mode_toggled,
             "D",
-            "Show the difference (what was removed) instead of the restored signal",
+            self.tr("Show the difference (what was removed) instead of the restored signal"),
             checkable=True,
         )
-        self.zoom_in_action = A("Zoom &in", lambda: self.zoom(0.5), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_in_action = A(
+            self.tr("Zoom &in"), lambda: self.zoom(0.5), QKeySequence.StandardKey.ZoomIn
+        )
         self.zoom_out_action = A(
-            "Zoom &out", lambda: self.zoom(2.0), QKeySequence.StandardKey.ZoomOut
+            self.tr("Zoom &out"), lambda: self.zoom(2.0), QKeySequence.StandardKey.ZoomOut
         )
-        self.zoom_sel_action = A("Zoom to &selection", self.zoom_selection, "Z")
-        self.zoom_all_action = A("Show &all", self.zoom_all, "Ctrl+0")
+        self.zoom_sel_action = A(self.tr("Zoom to &selection"), self.zoom_selection, "Z")
+        self.zoom_all_action = A(self.tr("Show &all"), self.zoom_all, "Ctrl+0")
         self.select_all_action = A(
-            "Select &all", self.select_all, QKeySequence.StandardKey.SelectAll
+            self.tr("Select &all"), self.select_all, QKeySequence.StandardKey.SelectAll
         )
-        self.about_action = A("&About SeminarioIA", self.about)
+        self.about_action = A(self.tr("&About SeminarioIA"), self.about)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
         file_menu.addAction(self.demo_action)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
@@ -346,12 +398,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.prefs_action)
         file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu("&Edit")
+        edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.select_all_action)
-        view_menu = bar.addMenu("&View")
+        view_menu = bar.addMenu(self.tr("&View"))
         for action in (
             self.residual_view_action,
             self.zoom_in_action,
@@ -363,7 +415,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in (self.session_dock, self.restore_dock, self.analysis_dock):
             view_menu.addAction(dock.toggleViewAction())
-        play_menu = bar.addMenu("&Playback")
+        play_menu = bar.addMenu(self.tr("&Playback"))
         for action in (
             self.play_action,
             self.stop_action,
@@ -374,10 +426,10 @@ class MainWindow(QMainWindow):
             self.forward_action,
         ):
             play_menu.addAction(action)
-        restore_menu = bar.addMenu("&Restore")
+        restore_menu = bar.addMenu(self.tr("&Restore"))
         restore_menu.addAction(self.apply_action)
         restore_menu.addAction(self.train_action)
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
         self._rebuild_recent_menu()
 
@@ -388,14 +440,16 @@ class MainWindow(QMainWindow):
         self.playback_module: Any = None
         self._player_factory = factory
         if not enabled:
-            self.playback_reason = "Playback is turned off (--no-sound)."
+            self.playback_reason = self.tr("Playback is turned off (--no-sound).")
         elif factory is not None:
             self._open_player()
         else:
             module, error = _import_optional("app.playback")
             self.playback_module = module
             if module is None:
-                self.playback_reason = f"Playback is not available ({error})."
+                self.playback_reason = self.tr("Playback is not available ({error}).").format(
+                    error=error
+                )
             else:
                 ok, reason = module.Player.availability()
                 if not ok:
@@ -405,13 +459,13 @@ class MainWindow(QMainWindow):
 
     def _show_playback_state(self) -> None:
         reason = self.playback_reason
-        self.playback_label.setText("No sound" if reason else "")
+        self.playback_label.setText(self.tr("No sound") if reason else "")
         self.playback_label.setToolTip(reason)
         if reason:
             self.statusBar().showMessage(reason, 15000)
         for action in (self.play_action, self.stop_action):
             action.setToolTip(reason or action.text())
-        self.transport.play_button.setToolTip(reason or "Play / pause (Space)")
+        self.transport.play_button.setToolTip(reason or self.tr("Play / pause (Space)"))
 
     def _open_player(self) -> None:
         if self.player is not None:
@@ -428,20 +482,25 @@ class MainWindow(QMainWindow):
             self.player.matched_loudness = self.settings.matched_loudness
         except Exception as exc:  # noqa: BLE001 - PlaybackError or a bad device: no sound
             self.player = None
-            self.playback_reason = f"Playback is not available: {exc}"
+            self.playback_reason = self.tr("Playback is not available: {error}").format(error=exc)
 
     def _setup_training(self) -> None:
         self.training_module, error = _import_optional("app.dialogs.training")
         if self.training_module is None:
             self.train_action.setEnabled(False)
-            self.train_action.setToolTip(f"Training is not available in this build ({error}).")
+            self.train_action.setToolTip(
+                self.tr("Training is not available in this build ({error}).").format(error=error)
+            )
             self.train_action.setStatusTip(self.train_action.toolTip())
 
     # --- opening ------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open recordings", self.settings.last_open_dir, AUDIO_FILTER
+            self,
+            self.tr("Open recordings"),
+            self.settings.last_open_dir,
+            self.tr("Audio files ({patterns});;All files (*)").format(patterns=AUDIO_PATTERNS),
         )
         if paths:
             self.settings.last_open_dir = str(Path(paths[0]).parent)
@@ -460,7 +519,7 @@ class MainWindow(QMainWindow):
             if existing is not None:
                 self.set_current(existing)
                 continue
-            self.statusBar().showMessage(f"Opening {path.name}…")
+            self.statusBar().showMessage(self.tr("Opening {name}…").format(name=path.name))
             worker = Worker(load_recording, str(path))
             self._start(
                 worker,
@@ -474,7 +533,7 @@ class MainWindow(QMainWindow):
         try:
             self.open_files([demo_path(self.data_dir)])
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            show_error(self, exc, context="The demo recording could not be created.")
+            show_error(self, exc, context=self.tr("The demo recording could not be created."))
 
     def _find(self, path: Path) -> Recording | None:
         resolved = path.resolve()
@@ -494,13 +553,16 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
         self.set_current(doc)
         self.statusBar().showMessage(
-            f"Opened {doc.name}: {doc.duration:.1f} s, {doc.channels} channel(s), {sr} Hz", 6000
+            self.tr("Opened {name}: {seconds:.1f} s, {channels} channel(s), {rate} Hz").format(
+                name=doc.name, seconds=doc.duration, channels=doc.channels, rate=sr
+            ),
+            6000,
         )
         self.recording_opened.emit(doc)
 
     def _open_failed(self, path: Path, exc: BaseException) -> None:
-        self.statusBar().showMessage(f"Could not open {path.name}", 8000)
-        show_error(self, exc, context=f"Could not open “{path.name}”.")
+        self.statusBar().showMessage(self.tr("Could not open {name}").format(name=path.name), 8000)
+        show_error(self, exc, context=self.tr("Could not open “{name}”.").format(name=path.name))
 
     def close_current(self) -> None:
         doc = self.current
@@ -527,10 +589,10 @@ class MainWindow(QMainWindow):
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_files([p]))
         if not files:
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
+            self.recent_menu.addAction(self.tr("(none yet)")).setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the list", self._clear_recent)
+            self.recent_menu.addAction(self.tr("Clear the list"), self._clear_recent)
 
     def _clear_recent(self) -> None:
         self.settings.recent_files = []
@@ -563,7 +625,7 @@ class MainWindow(QMainWindow):
             self.timeline.set_lower(None, 1)
             self.timeline.set_original_spectrogram(None)
             self.timeline.set_lower_spectrogram(None)
-            self.analysis_panel.clear("Open a recording to analyse it.")
+            self.analysis_panel.clear(self.tr("Open a recording to analyse it."))
             self.undo_group.setActiveStack(None)
             self._update_actions()
             self._update_titles()
@@ -609,7 +671,11 @@ class MainWindow(QMainWindow):
             return
         mode = self.timeline.lower_mode
         audio = doc.restored if mode == "restored" else doc.removed
-        hint = "" if audio is not None else "Not restored yet — choose a preset and click Apply"
+        hint = (
+            ""
+            if audio is not None
+            else self.tr("Not restored yet — choose a preset and click Apply")
+        )
         self.timeline.set_lower(audio, doc.sr, hint)
         key = self._lower_key(doc)
         if key is None:
@@ -625,7 +691,7 @@ class MainWindow(QMainWindow):
                 self.player.select(self.transport.source)
                 self.player.seek(position)
             except Exception as exc:  # noqa: BLE001 - playback problems never block editing
-                self.statusBar().showMessage(f"Playback: {exc}", 8000)
+                self.statusBar().showMessage(self.tr("Playback: {error}").format(error=exc), 8000)
 
     def _lower_key(self, doc: Recording) -> tuple[Any, ...] | None:
         if doc.restoration is None:
@@ -712,7 +778,9 @@ class MainWindow(QMainWindow):
         job = self._start(
             Worker(compute_spectrogram, audio, sr=doc.sr),
             finished=finished,
-            failed=lambda exc: self.statusBar().showMessage(f"Spectrogram failed: {exc}", 8000),
+            failed=lambda exc: self.statusBar().showMessage(
+                self.tr("Spectrogram failed: {error}").format(error=exc), 8000
+            ),
         )
         self.spectrogram_jobs[which] = job
 
@@ -722,7 +790,7 @@ class MainWindow(QMainWindow):
         """Run the panel's chain on the current recording's original, in the background."""
         doc = self.current
         if doc is None:
-            self.statusBar().showMessage("Open a recording first.", 5000)
+            self.statusBar().showMessage(self.tr("Open a recording first."), 5000)
             return
         if self.restore_job is not None:
             return
@@ -730,14 +798,14 @@ class MainWindow(QMainWindow):
             chain = self.restore_panel.chain()
             self._check_model(chain)
         except Exception as exc:  # noqa: BLE001 - explained to the user
-            show_error(self, exc, context="The restoration cannot start.")
+            show_error(self, exc, context=self.tr("The restoration cannot start."))
             self.restore_failed.emit(exc)
             return
         self.settings.preset = self.restore_panel.preset_key
         self.settings.model = self.restore_panel.model
         label = self.restore_panel.preset_box.currentText()
         self.restore_panel.set_busy(True)
-        self.statusBar().showMessage(f"Restoring {doc.name}…")
+        self.statusBar().showMessage(self.tr("Restoring {name}…").format(name=doc.name))
 
         def finished(result: tuple[np.ndarray, np.ndarray]) -> None:
             restored, residual = result
@@ -749,16 +817,23 @@ class MainWindow(QMainWindow):
             if doc is self.current:
                 self.transport.set_source("restored")
                 self._source_changed("restored")
-            self.statusBar().showMessage(f"Restored {doc.name} with “{label}”.", 8000)
+            self.statusBar().showMessage(
+                self.tr("Restored {name} with “{preset}”.").format(name=doc.name, preset=label),
+                8000,
+            )
             self.restore_finished.emit(doc)
 
         def failed(exc: BaseException) -> None:
-            self.statusBar().showMessage("Restoration failed.", 8000)
-            show_error(self, exc, context=f"Could not restore “{doc.name}”.")
+            self.statusBar().showMessage(self.tr("Restoration failed."), 8000)
+            show_error(
+                self, exc, context=self.tr("Could not restore “{name}”.").format(name=doc.name)
+            )
             self.restore_failed.emit(exc)
 
         def cancelled() -> None:
-            self.statusBar().showMessage("Restoration cancelled; nothing was changed.", 8000)
+            self.statusBar().showMessage(
+                self.tr("Restoration cancelled; nothing was changed."), 8000
+            )
             self.restore_cancelled.emit()
 
         def done(job: Job) -> None:
@@ -801,7 +876,7 @@ class MainWindow(QMainWindow):
     def cancel_restoration(self) -> None:
         if self.restore_job is not None:
             self.restore_job.cancel()
-            self.restore_panel.progress.setFormat("Cancelling…")
+            self.restore_panel.progress.setFormat(self.tr("Cancelling…"))
 
     def set_strength(self, strength: float) -> None:
         """Preview at ``strength`` (0..1) without re-running anything; undoable."""
@@ -820,7 +895,7 @@ class MainWindow(QMainWindow):
         if doc is None:
             return
         if self.player is None or self.playback_reason:
-            self.statusBar().showMessage(self.playback_reason or "No sound output.", 8000)
+            self.statusBar().showMessage(self.playback_reason or self.tr("No sound output."), 8000)
             return
         try:
             if self.player.playing:
@@ -829,7 +904,7 @@ class MainWindow(QMainWindow):
                 self._update_loop()
                 self.player.play()
         except Exception as exc:  # noqa: BLE001 - e.g. the device went away
-            show_error(self, exc, context="Playback failed.")
+            show_error(self, exc, context=self.tr("Playback failed."))
         playing = bool(self.player.playing)
         self.transport.set_playing(playing)
         if playing:
@@ -900,7 +975,7 @@ class MainWindow(QMainWindow):
             return
         if doc.restoration is None:
             self.statusBar().showMessage(
-                "Apply a restoration to compare it with the original.", 5000
+                self.tr("Apply a restoration to compare it with the original."), 5000
             )
             return
         keys = [key for key, _label in SOURCES]
@@ -908,13 +983,13 @@ class MainWindow(QMainWindow):
         self.transport.set_source(nxt)  # emits source_changed
 
     def _source_changed(self, key: str) -> None:
-        label = dict(SOURCES)[key]
-        self.statusBar().showMessage(f"Listening to: {label}", 3000)
+        label = source_label(key)
+        self.statusBar().showMessage(self.tr("Listening to: {source}").format(source=label), 3000)
         if self.player is not None and self.current is not None:
             try:
                 self.player.select(key)
             except Exception as exc:  # noqa: BLE001
-                self.statusBar().showMessage(f"Playback: {exc}", 8000)
+                self.statusBar().showMessage(self.tr("Playback: {error}").format(error=exc), 8000)
 
     def _selection_changed(self, start: float, stop: float) -> None:
         self._update_loop()
@@ -930,7 +1005,7 @@ class MainWindow(QMainWindow):
             else:
                 self.player.set_loop(None, None)
         except Exception as exc:  # noqa: BLE001
-            self.statusBar().showMessage(f"Playback: {exc}", 8000)
+            self.statusBar().showMessage(self.tr("Playback: {error}").format(error=exc), 8000)
 
     # --- view -----------------------------------------------------------------------------------
 
@@ -998,7 +1073,7 @@ class MainWindow(QMainWindow):
             self.analysis_panel.show_result(doc.cache[key])
             self.analysis_ready.emit(doc.cache[key])
             return
-        self.analysis_panel.set_busy("Analysing…")
+        self.analysis_panel.set_busy(self.tr("Analysing…"))
 
         def finished(result: Any) -> None:
             doc.cache[key] = result
@@ -1016,8 +1091,12 @@ class MainWindow(QMainWindow):
             self,
             worker,
             finished=finished,
-            failed=lambda exc: self.analysis_panel.set_busy(f"Analysis failed: {exc}"),
-            progress=lambda f, m: self.analysis_panel.set_busy(f"Analysing… {f:.0%}"),
+            failed=lambda exc: self.analysis_panel.set_busy(
+                self.tr("Analysis failed: {error}").format(error=exc)
+            ),
+            progress=lambda f, m: self.analysis_panel.set_busy(
+                self.tr("Analysing… {fraction:.0%}").format(fraction=f)
+            ),
             done=done,
         )
         self.jobs.add(job)
@@ -1055,14 +1134,15 @@ class MainWindow(QMainWindow):
             return None
         audio = {"restored": doc.restored, "residual": doc.removed, "original": doc.original}[what]
         if audio is None:
-            self.statusBar().showMessage("Apply a restoration before exporting it.", 6000)
+            self.statusBar().showMessage(self.tr("Apply a restoration before exporting it."), 6000)
             return None
         if subtype == "FLOAT" and Path(path).suffix.lower() == ".flac":
             subtype = "PCM_24"
         worker = Worker(
             export_buffer, Path(path), audio, doc.sr, subtype=subtype, protect=[doc.path]
         )
-        return self._start_side_job(worker, f"Exporting {Path(path).name}", pool=self.write_pool)
+        label = self.tr("Exporting {name}").format(name=Path(path).name)
+        return self._start_side_job(worker, label, pool=self.write_pool)
 
     def batch_dialog(self) -> None:
         presets = [
@@ -1101,20 +1181,23 @@ class MainWindow(QMainWindow):
             if not Path(src_dir).is_dir():
                 raise FileNotFoundError(f"folder not found: {src_dir}")
         except Exception as exc:  # noqa: BLE001
-            show_error(self, exc, context="The folder cannot be restored.")
+            show_error(self, exc, context=self.tr("The folder cannot be restored."))
             return None
         if extension == ".flac" and subtype == "FLOAT":
             subtype = "PCM_24"
         worker = Worker(
             batch_restore, Path(src_dir), Path(dst_dir), chain, extension=extension, subtype=subtype
         )
-        return self._start_side_job(worker, f"Restoring {Path(src_dir).name}", pool=self.write_pool)
+        label = self.tr("Restoring {name}").format(name=Path(src_dir).name)
+        return self._start_side_job(worker, label, pool=self.write_pool)
 
     def _start_side_job(
         self, worker: Worker, label: str, *, pool: QThreadPool | None = None
     ) -> Job:
         if self.side_job is not None:
-            self.statusBar().showMessage("Another export is running; it will follow.", 5000)
+            self.statusBar().showMessage(
+                self.tr("Another export is running; it will follow."), 5000
+            )
         self.job_label.setText(label)
         for w in (self.job_label, self.job_bar, self.job_cancel):
             w.setVisible(True)
@@ -1124,26 +1207,35 @@ class MainWindow(QMainWindow):
             from app.dialogs.export import BatchReport
 
             if isinstance(result, BatchReport):
-                where = f" into {result.written[0].parent}" if result.written else ""
-                text = f"Restored {len(result.written)} file(s){where}"
+                count = len(result.written)
+                if result.written:
+                    text = self.tr("Restored {count} file(s) into {folder}").format(
+                        count=count, folder=result.written[0].parent
+                    )
+                else:
+                    text = self.tr("Restored {count} file(s)").format(count=count)
                 if result.failed:
                     names = ", ".join(p.name for p, _e in result.failed[:5])
-                    text += f"; {len(result.failed)} failed: {names}"
+                    text += self.tr("; {count} failed: {names}").format(
+                        count=len(result.failed), names=names
+                    )
                     QMessageBox.warning(
                         self,
-                        "Some files were not restored",
+                        self.tr("Some files were not restored"),
                         text + "\n\n" + "\n".join(f"{p.name}: {e}" for p, e in result.failed[:10]),
                     )
             else:
-                text = f"Exported {result}"
+                text = self.tr("Exported {path}").format(path=result)
             self.statusBar().showMessage(text, 10000)
             self.export_finished.emit(result)
 
         def failed(exc: BaseException) -> None:
-            show_error(self, exc, context=f"{label} failed.")
+            show_error(self, exc, context=self.tr("{job} failed.").format(job=label))
 
         def cancelled() -> None:
-            self.statusBar().showMessage(f"{label}: cancelled; no partial file was left.", 8000)
+            self.statusBar().showMessage(
+                self.tr("{job}: cancelled; no partial file was left.").format(job=label), 8000
+            )
             self.export_cancelled.emit()
 
         def done(job: Job) -> None:
@@ -1189,7 +1281,9 @@ class MainWindow(QMainWindow):
         """A model was saved: make it selectable (and select it)."""
         self.restore_panel.refresh_models()
         self.restore_panel.add_model(str(path), select=True)
-        self.statusBar().showMessage(f"New model ready: {Path(path).name}", 10000)
+        self.statusBar().showMessage(
+            self.tr("New model ready: {name}").format(name=Path(path).name), 10000
+        )
 
     def preferences_dialog(self) -> None:
         from app.dialogs.preferences import PreferencesDialog
@@ -1211,7 +1305,11 @@ class MainWindow(QMainWindow):
         changed_device = device != self.settings.output_device
         self.settings.output_device = device
         self.settings.matched_loudness = matched_loudness
-        self.settings.language = language
+        if language != self.settings.language:
+            self.settings.language = language
+            self.statusBar().showMessage(
+                self.tr("The new language is used the next time SeminarioIA starts."), 10000
+            )
         if changed_device and (self.playback_module or self._player_factory) is not None:
             self.stop()
             self.playback_reason = ""
@@ -1227,14 +1325,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def about(self) -> None:
-        from app import __version__
+        from app.dialogs.about import AboutDialog
 
-        QMessageBox.about(
-            self,
-            "About SeminarioIA",
-            f"<b>SeminarioIA</b> {__version__}<br>Restore noisy and old recordings with AI."
-            "<br><br>Your original files are never modified.",
-        )
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exec()
 
     # --- closing --------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 SOURCE_NAMES = ("original", "restored", "residual")
 MAX_MATCH_GAIN_DB = 12.0
@@ -57,7 +58,8 @@ Tap = Callable[[int, np.ndarray], None]
 
 
 class PlaybackError(Exception):
-    """Playback cannot start or continue; the message is a sentence for the user."""
+    """Playback cannot start or continue; the message is a sentence for the user (translated
+    through ``QCoreApplication.translate("Player", ...)``)."""
 
 
 def _sounddevice() -> ModuleType:
@@ -66,10 +68,16 @@ def _sounddevice() -> ModuleType:
         import sounddevice
     except OSError as exc:  # the wheel is there, libportaudio is not
         raise PlaybackError(
-            "PortAudio library missing (install libportaudio2); playback is off."
+            QCoreApplication.translate(
+                "Player", "PortAudio library missing (install libportaudio2); playback is off."
+            )
         ) from exc
     except ImportError as exc:
-        raise PlaybackError("The sounddevice package is not installed; playback is off.") from exc
+        raise PlaybackError(
+            QCoreApplication.translate(
+                "Player", "The sounddevice package is not installed; playback is off."
+            )
+        ) from exc
     return sounddevice
 
 
@@ -196,16 +204,21 @@ class Player:
         try:
             devices = list(sd.query_devices())
         except Exception as exc:  # noqa: BLE001 - PortAudio errors become a reason
-            return False, f"The audio system could not list devices ({exc}); playback is off."
+            return False, QCoreApplication.translate(
+                "Player", "The audio system could not list devices ({error}); playback is off."
+            ).format(error=exc)
         outputs = [d for d in devices if d["max_output_channels"] > 0]
         if not outputs:
-            return False, "No audio output device was found; playback is off."
+            return False, QCoreApplication.translate(
+                "Player", "No audio output device was found; playback is off."
+            )
         try:
             default = sd.query_devices(kind="output")["name"]
         except Exception:  # noqa: BLE001 - no default device: the first one is used
             default = outputs[0]["name"]
-        count = f"{len(outputs)} output device" + ("" if len(outputs) == 1 else "s")
-        return True, f"{count}; default: {default}"
+        return True, QCoreApplication.translate(
+            "Player", "{count} output device(s); default: {name}"
+        ).format(count=len(outputs), name=default)
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -393,7 +406,9 @@ class Player:
     def play(self) -> None:
         """Start or resume; from the beginning (or loop start) when at the end."""
         if not self._play:
-            raise PlaybackError("There is nothing to play yet.")
+            raise PlaybackError(
+                QCoreApplication.translate("Player", "There is nothing to play yet.")
+            )
         with self._lock:
             if self._pos >= self._stream_length():
                 self._pos = self._loop[0] if self._loop else 0
@@ -412,7 +427,11 @@ class Player:
             raise
         except Exception as exc:  # noqa: BLE001 - PortAudio errors become a sentence
             self._playing = False
-            raise PlaybackError(f"Playback could not start: {exc}") from exc
+            raise PlaybackError(
+                QCoreApplication.translate("Player", "Playback could not start: {error}").format(
+                    error=exc
+                )
+            ) from exc
 
     def pause(self) -> None:
         """Stop sound, keep the position."""
@@ -450,7 +469,9 @@ class Player:
                 info = sd.query_devices(self.device, kind="output")
             except Exception as exc:  # noqa: BLE001
                 raise PlaybackError(
-                    f"The audio device {self.device!r} cannot play sound: {exc}"
+                    QCoreApplication.translate(
+                        "Player", "The audio device {device!r} cannot play sound: {error}"
+                    ).format(device=self.device, error=exc)
                 ) from exc
             return int(info["index"])
         try:
@@ -459,7 +480,11 @@ class Player:
             for index, info in enumerate(sd.query_devices()):
                 if info["max_output_channels"] > 0:
                     return index
-        raise PlaybackError("No audio output device was found; playback is off.")
+        raise PlaybackError(
+            QCoreApplication.translate(
+                "Player", "No audio output device was found; playback is off."
+            )
+        )
 
     def _ensure_stream(self) -> Any:
         if self._stream is not None:
@@ -478,8 +503,11 @@ class Player:
                 sd.check_output_settings(index, channels=outputs, dtype="float32", samplerate=rate)
             except Exception as exc:  # noqa: BLE001
                 raise PlaybackError(
-                    f"The audio device {info['name']!r} accepts neither {self._sr} Hz "
-                    f"nor {rate} Hz: {exc}"
+                    QCoreApplication.translate(
+                        "Player",
+                        "The audio device {device!r} accepts neither {rate} Hz "
+                        "nor {device_rate} Hz: {error}",
+                    ).format(device=info["name"], rate=self._sr, device_rate=rate, error=exc)
                 ) from first
         play = self._at_rate(self._sources, self._sr, rate)  # resamples only when needed
         try:
@@ -493,7 +521,9 @@ class Player:
             )
         except Exception as exc:  # noqa: BLE001
             raise PlaybackError(
-                f"The audio device {info['name']!r} cannot be opened: {exc}"
+                QCoreApplication.translate(
+                    "Player", "The audio device {device!r} cannot be opened: {error}"
+                ).format(device=info["name"], error=exc)
             ) from exc
         with self._lock:
             old_ratio = self._ratio

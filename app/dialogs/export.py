@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,7 +29,11 @@ from core.errors import Cancelled, SeminarioError
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 FORMATS = (("WAV", ".wav"), ("FLAC", ".flac"))
-DEPTHS = (("16-bit (dithered)", "PCM_16"), ("24-bit", "PCM_24"), ("32-bit float", "FLOAT"))
+DEPTHS = (
+    (QT_TRANSLATE_NOOP("ExportDialog", "16-bit (dithered)"), "PCM_16"),
+    (QT_TRANSLATE_NOOP("ExportDialog", "24-bit"), "PCM_24"),
+    (QT_TRANSLATE_NOOP("ExportDialog", "32-bit float"), "FLOAT"),
+)
 
 
 def export_buffer(
@@ -129,7 +134,7 @@ class _FormatMixin:
         self.format_box.setCurrentIndex(max(0, self.format_box.findData("." + fmt.lstrip("."))))
         self.depth_box = QComboBox()
         for label, key in DEPTHS:
-            self.depth_box.addItem(label, key)
+            self.depth_box.addItem(QCoreApplication.translate("ExportDialog", label), key)
         self.depth_box.setCurrentIndex(max(0, self.depth_box.findData(subtype)))
         self.format_box.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
@@ -163,24 +168,24 @@ class ExportDialog(QDialog, _FormatMixin):
         has_restoration: bool = True,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export")
+        self.setWindowTitle(self.tr("Export"))
         self.path_edit = QLineEdit(str(suggested))
-        browse = QPushButton("Browse…")
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.what_box = QComboBox()
-        self.what_box.addItem("Restored recording", "restored")
-        self.what_box.addItem("Removed noise only", "residual")
-        self.what_box.addItem("Original (converted)", "original")
+        self.what_box.addItem(self.tr("Restored recording"), "restored")
+        self.what_box.addItem(self.tr("Removed noise only"), "residual")
+        self.what_box.addItem(self.tr("Original (converted)"), "original")
         if not has_restoration:
             self.what_box.setCurrentIndex(2)
             for row in (0, 1):
                 self.what_box.model().item(row).setEnabled(False)  # type: ignore[attr-defined]
         self._build_format(fmt, subtype)
         form = QFormLayout(self)
-        form.addRow("Save as", _path_row(self.path_edit, browse))
-        form.addRow("Export", self.what_box)
-        form.addRow("Format", self.format_box)
-        form.addRow("Sample format", self.depth_box)
+        form.addRow(self.tr("Save as"), _path_row(self.path_edit, browse))
+        form.addRow(self.tr("Export"), self.what_box)
+        form.addRow(self.tr("Format"), self.format_box)
+        form.addRow(self.tr("Sample format"), self.depth_box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -197,7 +202,7 @@ class ExportDialog(QDialog, _FormatMixin):
     def _browse(self) -> None:
         label = self.format_box.currentText()
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export as", self.path_edit.text(), f"{label} (*{self.extension})"
+            self, self.tr("Export as"), self.path_edit.text(), f"{label} (*{self.extension})"
         )
         if path:
             self.path_edit.setText(str(Path(path).with_suffix(self.extension)))
@@ -225,27 +230,28 @@ class BatchExportDialog(QDialog, _FormatMixin):
         subtype: str = "PCM_24",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Restore a folder")
+        self.setWindowTitle(self.tr("Restore a folder"))
         self.src_edit = QLineEdit(start_dir)
         self.dst_edit = QLineEdit(str(Path(start_dir) / "restored") if start_dir else "")
-        src_button, dst_button = QPushButton("Browse…"), QPushButton("Browse…")
-        src_button.clicked.connect(lambda: self._browse(self.src_edit, "Folder to restore"))
-        dst_button.clicked.connect(lambda: self._browse(self.dst_edit, "Write restored files to"))
+        src_button, dst_button = QPushButton(self.tr("Browse…")), QPushButton(self.tr("Browse…"))
+        src_title, dst_title = self.tr("Folder to restore"), self.tr("Write restored files to")
+        src_button.clicked.connect(lambda: self._browse(self.src_edit, src_title))
+        dst_button.clicked.connect(lambda: self._browse(self.dst_edit, dst_title))
         self.preset_box = QComboBox()
         for label, key in presets:
             self.preset_box.addItem(label, key)
         self.preset_box.setCurrentIndex(max(0, self.preset_box.findData(current_preset)))
         self._build_format(fmt, subtype)
         form = QFormLayout(self)
-        form.addRow("Recordings in", _path_row(self.src_edit, src_button))
-        form.addRow("Write to", _path_row(self.dst_edit, dst_button))
-        form.addRow("Preset", self.preset_box)
-        form.addRow("Format", self.format_box)
-        form.addRow("Sample format", self.depth_box)
+        form.addRow(self.tr("Recordings in"), _path_row(self.src_edit, src_button))
+        form.addRow(self.tr("Write to"), _path_row(self.dst_edit, dst_button))
+        form.addRow(self.tr("Preset"), self.preset_box)
+        form.addRow(self.tr("Format"), self.format_box)
+        form.addRow(self.tr("Sample format"), self.depth_box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Restore all")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Restore all"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

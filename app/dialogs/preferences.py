@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-LANGUAGES = (("system", "System language"), ("en", "English"))
+from app.i18n import LANGUAGES, available_languages
 
 
 class PreferencesDialog(QDialog):
@@ -29,34 +29,51 @@ class PreferencesDialog(QDialog):
         playback_note: str = "",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(self.tr("Preferences"))
         self.device_box = QComboBox()
-        self.device_box.addItem("System default", "")
+        self.device_box.addItem(self.tr("System default"), "")
         for _index, name in devices:
             self.device_box.addItem(name, name)
         index = self.device_box.findData(device)
         if device and index < 0:  # remembered device is gone: keep it visible, unselectable
-            self.device_box.addItem(f"{device} (not connected)", device)
+            self.device_box.addItem(
+                self.tr("{device} (not connected)").format(device=device), device
+            )
             index = self.device_box.count() - 1
         self.device_box.setCurrentIndex(max(0, index))
-        self.matched = QCheckBox("Compare at equal loudness (A/B)")
+        self.matched = QCheckBox(self.tr("Compare at equal loudness (A/B)"))
         self.matched.setChecked(matched_loudness)
         self.matched.setToolTip(
-            "Play Original and Restored at the same loudness, so louder never sounds better"
+            self.tr(
+                "Play Original and Restored at the same loudness, so louder never sounds better"
+            )
         )
         self.language_box = QComboBox()
-        for key, label in LANGUAGES:
-            self.language_box.addItem(label, key)
+        self.language_box.addItem(self.tr("System language"), "system")
+        available = available_languages()
+        for key, name in LANGUAGES:
+            if key in available:
+                self.language_box.addItem(name, key)
         self.language_box.setCurrentIndex(max(0, self.language_box.findData(language)))
-        self.language_box.setToolTip("Takes effect after a restart")
+        self.language_box.setToolTip(self.tr("Takes effect after a restart"))
+        self.initial_language = self.language
+        self.language_note = QLabel(
+            self.tr("The new language is used the next time SeminarioIA starts.")
+        )
+        self.language_note.setWordWrap(True)
+        self.language_note.setVisible(False)
+        self.language_box.currentIndexChanged.connect(
+            lambda _i: self.language_note.setVisible(self.language != self.initial_language)
+        )
         form = QFormLayout(self)
-        form.addRow("Audio output", self.device_box)
+        form.addRow(self.tr("Audio output"), self.device_box)
         if playback_note:
             note = QLabel(playback_note)
             note.setWordWrap(True)
             form.addRow("", note)
         form.addRow("", self.matched)
-        form.addRow("Language", self.language_box)
+        form.addRow(self.tr("Language"), self.language_box)
+        form.addRow("", self.language_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDoubleValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -62,20 +62,38 @@ _NAME_INVALID = re.compile(r"[^\w\-. ]+")
 def describe_error(exc: BaseException) -> str:
     """One readable paragraph for an error raised by a training job."""
     if isinstance(exc, PairingError):
-        return f"The training folders cannot be used. {exc}"
-    if isinstance(exc, ConfigError):
-        return f"A setting is not valid: {exc}"
-    if isinstance(exc, AudioFormatError):
-        return f"An audio file or folder cannot be read: {exc}"
-    if isinstance(exc, UnsafeOutputError):
-        return f"Nothing was written, to protect your files: {exc}"
-    if isinstance(exc, ModelFormatError):
-        return f"The model cannot be loaded or saved: {exc}"
-    if isinstance(exc, MemoryError):
-        return "Out of memory: try a smaller batch size or fewer files."
-    if isinstance(exc, SeminarioError):
+        text = _tr("The training folders cannot be used. {error}")
+    elif isinstance(exc, ConfigError):
+        text = _tr("A setting is not valid: {error}")
+    elif isinstance(exc, AudioFormatError):
+        text = _tr("An audio file or folder cannot be read: {error}")
+    elif isinstance(exc, UnsafeOutputError):
+        text = _tr("Nothing was written, to protect your files: {error}")
+    elif isinstance(exc, ModelFormatError):
+        text = _tr("The model cannot be loaded or saved: {error}")
+    elif isinstance(exc, MemoryError):
+        return _tr("Out of memory: try a smaller batch size or fewer files.")
+    elif isinstance(exc, SeminarioError):
         return str(exc)
-    return f"Something went wrong ({type(exc).__name__}): {exc}"
+    else:
+        text = _tr("Something went wrong ({kind}): {error}")
+    return text.format(error=exc, kind=type(exc).__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrainingDialog", text)
+
+
+# Marked for lupdate; translated by _tr() in describe_error.
+_ERROR_TEXTS = (
+    QT_TRANSLATE_NOOP("TrainingDialog", "The training folders cannot be used. {error}"),
+    QT_TRANSLATE_NOOP("TrainingDialog", "A setting is not valid: {error}"),
+    QT_TRANSLATE_NOOP("TrainingDialog", "An audio file or folder cannot be read: {error}"),
+    QT_TRANSLATE_NOOP("TrainingDialog", "Nothing was written, to protect your files: {error}"),
+    QT_TRANSLATE_NOOP("TrainingDialog", "The model cannot be loaded or saved: {error}"),
+    QT_TRANSLATE_NOOP("TrainingDialog", "Out of memory: try a smaller batch size or fewer files."),
+    QT_TRANSLATE_NOOP("TrainingDialog", "Something went wrong ({kind}): {error}"),
+)
 
 
 def unique_model_path(models_dir: Path, name: str) -> Path:
@@ -113,7 +131,7 @@ class TrainingDialog(QDialog):
         self, parent: QWidget | None = None, *, models_dir: Path, start_dir: str = ""
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Train a model")
+        self.setWindowTitle(self.tr("Train a model"))
         self.models_dir = Path(models_dir)
         self._start_dir = start_dir
         #: Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``,
@@ -138,7 +156,7 @@ class TrainingDialog(QDialog):
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(edit, 1)
-        button = QPushButton("Browse…")
+        button = QPushButton(self.tr("Browse…"))
         button.clicked.connect(lambda: self._browse(edit, title))
         layout.addWidget(button)
         edit.textChanged.connect(self._update_buttons)
@@ -148,11 +166,11 @@ class TrainingDialog(QDialog):
         root = QVBoxLayout(self)
 
         # Data: paired folders, or pairs synthesised from clean audio and noise.
-        data = QGroupBox("Training data")
+        data = QGroupBox(self.tr("Training data"))
         data_layout = QVBoxLayout(data)
         mode_row = QHBoxLayout()
-        self.paired_radio = QRadioButton("Paired noisy/ and clean/ folders")
-        self.synth_radio = QRadioButton("Synthesise pairs from clean audio and noise")
+        self.paired_radio = QRadioButton(self.tr("Paired noisy/ and clean/ folders"))
+        self.synth_radio = QRadioButton(self.tr("Synthesise pairs from clean audio and noise"))
         self.paired_radio.setChecked(True)
         self._mode = QButtonGroup(self)
         self._mode.addButton(self.paired_radio, 0)
@@ -166,48 +184,56 @@ class TrainingDialog(QDialog):
         paired = QWidget()
         paired_form = QFormLayout(paired)
         self.noisy_edit = QLineEdit()
-        self.noisy_edit.setPlaceholderText("folder of noisy recordings")
+        self.noisy_edit.setPlaceholderText(self.tr("folder of noisy recordings"))
         self.clean_edit = QLineEdit()
-        self.clean_edit.setPlaceholderText("folder of the same recordings, clean")
-        paired_form.addRow("Noisy folder", self._folder_row(self.noisy_edit, "Noisy folder"))
-        paired_form.addRow("Clean folder", self._folder_row(self.clean_edit, "Clean folder"))
+        self.clean_edit.setPlaceholderText(self.tr("folder of the same recordings, clean"))
+        noisy, clean = self.tr("Noisy folder"), self.tr("Clean folder")
+        paired_form.addRow(noisy, self._folder_row(self.noisy_edit, noisy))
+        paired_form.addRow(clean, self._folder_row(self.clean_edit, clean))
         self._pages.addWidget(paired)
 
         synth = QWidget()
         synth_form = QFormLayout(synth)
         self.synth_clean_edit = QLineEdit()
-        self.synth_clean_edit.setPlaceholderText("folder of clean recordings")
+        self.synth_clean_edit.setPlaceholderText(self.tr("folder of clean recordings"))
         self.synth_noise_edit = QLineEdit()
-        self.synth_noise_edit.setPlaceholderText("folder of noise recordings (optional)")
+        self.synth_noise_edit.setPlaceholderText(self.tr("folder of noise recordings (optional)"))
         synth_form.addRow(
-            "Clean audio", self._folder_row(self.synth_clean_edit, "Folder of clean audio")
+            self.tr("Clean audio"),
+            self._folder_row(self.synth_clean_edit, self.tr("Folder of clean audio")),
         )
-        synth_form.addRow("Noise", self._folder_row(self.synth_noise_edit, "Folder of noise"))
+        synth_form.addRow(
+            self.tr("Noise"), self._folder_row(self.synth_noise_edit, self.tr("Folder of noise"))
+        )
         count_row = QHBoxLayout()
         self.synth_count_spin = QSpinBox()
         self.synth_count_spin.setRange(2, 100_000)
         self.synth_count_spin.setValue(200)
         self.synth_seed_spin = QSpinBox()
         self.synth_seed_spin.setRange(0, 1_000_000)
-        self.synthesise_button = QPushButton("Make pairs")
+        self.synthesise_button = QPushButton(self.tr("Make pairs"))
         self.synthesise_button.setToolTip(
-            "Write degraded copies of the clean files (noise, hum, clicks, reverb, …) "
-            f"with their clean targets under {self._pairs_root()}"
+            self.tr(
+                "Write degraded copies of the clean files (noise, hum, clicks, reverb, …) "
+                "with their clean targets under {folder}"
+            ).format(folder=self._pairs_root())
         )
         self.synthesise_button.clicked.connect(self.start_synthesis)
         count_row.addWidget(self.synth_count_spin)
-        count_row.addWidget(QLabel("seed"))
+        count_row.addWidget(QLabel(self.tr("seed")))
         count_row.addWidget(self.synth_seed_spin)
         count_row.addStretch(1)
         count_row.addWidget(self.synthesise_button)
-        synth_form.addRow("Pairs", count_row)
+        synth_form.addRow(self.tr("Pairs"), count_row)
         self._pages.addWidget(synth)
         self._mode.idToggled.connect(self._mode_changed)
         data_layout.addWidget(self._pages)
 
         check_row = QHBoxLayout()
-        self.check_button = QPushButton("Check pairs")
-        self.check_button.setToolTip("Match the files of both folders and look for problems")
+        self.check_button = QPushButton(self.tr("Check pairs"))
+        self.check_button.setToolTip(
+            self.tr("Match the files of both folders and look for problems")
+        )
         self.check_button.clicked.connect(self.start_check)
         check_row.addWidget(self.check_button)
         check_row.addStretch(1)
@@ -215,24 +241,28 @@ class TrainingDialog(QDialog):
         self.report_view = QPlainTextEdit()
         self.report_view.setReadOnly(True)
         self.report_view.setMaximumHeight(90)
-        self.report_view.setPlaceholderText("Pair report: press “Check pairs”.")
+        self.report_view.setPlaceholderText(self.tr("Pair report: press “Check pairs”."))
         data_layout.addWidget(self.report_view)
         root.addWidget(data)
 
         # Model and training settings.
-        settings = QGroupBox("Model")
+        settings = QGroupBox(self.tr("Model"))
         form = QFormLayout(settings)
         self.arch_combo = QComboBox()
         self.arch_combo.addItems(list(ARCHITECTURES))
-        form.addRow("Architecture", self.arch_combo)
-        self.init_check = QCheckBox("Start from the built-in model (fine-tune)")
+        form.addRow(self.tr("Architecture"), self.arch_combo)
+        self.init_check = QCheckBox(self.tr("Start from the built-in model (fine-tune)"))
         self.init_check.toggled.connect(self._update_buttons)
         if not self._default_model_exists():
             self.init_check.setEnabled(False)
-            self.init_check.setToolTip("The built-in model file is missing from this installation.")
+            self.init_check.setToolTip(
+                self.tr("The built-in model file is missing from this installation.")
+            )
         else:
             self.init_check.setToolTip(
-                "Continue training the built-in model on your data; its architecture is kept."
+                self.tr(
+                    "Continue training the built-in model on your data; its architecture is kept."
+                )
             )
         form.addRow("", self.init_check)
         numbers = QHBoxLayout()
@@ -252,12 +282,13 @@ class TrainingDialog(QDialog):
         self.lr_combo.setCurrentText("0.001")
         validator = QDoubleValidator(1e-7, 1.0, 7, self.lr_combo)
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        validator.setLocale(QLocale.c())  # the rate is read with float(): always a dot
         self.lr_combo.setValidator(validator)
         for label, widget in (
-            ("Epochs", self.epochs_spin),
-            ("Batch", self.batch_spin),
-            ("Validation share", self.val_split_spin),
-            ("Learning rate", self.lr_combo),
+            (self.tr("Epochs"), self.epochs_spin),
+            (self.tr("Batch"), self.batch_spin),
+            (self.tr("Validation share"), self.val_split_spin),
+            (self.tr("Learning rate"), self.lr_combo),
         ):
             numbers.addWidget(QLabel(label))
             numbers.addWidget(widget)
@@ -265,24 +296,24 @@ class TrainingDialog(QDialog):
         form.addRow(numbers)
         self.name_edit = QLineEdit(f"my-model-{dt.date.today():%Y%m%d}")
         self.name_edit.textChanged.connect(self._update_buttons)
-        form.addRow("Model name", self.name_edit)
+        form.addRow(self.tr("Model name"), self.name_edit)
         root.addWidget(settings)
 
         # Loss curves.
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
         self.plot.setMinimumHeight(180)
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "loss")
+        self.plot.setLabel("bottom", self.tr("epoch"))
+        self.plot.setLabel("left", self.tr("loss"))
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.addLegend(offset=(-10, 10))
         self.loss_curve = self.plot.plot(
-            [], [], name="training loss", pen=pg.mkPen("#1f77b4", width=2), symbol="o",
+            [], [], name=self.tr("training loss"), pen=pg.mkPen("#1f77b4", width=2), symbol="o",
             symbolSize=6, symbolBrush="#1f77b4",
         )  # fmt: skip
         self.val_curve = self.plot.plot(
-            [], [], name="validation loss", pen=pg.mkPen("#d62728", width=2), symbol="s",
+            [], [], name=self.tr("validation loss"), pen=pg.mkPen("#d62728", width=2), symbol="s",
             symbolSize=6, symbolBrush="#d62728",
         )  # fmt: skip
         root.addWidget(self.plot, 1)
@@ -292,7 +323,7 @@ class TrainingDialog(QDialog):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
         root.addWidget(self.progress_bar)
-        self.status_label = QLabel("Choose the training data.")
+        self.status_label = QLabel(self.tr("Choose the training data."))
         self.status_label.setWordWrap(True)
         root.addWidget(self.status_label)
         self.error_label = QLabel()
@@ -308,13 +339,13 @@ class TrainingDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.train_button = QPushButton("Train")
+        self.train_button = QPushButton(self.tr("Train"))
         self.train_button.setDefault(True)
         self.train_button.clicked.connect(self.start_training)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the running job; nothing is saved")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop the running job; nothing is saved"))
         self.cancel_button.clicked.connect(self.cancel)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
         for button in (self.train_button, self.cancel_button, self.close_button):
             buttons.addWidget(button)
@@ -400,7 +431,11 @@ class TrainingDialog(QDialog):
         try:
             self._pairs_root().mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self._show_error(f"Cannot create {self._pairs_root()}: {exc}")
+            self._show_error(
+                self.tr("Cannot create {folder}: {error}").format(
+                    folder=self._pairs_root(), error=exc
+                )
+            )
             return
         worker = Worker(
             degrade_pair_folder,
@@ -411,7 +446,7 @@ class TrainingDialog(QDialog):
             seed=self.synth_seed_spin.value(),
         )
         worker.signals.finished.connect(self._on_synthesised)
-        self._start("synthesis", worker, "Synthesising pairs…")
+        self._start("synthesis", worker, self.tr("Synthesising pairs…"))
 
     def start_check(self) -> None:
         """Match and check the paired folders (a Worker job); shows the report."""
@@ -421,7 +456,7 @@ class TrainingDialog(QDialog):
 
         worker = Worker(match_pairs, self.noisy_edit.text().strip(), self.clean_edit.text().strip())
         worker.signals.finished.connect(self._on_checked)
-        self._start("check", worker, "Checking pairs…")
+        self._start("check", worker, self.tr("Checking pairs…"))
 
     def training_config(self) -> Any:
         """The :class:`core.training.TrainConfig` the widgets describe."""
@@ -431,7 +466,9 @@ class TrainingDialog(QDialog):
             learning_rate = float(self.lr_combo.currentText())
         except ValueError:
             raise ConfigError(
-                f"the learning rate {self.lr_combo.currentText()!r} is not a number"
+                self.tr("the learning rate {value!r} is not a number").format(
+                    value=self.lr_combo.currentText()
+                )
             ) from None
         fields: dict[str, Any] = {
             "arch": self.arch_combo.currentText(),
@@ -464,6 +501,7 @@ class TrainingDialog(QDialog):
         self.summary_label.hide()
 
         relay = self._relay
+        loading = self.tr("Loading TensorFlow…")
 
         def on_epoch(report: Any) -> None:
             try:
@@ -474,7 +512,7 @@ class TrainingDialog(QDialog):
         def job(noisy: str, clean: str, output: Path, *, progress: Any, cancel: Any) -> Any:
             from core.training import train  # TensorFlow loads on this thread, lazily
 
-            progress(0.0, "Loading TensorFlow…")
+            progress(0.0, loading)
             return train(
                 noisy,
                 clean,
@@ -489,14 +527,14 @@ class TrainingDialog(QDialog):
             job, self.noisy_edit.text().strip(), self.clean_edit.text().strip(), self._target
         )
         worker.signals.finished.connect(self._on_trained)
-        self._start("training", worker, "Starting training…")
+        self._start("training", worker, self.tr("Starting training…"))
 
     def cancel(self) -> None:
         """Ask the running job to stop; the dialog returns to idle when it has."""
         if self._worker is not None:
             self._worker.cancel()
             self.cancel_button.setEnabled(False)
-            self.status_label.setText("Cancelling…")
+            self.status_label.setText(self.tr("Cancelling…"))
 
     # --- worker results (GUI thread) --------------------------------------------------------
 
@@ -516,47 +554,77 @@ class TrainingDialog(QDialog):
     def _on_checked(self, report: Any) -> None:
         self.report_view.setPlainText("\n".join(report.summary_lines()))
         if report.ok:
-            self.status_label.setText(f"{report.usable_count} usable pairs; ready to train.")
+            self.status_label.setText(
+                self.tr("{count} usable pairs; ready to train.").format(count=report.usable_count)
+            )
         else:
-            self.status_label.setText("No usable pairs.")
-            self._show_error("These folders hold no usable pairs; see the report above.")
+            self.status_label.setText(self.tr("No usable pairs."))
+            self._show_error(self.tr("These folders hold no usable pairs; see the report above."))
 
     def _on_synthesised(self, out_dir: Any) -> None:
         out = Path(out_dir)
         self.noisy_edit.setText(str(out / "noisy"))
         self.clean_edit.setText(str(out / "clean"))
         self.paired_radio.setChecked(True)
-        self.status_label.setText(f"Pairs written to {out}.")
+        self.status_label.setText(self.tr("Pairs written to {folder}.").format(folder=out))
 
     def _on_trained(self, result: Any) -> None:
         path = Path(result.model_path)
-        lines = [f"Saved the model as {path.name} in {path.parent}."]
+        lines = [
+            self.tr("Saved the model as {name} in {folder}.").format(
+                name=path.name, folder=path.parent
+            )
+        ]
         requested = self.name_edit.text().strip()
         if path.stem != requested:
-            lines.append(f"(A model named “{requested}” already exists, so it was not replaced.)")
+            lines.append(
+                self.tr("(A model named “{name}” already exists, so it was not replaced.)").format(
+                    name=requested
+                )
+            )
         lines.append(
-            f"Validation SI-SDR: {result.val_si_sdr_before:.1f} dB before → "
-            f"{result.val_si_sdr_after:.1f} dB after ({result.improvement_db:+.1f} dB)."
+            self.tr(
+                "Validation SI-SDR: {before:.1f} dB before → {after:.1f} dB after ({gain:+.1f} dB)."
+            ).format(
+                before=result.val_si_sdr_before,
+                after=result.val_si_sdr_after,
+                gain=result.improvement_db,
+            )
         )
         lines.append(
-            f"{result.epochs_run} epochs (best: {result.best_epoch}), "
-            f"{result.train_files} training and {result.val_files} validation files, "
-            f"{result.seconds:.0f} s."
+            self.tr(
+                "{epochs} epochs (best: {best}), {train} training and {val} validation files, "
+                "{seconds:.0f} s."
+            ).format(
+                epochs=result.epochs_run,
+                best=result.best_epoch,
+                train=result.train_files,
+                val=result.val_files,
+                seconds=result.seconds,
+            )
         )
         self.summary_label.setText("\n".join(lines))
         self.summary_label.show()
-        self.status_label.setText("Training finished.")
+        self.status_label.setText(self.tr("Training finished."))
         self.progress_bar.setValue(1000)
         self.model_saved.emit(str(path))
 
     def _on_failed(self, exc: object) -> None:
         message = describe_error(exc) if isinstance(exc, BaseException) else str(exc)
         self._show_error(message)
-        self.status_label.setText(f"The {self._job} stopped with an error.")
+        stopped = {
+            "training": self.tr("The training stopped with an error."),
+            "check": self.tr("The check stopped with an error."),
+            "synthesis": self.tr("The synthesis stopped with an error."),
+        }
+        self.status_label.setText(stopped.get(self._job, self.tr("The job stopped with an error.")))
 
     def _on_cancelled(self) -> None:
-        nothing = "no model was saved" if self._job == "training" else "nothing was kept"
-        self.status_label.setText(f"Cancelled; {nothing}.")
+        self.status_label.setText(
+            self.tr("Cancelled; no model was saved.")
+            if self._job == "training"
+            else self.tr("Cancelled; nothing was kept.")
+        )
         self.progress_bar.setValue(0)
 
     def _on_done(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -81,14 +81,14 @@ def analyze(
 
 
 ROWS: tuple[tuple[str, str, str], ...] = (
-    ("snr_db", "Signal-to-noise", "{:.1f} dB"),
-    ("lufs", "Loudness", "{:.1f} LUFS"),
-    ("true_peak_dbtp", "True peak", "{:.1f} dBTP"),
-    ("rms_dbfs", "RMS level", "{:.1f} dBFS"),
-    ("crest_db", "Crest factor", "{:.1f} dB"),
-    ("centroid_hz", "Spectral centroid", "{:.0f} Hz"),
-    ("flatness", "Spectral flatness", "{:.3f}"),
-    ("dominant_hz", "Dominant frequencies", "{}"),
+    ("snr_db", QT_TRANSLATE_NOOP("AnalysisPanel", "Signal-to-noise"), "{:.1f} dB"),
+    ("lufs", QT_TRANSLATE_NOOP("AnalysisPanel", "Loudness"), "{:.1f} LUFS"),
+    ("true_peak_dbtp", QT_TRANSLATE_NOOP("AnalysisPanel", "True peak"), "{:.1f} dBTP"),
+    ("rms_dbfs", QT_TRANSLATE_NOOP("AnalysisPanel", "RMS level"), "{:.1f} dBFS"),
+    ("crest_db", QT_TRANSLATE_NOOP("AnalysisPanel", "Crest factor"), "{:.1f} dB"),
+    ("centroid_hz", QT_TRANSLATE_NOOP("AnalysisPanel", "Spectral centroid"), "{:.0f} Hz"),
+    ("flatness", QT_TRANSLATE_NOOP("AnalysisPanel", "Spectral flatness"), "{:.3f}"),
+    ("dominant_hz", QT_TRANSLATE_NOOP("AnalysisPanel", "Dominant frequencies"), "{}"),
 )
 
 
@@ -108,25 +108,27 @@ class AnalysisPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.status = QLabel("Open a recording to analyse it.", self)
+        self.status = QLabel(self.tr("Open a recording to analyse it."), self)
         self.status.setWordWrap(True)
         self.table = QTableWidget(len(ROWS), 2, self)
-        self.table.setHorizontalHeaderLabels(["Before", "After"])
-        self.table.setVerticalHeaderLabels([label for _k, label, _f in ROWS])
+        self.table.setHorizontalHeaderLabels([self.tr("Before"), self.tr("After")])
+        self.table.setVerticalHeaderLabels(
+            [QCoreApplication.translate("AnalysisPanel", label) for _k, label, _f in ROWS]
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setDefaultSectionSize(24)
 
         self.bands = pg.PlotWidget(self)
         self.bands.setBackground("#1e1f22")
-        self.bands.setTitle("Energy per band (dBFS, from Hz)", size="9pt")
+        self.bands.setTitle(self.tr("Energy per band (dBFS, from Hz)"), size="9pt")
         self.bands.setMouseEnabled(x=False, y=False)
         self.bands.hideButtons()
         self.bands.addLegend(offset=(-5, 5), labelTextSize="8pt")
         self.envelope = pg.PlotWidget(self)
         self.envelope.setBackground("#1e1f22")
-        self.envelope.setTitle("Envelope (dBFS)", size="9pt")
-        self.envelope.setLabel("bottom", "Time", units="s")
+        self.envelope.setTitle(self.tr("Envelope (dBFS)"), size="9pt")
+        self.envelope.setLabel("bottom", self.tr("Time"), units="s")
         self.envelope.hideButtons()
         self.envelope.addLegend(offset=(-5, 5), labelTextSize="8pt")
 
@@ -160,7 +162,9 @@ class AnalysisPanel(QWidget):
         self.result = result
         before, after = result
         self.status.setText(
-            "Before and after restoration." if after else "Before restoration (apply to compare)."
+            self.tr("Before and after restoration.")
+            if after
+            else self.tr("Before restoration (apply to compare).")
         )
         for row, (key, _label, fmt) in enumerate(ROWS):
             self.table.setItem(row, 0, QTableWidgetItem(format_value(key, fmt, before.summary)))
@@ -187,7 +191,7 @@ class AnalysisPanel(QWidget):
                 y0=floor,
                 width=width,
                 brush=BEFORE_COLOR,
-                name="Before",
+                name=self.tr("Before"),
             )
         )
         if after:
@@ -198,7 +202,7 @@ class AnalysisPanel(QWidget):
                     y0=floor,
                     width=width,
                     brush=AFTER_COLOR,
-                    name="After",
+                    name=self.tr("After"),
                 )
             )
         ticks = [(i, _short_band(label)) for i, label in enumerate(labels)]
@@ -208,11 +212,17 @@ class AnalysisPanel(QWidget):
     def _draw_envelope(self, before: Analysis, after: Analysis | None) -> None:
         self.envelope.clear()
         self.envelope.plot(
-            before.envelope_t, before.envelope_db, pen=pg.mkPen(BEFORE_COLOR), name="Before"
+            before.envelope_t,
+            before.envelope_db,
+            pen=pg.mkPen(BEFORE_COLOR),
+            name=self.tr("Before"),
         )
         if after:
             self.envelope.plot(
-                after.envelope_t, after.envelope_db, pen=pg.mkPen(AFTER_COLOR), name="After"
+                after.envelope_t,
+                after.envelope_db,
+                pen=pg.mkPen(AFTER_COLOR),
+                name=self.tr("After"),
             )
         self.envelope.setYRange(-90, 0)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core_text import core_text
 from core.atomic import write_text_atomic
 from core.pipeline import ChainConfig, StepSpec, list_presets, load_preset
 from core.steps import STEP_TYPES, ParamSpec
@@ -97,15 +98,15 @@ class StepEditor(QGroupBox):
 
     def __init__(self, step: StepSpec, parent: QWidget | None = None) -> None:
         kind = STEP_TYPES[step.type]
-        super().__init__(kind.label, parent)
+        super().__init__(core_text(kind.label), parent)
         self.step_type = step.type
         self.extra: dict[str, Any] = {}
         self.editors: dict[str, tuple[ParamSpec, QWidget]] = {}
         form = QFormLayout(self)
         form.setContentsMargins(6, 4, 6, 4)
-        self.bypass = QCheckBox("Bypass", self)
+        self.bypass = QCheckBox(self.tr("Bypass"), self)
         self.bypass.setChecked(step.bypass)
-        self.bypass.setToolTip("Skip this step when restoring")
+        self.bypass.setToolTip(self.tr("Skip this step when restoring"))
         form.addRow(self.bypass)
         for spec in kind.params:
             value = step.params.get(spec.name, spec.default)
@@ -114,7 +115,7 @@ class StepEditor(QGroupBox):
                 continue
             editor = param_widget(spec, value)
             editor.setObjectName(f"{step.type}.{spec.name}")
-            form.addRow(spec.label, editor)
+            form.addRow(core_text(spec.label), editor)
             self.editors[spec.name] = (spec, editor)
         self.bypass.toggled.connect(self._update_enabled)
         self._update_enabled(step.bypass)
@@ -150,13 +151,13 @@ class RestorePanel(QWidget):
 
         self.preset_box = QComboBox(self)
         self.preset_box.setObjectName("preset")
-        self.save_preset_button = QPushButton("Save preset…", self)
+        self.save_preset_button = QPushButton(self.tr("Save preset…"), self)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: palette(mid);")
         self.model_box = QComboBox(self)
         self.model_box.setObjectName("model")
-        self.model_box.setToolTip("The AI model used by the “AI noise reduction” step")
+        self.model_box.setToolTip(self.tr("The AI model used by the “AI noise reduction” step"))
         self.steps_holder = QWidget(self)
         self.steps_layout = QVBoxLayout(self.steps_holder)
         self.steps_layout.setContentsMargins(0, 0, 0, 0)
@@ -168,13 +169,15 @@ class RestorePanel(QWidget):
         self.strength = QSlider(Qt.Orientation.Horizontal, self)
         self.strength.setRange(0, 100)
         self.strength.setValue(100)
-        self.strength.setToolTip("How much of what the chain removed is taken away (preview)")
+        self.strength.setToolTip(
+            self.tr("How much of what the chain removed is taken away (preview)")
+        )
         self.strength_label = QLabel("100 %", self)
         self.strength_label.setMinimumWidth(40)
-        self.apply_button = QPushButton("Apply", self)
+        self.apply_button = QPushButton(self.tr("Apply"), self)
         self.apply_button.setDefault(True)
-        self.apply_button.setToolTip("Restore the recording with this chain (Ctrl+R)")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.apply_button.setToolTip(self.tr("Restore the recording with this chain (Ctrl+R)"))
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
@@ -186,9 +189,9 @@ class RestorePanel(QWidget):
         preset_row = QHBoxLayout()
         preset_row.addWidget(self.preset_box, 1)
         preset_row.addWidget(self.save_preset_button)
-        top.addRow("Preset", preset_row)
+        top.addRow(self.tr("Preset"), preset_row)
         top.addRow(self.description)
-        top.addRow("Model", self.model_box)
+        top.addRow(self.tr("Model"), self.model_box)
         strength_row = QHBoxLayout()
         strength_row.addWidget(self.strength, 1)
         strength_row.addWidget(self.strength_label)
@@ -199,7 +202,7 @@ class RestorePanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(scroll, 1)
         strength_form = QFormLayout()
-        strength_form.addRow("Strength", strength_row)
+        strength_form.addRow(self.tr("Strength"), strength_row)
         layout.addLayout(strength_form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
@@ -226,7 +229,9 @@ class RestorePanel(QWidget):
         for name in list_presets():
             self.preset_box.addItem(name, name)
         for path in self.user_presets():
-            self.preset_box.addItem(f"{path.stem} (mine)", USER_PREFIX + str(path))
+            self.preset_box.addItem(
+                self.tr("{name} (mine)").format(name=path.stem), USER_PREFIX + str(path)
+            )
         index = self.preset_box.findData(current)
         self.preset_box.setCurrentIndex(max(index, 0))
         self.preset_box.blockSignals(False)
@@ -258,7 +263,11 @@ class RestorePanel(QWidget):
         try:
             chain = self.load_chain(str(key))
         except Exception as exc:  # noqa: BLE001 - a broken user preset must not break the panel
-            self.message.emit(f"Cannot use preset {self.preset_box.itemText(index)}: {exc}")
+            self.message.emit(
+                self.tr("Cannot use preset {name}: {error}").format(
+                    name=self.preset_box.itemText(index), error=exc
+                )
+            )
             return
         self.set_chain(chain)
 
@@ -278,14 +287,16 @@ class RestorePanel(QWidget):
             self.steps.append(editor)
         if chain.adaptive:
             note = QLabel(
-                "The repair assistant measures each recording and chooses the repair "
-                "steps itself; only the model chosen above is taken as given.",
+                self.tr(
+                    "The repair assistant measures each recording and chooses the repair "
+                    "steps itself; only the model chosen above is taken as given."
+                ),
                 self.steps_holder,
             )
             note.setWordWrap(True)
             self.steps_layout.addWidget(note)
         self.steps_layout.addStretch(1)
-        self.description.setText(chain.description)
+        self.description.setText(core_text(chain.description))
         if chain.model != "default" and any(s.type == "model" for s in chain.steps):
             self.add_model(chain.model)
 
@@ -309,11 +320,13 @@ class RestorePanel(QWidget):
         write_text_atomic(path, json.dumps(data, indent=2) + "\n")
         self.refresh_presets(select=USER_PREFIX + str(path))
         self._chain = ChainConfig.from_dict(data)
-        self.message.emit(f"Preset saved: {path}")
+        self.message.emit(self.tr("Preset saved: {path}").format(path=path))
         return path
 
     def _ask_save_preset(self) -> None:
-        name, ok = QInputDialog.getText(self, "Save preset", "Name of the new preset:")
+        name, ok = QInputDialog.getText(
+            self, self.tr("Save preset"), self.tr("Name of the new preset:")
+        )
         if ok and name.strip():
             self.save_preset(name.strip())
 
@@ -328,7 +341,11 @@ class RestorePanel(QWidget):
         ]
         self.model_box.blockSignals(True)
         self.model_box.clear()
-        label = "Built-in model" if builtin_model_available() else "Built-in model (not installed)"
+        label = (
+            self.tr("Built-in model")
+            if builtin_model_available()
+            else self.tr("Built-in model (not installed)")
+        )
         self.model_box.addItem(label, "default")
         found = (
             sorted(str(p) for p in self.models_dir.glob("*.keras"))
@@ -340,7 +357,7 @@ class RestorePanel(QWidget):
             self.model_box.setItemData(
                 self.model_box.count() - 1, path, Qt.ItemDataRole.ToolTipRole
             )
-        self.model_box.addItem("Other model file…", OTHER_MODEL)
+        self.model_box.addItem(self.tr("Other model file…"), OTHER_MODEL)
         index = self.model_box.findData(current)
         self.model_box.setCurrentIndex(max(index, 0))
         self.model_box.blockSignals(False)
@@ -366,7 +383,7 @@ class RestorePanel(QWidget):
             self._last_model = self.model
             return
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a model", self.last_model_dir, "Keras models (*.keras)"
+            self, self.tr("Choose a model"), self.last_model_dir, self.tr("Keras models (*.keras)")
         )
         if path:
             self.last_model_dir = str(Path(path).parent)
@@ -394,9 +411,9 @@ class RestorePanel(QWidget):
     def set_strength_enabled(self, enabled: bool) -> None:
         self.strength.setEnabled(enabled)
         self.strength.setToolTip(
-            "How much of what the chain removed is taken away (preview, instant)"
+            self.tr("How much of what the chain removed is taken away (preview, instant)")
             if enabled
-            else "Apply a restoration first"
+            else self.tr("Apply a restoration first")
         )
 
     def set_busy(self, busy: bool) -> None:
@@ -404,8 +421,12 @@ class RestorePanel(QWidget):
         self.cancel_button.setEnabled(busy)
         self.progress.setVisible(busy)
         self.progress.setValue(0)
-        self.progress.setFormat("Starting…" if busy else "")
+        self.progress.setFormat(self.tr("Starting…") if busy else "")
 
     def set_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 1000))
-        self.progress.setFormat(f"{message.capitalize() or 'Working'} — {fraction:.0%}")
+        self.progress.setFormat(
+            self.tr("{what} — {fraction:.0%}").format(
+                what=message.capitalize() or self.tr("Working"), fraction=fraction
+            )
+        )

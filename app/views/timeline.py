@@ -34,7 +34,12 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.ci.layout.setSpacing(2)
         self.duration = 0.0
         self.plots: list[pg.PlotItem] = []
-        titles = ("Original", "Spectrum", "Restored", "Spectrum")
+        titles = (
+            self.tr("Original"),
+            self.tr("Spectrum"),
+            self.tr("Restored"),
+            self.tr("Spectrum"),
+        )
         for row, title in enumerate(titles):
             plot = self.addPlot(row=row, col=0)
             plot.setMenuEnabled(False)
@@ -46,7 +51,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
             if row:
                 plot.setXLink(self.plots[0])
             self.plots.append(plot)
-        self.plots[-1].setLabel("bottom", "Time", units="s")
+        self.plots[-1].setLabel("bottom", self.tr("Time"), units="s")
         for wave in (self.plots[0], self.plots[2]):
             wave.setYRange(-1.0, 1.0, padding=0.02)
             wave.getAxis("left").setTicks([[(-1, "-1"), (0, "0"), (1, "1")]])
@@ -99,11 +104,11 @@ class TimelineView(pg.GraphicsLayoutWidget):
 
     def set_lower_mode(self, mode: str) -> None:
         """``"restored"`` or ``"residual"``: what the lower plots show."""
-        name = "Restored" if mode == "restored" else "Removed noise"
+        name = self.tr("Restored") if mode == "restored" else self.tr("Removed noise")
         color = RESTORED_COLOR if mode == "restored" else REMOVED_COLOR
         self.wave_lower.curve.setPen(pg.mkPen(color, width=1))
         self.plots[2].setLabel("left", name)
-        self.plots[3].setLabel("left", "Spectrum", units="kHz")
+        self.plots[3].setLabel("left", self.tr("Spectrum"), units="kHz")
         self.lower_mode = mode
 
     def set_original_spectrogram(self, spec: Spectrogram | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,7 +13,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SOURCES = (("original", "Original"), ("restored", "Restored"), ("residual", "Removed noise"))
+SOURCES = (
+    ("original", QT_TRANSLATE_NOOP("TransportBar", "Original")),
+    ("restored", QT_TRANSLATE_NOOP("TransportBar", "Restored")),
+    ("residual", QT_TRANSLATE_NOOP("TransportBar", "Removed noise")),
+)
+
+
+def source_label(key: str) -> str:
+    """The translated name of a playback source (``original``, ``restored``, ``residual``)."""
+    return QCoreApplication.translate("TransportBar", dict(SOURCES)[key])
 
 
 def format_time(seconds: float) -> str:
@@ -37,15 +46,17 @@ class TransportBar(QWidget):
         style = self.style()
         self.play_button = QToolButton(self)
         self.play_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
-        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.setToolTip(self.tr("Play / pause (Space)"))
         self.stop_button = QToolButton(self)
         self.stop_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop))
-        self.stop_button.setToolTip("Stop and go back to the start (Home)")
-        self.loop_box = QCheckBox("Loop selection", self)
+        self.stop_button.setToolTip(self.tr("Stop and go back to the start (Home)"))
+        self.loop_box = QCheckBox(self.tr("Loop selection"), self)
         self.source_box = QComboBox(self)
-        for key, label in SOURCES:
-            self.source_box.addItem(label, key)
-        self.source_box.setToolTip("What you hear: B cycles Original → Restored → Removed noise")
+        for key, _label in SOURCES:
+            self.source_box.addItem(source_label(key), key)
+        self.source_box.setToolTip(
+            self.tr("What you hear: B cycles Original → Restored → Removed noise")
+        )
         self.time_label = QLabel(format_time(0.0) + " / " + format_time(0.0), self)
         self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Keyboard shortcuts belong to the window: keep focus away from these controls.
@@ -57,7 +68,7 @@ class TransportBar(QWidget):
         layout.addWidget(self.play_button)
         layout.addWidget(self.stop_button)
         layout.addSpacing(8)
-        layout.addWidget(QLabel("Listen to:", self))
+        layout.addWidget(QLabel(self.tr("Listen to:"), self))
         layout.addWidget(self.source_box)
         layout.addWidget(self.loop_box)
         layout.addStretch(1)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.__main__ import demo_path, parse_args
 
 
@@ -52,3 +54,13 @@ def test_screenshot_of_an_opened_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert png.stat().st_size > 10_000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_self_test_passes_in_spanish(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--self-test`` (what the frozen app runs): window, model, demo restoration."""
+    from app.__main__ import main
+
+    assert main(["--self-test", "--language", "es"]) == 0
+    out = capsys.readouterr().out
+    assert "language es, first menu '&Archivo'" in out
+    assert "ok   restore demo (auto preset)" in out and "self-test passed" in out

@@ -1,0 +1,1783 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es" sourcelanguage="en">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../app/dialogs/about.py" line="+56"/>
+        <source>About SeminarioIA</source>
+        <translation>Acerca de SeminarioIA</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Restore noisy and old recordings with AI.</source>
+        <translation>Restaure grabaciones antiguas y con ruido mediante IA.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Application</source>
+        <translation>Aplicación</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The built-in model is not installed.</source>
+        <translation>El modelo integrado no está instalado.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Built-in model</source>
+        <translation>Modelo integrado</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The demo recording is not installed.</source>
+        <translation>La grabación de demostración no está instalada.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Demo recording</source>
+        <translation>Grabación de demostración</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>MIT licence</source>
+        <translation>Licencia MIT</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LGPL v3 (The Qt Company)</source>
+        <translation>LGPL v3 (The Qt Company)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LGPL v3 (Qt for Python)</source>
+        <translation>LGPL v3 (Qt for Python)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Your original files are never modified.</source>
+        <translation>Sus archivos originales nunca se modifican.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Qt and PySide6 are used under the GNU Lesser General Public Licence v3: they are loaded as shared libraries, which you may replace with your own build. Their source code is available from qt.io.</source>
+        <translation>Qt y PySide6 se usan bajo la Licencia Pública General Reducida de GNU v3: se cargan como bibliotecas compartidas, que usted puede sustituir por su propia compilación. Su código fuente está disponible en qt.io.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The built-in model was trained on public speech, music and noise collections; their licences and credits are listed in the “Built-in model” tab. The demo recording is a public-domain LibriVox reading; see the “Demo recording” tab.</source>
+        <translation>El modelo integrado se entrenó con colecciones públicas de voz, música y ruido; sus licencias y créditos figuran en la pestaña «Modelo integrado». La grabación de demostración es una lectura de LibriVox de dominio público; consulte la pestaña «Grabación de demostración».</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Built with</source>
+        <translation>Hecho con</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Component</source>
+        <translation>Componente</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Version</source>
+        <translation>Versión</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Licence</source>
+        <translation>Licencia</translation>
+    </message>
+</context>
+<context>
+    <name>AnalysisPanel</name>
+    <message>
+        <location filename="../../app/views/analysis.py" line="+84"/>
+        <source>Signal-to-noise</source>
+        <translation>Relación señal/ruido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loudness</source>
+        <translation>Sonoridad</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>True peak</source>
+        <translation>Pico real</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RMS level</source>
+        <translation>Nivel RMS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Crest factor</source>
+        <translation>Factor de cresta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spectral centroid</source>
+        <translation>Centroide espectral</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spectral flatness</source>
+        <translation>Planitud espectral</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dominant frequencies</source>
+        <translation>Frecuencias dominantes</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Open a recording to analyse it.</source>
+        <translation>Abra una grabación para analizarla.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+80"/>
+        <location line="+24"/>
+        <source>Before</source>
+        <translation>Antes</translation>
+    </message>
+    <message>
+        <location line="-104"/>
+        <location line="+91"/>
+        <location line="+20"/>
+        <source>After</source>
+        <translation>Después</translation>
+    </message>
+    <message>
+        <location line="-101"/>
+        <source>Energy per band (dBFS, from Hz)</source>
+        <translation>Energía por banda (dBFS, desde Hz)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Envelope (dBFS)</source>
+        <translation>Envolvente (dBFS)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time</source>
+        <translation>Tiempo</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Before and after restoration.</source>
+        <translation>Antes y después de la restauración.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Before restoration (apply to compare).</source>
+        <translation>Antes de la restauración (aplique para comparar).</translation>
+    </message>
+</context>
+<context>
+    <name>BatchExportDialog</name>
+    <message>
+        <location filename="../../app/dialogs/export.py" line="+233"/>
+        <source>Restore a folder</source>
+        <translation>Restaurar una carpeta</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Browse…</source>
+        <translation>Examinar…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder to restore</source>
+        <translation>Carpeta que restaurar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Write restored files to</source>
+        <translation>Guardar los archivos restaurados en</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Recordings in</source>
+        <translation>Grabaciones en</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write to</source>
+        <translation>Guardar en</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preset</source>
+        <translation>Ajuste predefinido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Format</source>
+        <translation>Formato</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sample format</source>
+        <translation>Formato de muestra</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Restore all</source>
+        <translation>Restaurar todo</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location line="-221"/>
+        <source>16-bit (dithered)</source>
+        <translation>16 bits (con dither)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>24-bit</source>
+        <translation>24 bits</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>32-bit float</source>
+        <translation>32 bits en coma flotante</translation>
+    </message>
+    <message>
+        <location line="+136"/>
+        <location line="+15"/>
+        <source>Export</source>
+        <translation>Exportar</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>Browse…</source>
+        <translation>Examinar…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Restored recording</source>
+        <translation>Grabación restaurada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Removed noise only</source>
+        <translation>Solo el ruido eliminado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Original (converted)</source>
+        <translation>Original (convertida)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Save as</source>
+        <translation>Guardar como</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Format</source>
+        <translation>Formato</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sample format</source>
+        <translation>Formato de muestra</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Export as</source>
+        <translation>Exportar como</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/main_window.py" line="+68"/>
+        <source>reading {name}</source>
+        <translation>leyendo {name}</translation>
+    </message>
+    <message>
+        <location line="+142"/>
+        <source>Open a recording (Ctrl+O) or drop one here.</source>
+        <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Recordings</source>
+        <translation>Grabaciones</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Restore</source>
+        <translation>Restaurar</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Analysis</source>
+        <translation>Análisis</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>New here? Try the demo recording (File ▸ Open the demo recording), press Apply to restore it, then B to switch between the original, the restored sound and the removed noise.</source>
+        <translation>¿Es la primera vez? Pruebe la grabación de demostración (Archivo ▸ Abrir la grabación de demostración), pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Open the demo</source>
+        <translation>Abrir la demostración</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dismiss</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>&amp;Open…</source>
+        <translation>&amp;Abrir…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the &amp;demo recording</source>
+        <translation>Abrir la grabación de &amp;demostración</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A short noisy recording to try the restoration on</source>
+        <translation>Una grabación corta con ruido para probar la restauración</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Close recording</source>
+        <translation>&amp;Cerrar grabación</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportar…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Write the restored file</source>
+        <translation>Guardar el archivo restaurado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Restore a &amp;folder…</source>
+        <translation>Restaurar una &amp;carpeta…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Preferences…</source>
+        <translation>&amp;Preferencias…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Undo</source>
+        <translation>&amp;Deshacer</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Redo</source>
+        <translation>&amp;Rehacer</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Apply restoration</source>
+        <translation>&amp;Aplicar restauración</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Train a model…</source>
+        <translation>&amp;Entrenar un modelo…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Play / pause</source>
+        <translation>Re&amp;producir / pausa</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Stop</source>
+        <translation>&amp;Detener</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cycle &amp;A/B/removed noise</source>
+        <translation>Alternar &amp;A/B/ruido eliminado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Go to &amp;start</source>
+        <translation>Ir al &amp;inicio</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Go to &amp;end</source>
+        <translation>Ir al &amp;final</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move &amp;back</source>
+        <translation>&amp;Retroceder</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move &amp;forward</source>
+        <translation>A&amp;vanzar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show &amp;removed noise below</source>
+        <translation>Mostrar el &amp;ruido eliminado debajo</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show the difference (what was removed) instead of the restored signal</source>
+        <translation>Mostrar la diferencia (lo que se eliminó) en lugar de la señal restaurada</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Zoom &amp;in</source>
+        <translation>&amp;Acercar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Zoom &amp;out</source>
+        <translation>A&amp;lejar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zoom to &amp;selection</source>
+        <translation>Ajustar a la &amp;selección</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show &amp;all</source>
+        <translation>&amp;Mostrar todo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select &amp;all</source>
+        <translation>Seleccionar &amp;todo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;About SeminarioIA</source>
+        <translation>&amp;Acerca de SeminarioIA</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open &amp;recent</source>
+        <translation>Abrir &amp;recientes</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Edit</source>
+        <translation>&amp;Editar</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Playback</source>
+        <translation>Re&amp;producción</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Restore</source>
+        <translation>&amp;Restaurar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Help</source>
+        <translation>Ay&amp;uda</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Playback is turned off (--no-sound).</source>
+        <translation>La reproducción está desactivada (--no-sound).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Playback is not available ({error}).</source>
+        <translation>La reproducción no está disponible ({error}).</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No sound</source>
+        <translation>Sin sonido</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Play / pause (Space)</source>
+        <translation>Reproducir / pausa (Espacio)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Playback is not available: {error}</source>
+        <translation>La reproducción no está disponible: {error}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Training is not available in this build ({error}).</source>
+        <translation>El entrenamiento no está disponible en esta versión ({error}).</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Open recordings</source>
+        <translation>Abrir grabaciones</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Audio files ({patterns});;All files (*)</source>
+        <translation>Archivos de audio ({patterns});;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Opening {name}…</source>
+        <translation>Abriendo {name}…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The demo recording could not be created.</source>
+        <translation>No se pudo crear la grabación de demostración.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Opened {name}: {seconds:.1f} s, {channels} channel(s), {rate} Hz</source>
+        <translation>Abierto {name}: {seconds:.1f} s, {channels} canal(es), {rate} Hz</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Could not open {name}</source>
+        <translation>No se pudo abrir {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Could not open “{name}”.</source>
+        <translation>No se pudo abrir «{name}».</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>(none yet)</source>
+        <translation>(ninguna todavía)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Clear the list</source>
+        <translation>Vaciar la lista</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Open a recording to analyse it.</source>
+        <translation>Abra una grabación para analizarla.</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Not restored yet — choose a preset and click Apply</source>
+        <translation>Aún sin restaurar: elija un ajuste predefinido y pulse Aplicar</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+298"/>
+        <location line="+16"/>
+        <source>Playback: {error}</source>
+        <translation>Reproducción: {error}</translation>
+    </message>
+    <message>
+        <location line="-226"/>
+        <source>Spectrogram failed: {error}</source>
+        <translation>Falló el espectrograma: {error}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Open a recording first.</source>
+        <translation>Abra primero una grabación.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The restoration cannot start.</source>
+        <translation>La restauración no puede empezar.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Restoring {name}…</source>
+        <translation>Restaurando {name}…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restored {name} with “{preset}”.</source>
+        <translation>{name} restaurado con «{preset}».</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Restoration failed.</source>
+        <translation>La restauración falló.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Could not restore “{name}”.</source>
+        <translation>No se pudo restaurar «{name}».</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Restoration cancelled; nothing was changed.</source>
+        <translation>Restauración cancelada; no se cambió nada.</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No sound output.</source>
+        <translation>No hay salida de sonido.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Playback failed.</source>
+        <translation>La reproducción falló.</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>Apply a restoration to compare it with the original.</source>
+        <translation>Aplique una restauración para compararla con el original.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Listening to: {source}</source>
+        <translation>Escuchando: {source}</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>Analysing…</source>
+        <translation>Analizando…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Analysis failed: {error}</source>
+        <translation>El análisis falló: {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Analysing… {fraction:.0%}</source>
+        <translation>Analizando… {fraction:.0%}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Apply a restoration before exporting it.</source>
+        <translation>Aplique una restauración antes de exportarla.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Exporting {name}</source>
+        <translation>Exportando {name}</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>The folder cannot be restored.</source>
+        <translation>La carpeta no se puede restaurar.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Restoring {name}</source>
+        <translation>Restaurando {name}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Another export is running; it will follow.</source>
+        <translation>Hay otra exportación en curso; esta irá después.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restored {count} file(s) into {folder}</source>
+        <translation>{count} archivo(s) restaurado(s) en {folder}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Restored {count} file(s)</source>
+        <translation>{count} archivo(s) restaurado(s)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; {count} failed: {names}</source>
+        <translation>; {count} con errores: {names}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Some files were not restored</source>
+        <translation>Algunos archivos no se restauraron</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Exported {path}</source>
+        <translation>Exportado {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{job} failed.</source>
+        <translation>{job}: falló.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{job}: cancelled; no partial file was left.</source>
+        <translation>{job}: cancelado; no quedó ningún archivo a medias.</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>New model ready: {name}</source>
+        <translation>Nuevo modelo listo: {name}</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>The new language is used the next time SeminarioIA starts.</source>
+        <translation>El nuevo idioma se usará la próxima vez que se inicie SeminarioIA.</translation>
+    </message>
+</context>
+<context>
+    <name>Player</name>
+    <message>
+        <location filename="../../app/playback.py" line="+71"/>
+        <source>PortAudio library missing (install libportaudio2); playback is off.</source>
+        <translation>Falta la biblioteca PortAudio (instale libportaudio2); la reproducción está desactivada.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The sounddevice package is not installed; playback is off.</source>
+        <translation>El paquete sounddevice no está instalado; la reproducción está desactivada.</translation>
+    </message>
+    <message>
+        <location line="+130"/>
+        <source>The audio system could not list devices ({error}); playback is off.</source>
+        <translation>El sistema de audio no pudo enumerar los dispositivos ({error}); la reproducción está desactivada.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+272"/>
+        <source>No audio output device was found; playback is off.</source>
+        <translation>No se encontró ningún dispositivo de salida de audio; la reproducción está desactivada.</translation>
+    </message>
+    <message>
+        <location line="-265"/>
+        <source>{count} output device(s); default: {name}</source>
+        <translation>{count} dispositivo(s) de salida; predeterminado: {name}</translation>
+    </message>
+    <message>
+        <location line="+191"/>
+        <source>There is nothing to play yet.</source>
+        <translation>Todavía no hay nada que reproducir.</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Playback could not start: {error}</source>
+        <translation>No se pudo iniciar la reproducción: {error}</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>The audio device {device!r} cannot play sound: {error}</source>
+        <translation>El dispositivo de audio {device!r} no puede reproducir sonido: {error}</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>The audio device {device!r} accepts neither {rate} Hz nor {device_rate} Hz: {error}</source>
+        <translation>El dispositivo de audio {device!r} no acepta ni {rate} Hz ni {device_rate} Hz: {error}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The audio device {device!r} cannot be opened: {error}</source>
+        <translation>No se puede abrir el dispositivo de audio {device!r}: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../app/dialogs/preferences.py" line="+32"/>
+        <source>Preferences</source>
+        <translation>Preferencias</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>System default</source>
+        <translation>Predeterminado del sistema</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{device} (not connected)</source>
+        <translation>{device} (no conectado)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Compare at equal loudness (A/B)</source>
+        <translation>Comparar a igual sonoridad (A/B)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Play Original and Restored at the same loudness, so louder never sounds better</source>
+        <translation>Reproducir el original y el restaurado a la misma sonoridad, para que lo más fuerte no parezca mejor</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System language</source>
+        <translation>Idioma del sistema</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Takes effect after a restart</source>
+        <translation>Se aplica al reiniciar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The new language is used the next time SeminarioIA starts.</source>
+        <translation>El nuevo idioma se usará la próxima vez que se inicie SeminarioIA.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Audio output</source>
+        <translation>Salida de audio</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+</context>
+<context>
+    <name>RestorePanel</name>
+    <message>
+        <location filename="../../app/views/restore.py" line="+154"/>
+        <source>Save preset…</source>
+        <translation>Guardar ajuste…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The AI model used by the “AI noise reduction” step</source>
+        <translation>El modelo de IA que usa el paso «Reducción de ruido con IA»</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>How much of what the chain removed is taken away (preview)</source>
+        <translation>Cuánto de lo que la cadena eliminó se quita realmente (vista previa)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Apply</source>
+        <translation>Aplicar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Restore the recording with this chain (Ctrl+R)</source>
+        <translation>Restaurar la grabación con esta cadena (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preset</source>
+        <translation>Ajuste predefinido</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Strength</source>
+        <translation>Intensidad</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>{name} (mine)</source>
+        <translation>{name} (mío)</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Cannot use preset {name}: {error}</source>
+        <translation>No se puede usar el ajuste {name}: {error}</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The repair assistant measures each recording and chooses the repair steps itself; only the model chosen above is taken as given.</source>
+        <translation>El asistente de reparación mide cada grabación y elige él mismo los pasos de reparación; solo el modelo elegido arriba se respeta tal cual.</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Preset saved: {path}</source>
+        <translation>Ajuste guardado: {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save preset</source>
+        <translation>Guardar ajuste</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name of the new preset:</source>
+        <translation>Nombre del nuevo ajuste:</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Built-in model</source>
+        <translation>Modelo integrado</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Built-in model (not installed)</source>
+        <translation>Modelo integrado (no instalado)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Other model file…</source>
+        <translation>Otro archivo de modelo…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Choose a model</source>
+        <translation>Elegir un modelo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keras models (*.keras)</source>
+        <translation>Modelos de Keras (*.keras)</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>How much of what the chain removed is taken away (preview, instant)</source>
+        <translation>Cuánto de lo que la cadena eliminó se quita realmente (vista previa, instantánea)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Apply a restoration first</source>
+        <translation>Aplique antes una restauración</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Starting…</source>
+        <translation>Empezando…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{what} — {fraction:.0%}</source>
+        <translation>{what} — {fraction:.0%}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Working</source>
+        <translation>Trabajando</translation>
+    </message>
+</context>
+<context>
+    <name>StepEditor</name>
+    <message>
+        <location line="-323"/>
+        <source>Bypass</source>
+        <translation>Omitir</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Skip this step when restoring</source>
+        <translation>Saltar este paso al restaurar</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <location filename="../../app/views/timeline.py" line="+38"/>
+        <source>Original</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <location line="+70"/>
+        <source>Spectrum</source>
+        <translation>Espectro</translation>
+    </message>
+    <message>
+        <location line="-71"/>
+        <location line="+67"/>
+        <source>Restored</source>
+        <translation>Restaurada</translation>
+    </message>
+    <message>
+        <location line="-53"/>
+        <source>Time</source>
+        <translation>Tiempo</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Removed noise</source>
+        <translation>Ruido eliminado</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingDialog</name>
+    <message>
+        <location filename="../../app/dialogs/training.py" line="+89"/>
+        <source>The training folders cannot be used. {error}</source>
+        <translation>Las carpetas de entrenamiento no se pueden usar. {error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A setting is not valid: {error}</source>
+        <translation>Un ajuste no es válido: {error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An audio file or folder cannot be read: {error}</source>
+        <translation>No se puede leer un archivo o una carpeta de audio: {error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing was written, to protect your files: {error}</source>
+        <translation>No se escribió nada, para proteger sus archivos: {error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model cannot be loaded or saved: {error}</source>
+        <translation>No se puede cargar ni guardar el modelo: {error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Out of memory: try a smaller batch size or fewer files.</source>
+        <translation>Sin memoria: pruebe con un lote más pequeño o con menos archivos.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong ({kind}): {error}</source>
+        <translation>Algo salió mal ({kind}): {error}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Train a model</source>
+        <translation>Entrenar un modelo</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Browse…</source>
+        <extracomment>Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``, ``n_fft``) merged over what the widgets say; for experts and tests.</extracomment>
+        <translation>Examinar…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Training data</source>
+        <translation>Datos de entrenamiento</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Paired noisy/ and clean/ folders</source>
+        <translation>Carpetas emparejadas noisy/ y clean/</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Synthesise pairs from clean audio and noise</source>
+        <translation>Sintetizar pares a partir de audio limpio y ruido</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>folder of noisy recordings</source>
+        <translation>carpeta de grabaciones con ruido</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>folder of the same recordings, clean</source>
+        <translation>carpeta con las mismas grabaciones, limpias</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Noisy folder</source>
+        <translation>Carpeta con ruido</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Clean folder</source>
+        <translation>Carpeta limpia</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>folder of clean recordings</source>
+        <translation>carpeta de grabaciones limpias</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>folder of noise recordings (optional)</source>
+        <translation>carpeta de grabaciones de ruido (opcional)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clean audio</source>
+        <translation>Audio limpio</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder of clean audio</source>
+        <translation>Carpeta de audio limpio</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Noise</source>
+        <translation>Ruido</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Folder of noise</source>
+        <translation>Carpeta de ruido</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Make pairs</source>
+        <translation>Crear pares</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Write degraded copies of the clean files (noise, hum, clicks, reverb, …) with their clean targets under {folder}</source>
+        <translation>Escribir copias degradadas de los archivos limpios (ruido, zumbido, clics, reverberación, …) con sus versiones limpias en {folder}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>seed</source>
+        <translation>semilla</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Pairs</source>
+        <translation>Pares</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Check pairs</source>
+        <translation>Comprobar pares</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Match the files of both folders and look for problems</source>
+        <translation>Emparejar los archivos de ambas carpetas y buscar problemas</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Pair report: press “Check pairs”.</source>
+        <translation>Informe de pares: pulse «Comprobar pares».</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Architecture</source>
+        <translation>Arquitectura</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start from the built-in model (fine-tune)</source>
+        <translation>Partir del modelo integrado (ajuste fino)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The built-in model file is missing from this installation.</source>
+        <translation>Falta el archivo del modelo integrado en esta instalación.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Continue training the built-in model on your data; its architecture is kept.</source>
+        <translation>Seguir entrenando el modelo integrado con sus datos; se mantiene su arquitectura.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Epochs</source>
+        <translation>Épocas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Batch</source>
+        <translation>Lote</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation share</source>
+        <translation>Fracción de validación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Learning rate</source>
+        <translation>Tasa de aprendizaje</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Model name</source>
+        <translation>Nombre del modelo</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>epoch</source>
+        <translation>época</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>loss</source>
+        <translation>pérdida</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>training loss</source>
+        <translation>pérdida de entrenamiento</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>validation loss</source>
+        <translation>pérdida de validación</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Choose the training data.</source>
+        <translation>Elija los datos de entrenamiento.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Train</source>
+        <translation>Entrenar</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the running job; nothing is saved</source>
+        <translation>Detener el trabajo en curso; no se guarda nada</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <source>Cannot create {folder}: {error}</source>
+        <translation>No se puede crear {folder}: {error}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Synthesising pairs…</source>
+        <translation>Sintetizando pares…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Checking pairs…</source>
+        <translation>Comprobando pares…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>the learning rate {value!r} is not a number</source>
+        <translation>la tasa de aprendizaje {value!r} no es un número</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Loading TensorFlow…</source>
+        <translation>Cargando TensorFlow…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Starting training…</source>
+        <translation>Iniciando el entrenamiento…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>{count} usable pairs; ready to train.</source>
+        <translation>{count} pares utilizables; listo para entrenar.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No usable pairs.</source>
+        <translation>No hay pares utilizables.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>These folders hold no usable pairs; see the report above.</source>
+        <translation>Estas carpetas no contienen pares utilizables; vea el informe de arriba.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Pairs written to {folder}.</source>
+        <translation>Pares guardados en {folder}.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Saved the model as {name} in {folder}.</source>
+        <translation>Modelo guardado como {name} en {folder}.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>(A model named “{name}” already exists, so it was not replaced.)</source>
+        <translation>(Ya existe un modelo llamado «{name}», así que no se sustituyó.)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Validation SI-SDR: {before:.1f} dB before → {after:.1f} dB after ({gain:+.1f} dB).</source>
+        <translation>SI-SDR de validación: {before:.1f} dB antes → {after:.1f} dB después ({gain:+.1f} dB).</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{epochs} epochs (best: {best}), {train} training and {val} validation files, {seconds:.0f} s.</source>
+        <translation>{epochs} épocas (mejor: {best}), {train} archivos de entrenamiento y {val} de validación, {seconds:.0f} s.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Training finished.</source>
+        <translation>Entrenamiento terminado.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The training stopped with an error.</source>
+        <translation>El entrenamiento se detuvo con un error.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The check stopped with an error.</source>
+        <translation>La comprobación se detuvo con un error.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The synthesis stopped with an error.</source>
+        <translation>La síntesis se detuvo con un error.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The job stopped with an error.</source>
+        <translation>El trabajo se detuvo con un error.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancelled; no model was saved.</source>
+        <translation>Cancelado; no se guardó ningún modelo.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled; nothing was kept.</source>
+        <translation>Cancelado; no se conservó nada.</translation>
+    </message>
+</context>
+<context>
+    <name>TransportBar</name>
+    <message>
+        <location filename="../../app/views/transport.py" line="+17"/>
+        <source>Original</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restored</source>
+        <translation>Restaurada</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Removed noise</source>
+        <translation>Ruido eliminado</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Play / pause (Space)</source>
+        <translation>Reproducir / pausa (Espacio)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stop and go back to the start (Home)</source>
+        <translation>Detener y volver al inicio (Inicio)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loop selection</source>
+        <translation>Repetir la selección</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>What you hear: B cycles Original → Restored → Removed noise</source>
+        <translation>Lo que oye: B alterna Original → Restaurado → Ruido eliminado</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Listen to:</source>
+        <translation>Escuchar:</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <location filename="../../app/core_text.py" line="+16"/>
+        <source>Remove DC offset</source>
+        <translation>Quitar la componente continua</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>High-pass (rumble filter)</source>
+        <translation>Paso alto (filtro de retumbe)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cut-off</source>
+        <translation>Corte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Low-pass (hiss above the band)</source>
+        <translation>Paso bajo (siseo por encima de la banda)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>De-clip</source>
+        <translation>Reparar recortes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Headroom</source>
+        <translation>Margen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>De-click / de-crackle</source>
+        <translation>Quitar clics / crepitaciones</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Threshold (lower finds more)</source>
+        <translation>Umbral (más bajo encuentra más)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>De-hum</source>
+        <translation>Quitar zumbido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mains frequency</source>
+        <translation>Frecuencia de red</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Harmonics</source>
+        <translation>Armónicos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spectral noise gate</source>
+        <translation>Puerta de ruido espectral</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reduction</source>
+        <translation>Reducción</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Threshold above noise</source>
+        <translation>Umbral sobre el ruido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AI noise reduction</source>
+        <translation>Reducción de ruido con IA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Maximum reduction</source>
+        <translation>Reducción máxima</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Above the model&apos;s band</source>
+        <translation>Por encima de la banda del modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Normalise level</source>
+        <translation>Normalizar el nivel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measure</source>
+        <translation>Medida</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Target</source>
+        <translation>Objetivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>True-peak limiter</source>
+        <translation>Limitador de pico real</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ceiling</source>
+        <translation>Techo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Release</source>
+        <translation>Liberación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise.</source>
+        <translation>El asistente de reparación mide cada grabación y repara lo que encuentra: recortes, clics, zumbido, ruido.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Find clicks and pops and rebuild the damaged samples from their surroundings.</source>
+        <translation>Encuentra clics y chasquidos y reconstruye las muestras dañadas a partir de su entorno.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Rebuild clipped peaks, then keep the true peak under -0.5 dBTP.</source>
+        <translation>Reconstruye los picos recortados y mantiene el pico real por debajo de -0,5 dBTP.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>One-click restoration: remove DC and rumble, then AI noise reduction.</source>
+        <translation>Restauración con un clic: quita la componente continua y el retumbe, y luego reduce el ruido con IA.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Remove mains hum (50 or 60 Hz, detected) and its harmonics, following its drift.</source>
+        <translation>Quita el zumbido de red (50 o 60 Hz, detectado) y sus armónicos, siguiendo su deriva.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>AI noise reduction (up to 30 dB) after removing DC and rumble.</source>
+        <translation>Reducción de ruido con IA (hasta 30 dB) tras quitar la componente continua y el retumbe.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Light AI noise reduction (at most 12 dB) that keeps the room and air.</source>
+        <translation>Reducción de ruido con IA suave (12 dB como máximo) que conserva la sala y el aire.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loudness for EBU R128 broadcast: -23 LUFS integrated, true peak at most -1 dBTP (three measure-and-limit rounds so limiting does not leave it short).</source>
+        <translation>Sonoridad para emisión EBU R128: -23 LUFS integrados, pico real de -1 dBTP como máximo (tres rondas de medir y limitar para que la limitación no la deje corta).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loudness for podcasts: -16 LUFS integrated, true peak at most -1 dBTP (three measure-and-limit rounds so limiting does not leave it short).</source>
+        <translation>Sonoridad para pódcast: -16 LUFS integrados, pico real de -1 dBTP como máximo (tres rondas de medir y limitar para que la limitación no la deje corta).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loudness for music streaming services: -14 LUFS integrated, true peak at most -1 dBTP (three measure-and-limit rounds so limiting does not leave it short).</source>
+        <translation>Sonoridad para servicios de música en streaming: -14 LUFS integrados, pico real de -1 dBTP como máximo (tres rondas de medir y limitar para que la limitación no la deje corta).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Only set the level: peak at -1 dBFS. Nothing else is changed.</source>
+        <translation>Solo ajusta el nivel: pico a -1 dBFS. No se cambia nada más.</translation>
+    </message>
+</context>
+<context>
+    <name>document</name>
+    <message>
+        <location filename="../../app/document.py" line="+124"/>
+        <source>Restore with “{preset}”</source>
+        <translation>Restaurar con «{preset}»</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Strength {percent} %</source>
+        <translation>Intensidad {percent} %</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <location filename="../../app/errors.py" line="+56"/>
+        <source>Cancelled</source>
+        <translation>Cancelado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The operation was cancelled; nothing was changed.</source>
+        <translation>La operación se canceló; no se cambió nada.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cannot read or write the audio file</source>
+        <translation>No se puede leer ni escribir el archivo de audio</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file is missing, damaged or in a format SeminarioIA cannot handle. Try a WAV, FLAC, OGG, MP3 or AIFF file.</source>
+        <translation>El archivo falta, está dañado o tiene un formato que SeminarioIA no puede manejar. Pruebe con un archivo WAV, FLAC, OGG, MP3 o AIFF.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Unusable audio</source>
+        <translation>Audio inutilizable</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The recording holds no usable sound (it is empty, or has invalid samples).</source>
+        <translation>La grabación no contiene sonido utilizable (está vacía o tiene muestras no válidas).</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not written, to protect your files</source>
+        <translation>No se escribió, para proteger sus archivos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SeminarioIA never overwrites the recording it is reading. Choose another file name.</source>
+        <translation>SeminarioIA nunca sobrescribe la grabación que está leyendo. Elija otro nombre de archivo.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The training folders do not match</source>
+        <translation>Las carpetas de entrenamiento no coinciden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Noisy and clean folders must hold the same recordings under the same names.</source>
+        <translation>Las carpetas con ruido y limpia deben contener las mismas grabaciones con los mismos nombres.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The model cannot be used</source>
+        <translation>No se puede usar el modelo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The restoration model is missing, damaged or from an incompatible version. Choose another model in the Restore panel, or train one.</source>
+        <translation>El modelo de restauración falta, está dañado o es de una versión incompatible. Elija otro modelo en el panel Restaurar o entrene uno.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Invalid settings</source>
+        <translation>Ajustes no válidos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A restoration setting or preset is not valid.</source>
+        <translation>Un ajuste o un ajuste predefinido de restauración no es válido.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Something went wrong</source>
+        <translation>Algo salió mal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The operation could not be completed.</source>
+        <translation>No se pudo completar la operación.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not enough memory</source>
+        <translation>Memoria insuficiente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The recording is too large to process in memory. Close other files and try again.</source>
+        <translation>La grabación es demasiado grande para procesarla en memoria. Cierre otros archivos y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Permission denied</source>
+        <translation>Permiso denegado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SeminarioIA is not allowed to read or write this location.</source>
+        <translation>SeminarioIA no tiene permiso para leer o escribir en esta ubicación.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>File not found</source>
+        <translation>Archivo no encontrado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file or folder does not exist any more.</source>
+        <translation>El archivo o la carpeta ya no existe.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>File system error</source>
+        <translation>Error del sistema de archivos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file could not be read or written.</source>
+        <translation>No se pudo leer ni escribir el archivo.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Unexpected error</source>
+        <translation>Error inesperado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something unexpected went wrong. The details below may help to report it.</source>
+        <translation>Algo inesperado salió mal. Los detalles de abajo pueden ayudar a informar del problema.</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>SeminarioIA hit an unexpected problem</source>
+        <translation>SeminarioIA encontró un problema inesperado</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Your original recordings are never modified. Saving your work and restarting SeminarioIA is recommended.</source>
+        <translation>Sus grabaciones originales nunca se modifican. Se recomienda guardar su trabajo y reiniciar SeminarioIA.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The details were written to:
+{path}</source>
+        <translation>Los detalles se guardaron en:
+{path}</translation>
+    </message>
+</context>
+</TS>
