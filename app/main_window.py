@@ -50,9 +50,11 @@ from app.views.restore import RestorePanel
 from app.views.spectrogram import compute_spectrogram
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
+from app.views.waveform import PeakPyramid
 from app.workers import Worker
 from core.audio.io import READ_EXTENSIONS
 from core.errors import ModelFormatError
+from core.steps import BuildContext
 
 AUDIO_PATTERNS = " ".join(f"*{e}" for e in READ_EXTENSIONS)
 POSITION_POLL_MS = 33
@@ -60,23 +62,34 @@ VIEW_REFRESH_MS = 120
 ANALYSIS_DELAY_MS = 600
 
 
-def load_recording(path: str, *, progress: Any = None, cancel: Any = None) -> tuple[Path, Any, int]:
-    """Worker job: decode a whole file."""
+def load_recording(
+    path: str, *, progress: Any = None, cancel: Any = None
+) -> tuple[Path, np.ndarray, int, PeakPyramid]:
+    """Worker job: decode a whole file and build its waveform overview off the GUI thread."""
     from core.audio.io import load
 
     if progress is not None:
         progress(0.0, translate("MainWindow", "reading {name}").format(name=Path(path).name))
     audio, sr = load(path)
-    return Path(path), audio, sr
+    return Path(path), audio, sr, PeakPyramid(audio)
 
 
 def restore_job(
-    audio: np.ndarray, *, sr: int, chain: Any, progress: Any = None, cancel: Any = None
+    audio: np.ndarray,
+    *,
+    sr: int,
+    chain: Any,
+    context: Any = None,
+    progress: Any = None,
+    cancel: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Worker job: run the chain once at full strength (imports TensorFlow if needed)."""
+    """Worker job: run the chain once at full strength (imports TensorFlow if needed);
+    ``context`` keeps loaded models between runs."""
     from core.pipeline import restore_array
 
-    return restore_array(audio, sr=sr, chain=chain, strength=1.0, progress=progress, cancel=cancel)
+    return restore_array(
+        audio, sr=sr, chain=chain, strength=1.0, progress=progress, cancel=cancel, context=context
+    )
 
 
 class Job(QObject):
@@ -174,6 +187,7 @@ class MainWindow(QMainWindow):
         self.current: Recording | None = None
         self.jobs: set[Job] = set()
         self.restore_job: Job | None = None
+        self.build_context = BuildContext()  # models stay loaded between Applies
         self.spectrogram_jobs: dict[str, Job] = {}
         self.analysis_job: Job | None = None
         self.side_job: Job | None = None  # export / batch, shown in the status bar
@@ -539,11 +553,12 @@ class MainWindow(QMainWindow):
         resolved = path.resolve()
         return next((r for r in self.recordings if r.path.resolve() == resolved), None)
 
-    def _loaded(self, result: tuple[Path, np.ndarray, int]) -> None:
-        path, audio, sr = result
+    def _loaded(self, result: tuple[Path, np.ndarray, int, PeakPyramid]) -> None:
+        path, audio, sr, pyramid = result
         if self._find(path) is not None:
             return
         doc = Recording(path=path, original=audio, sr=sr)
+        doc.cache["pyramid", "original"] = pyramid
         doc.undo_stack = QUndoStack(self.undo_group)
         self.recordings.append(doc)
         item = QListWidgetItem(doc.name)
@@ -636,7 +651,7 @@ class MainWindow(QMainWindow):
             self.session_list.setCurrentRow(row)
             self.session_list.blockSignals(False)
         self.undo_group.setActiveStack(doc.undo_stack)
-        self.timeline.set_original(doc.original, doc.sr)
+        self.timeline.set_original(doc.original, doc.sr, doc.cache.get(("pyramid", "original")))
         self.timeline.set_playhead(0.0)
         self.timeline.set_selection(0.0, 0.0)
         self.timeline.set_original_spectrogram(doc.cache.get(("spec", "original")))
@@ -842,7 +857,9 @@ class MainWindow(QMainWindow):
             self._update_actions()
             self._job_done(job)
 
-        worker = Worker(restore_job, doc.original, sr=doc.sr, chain=chain)
+        worker = Worker(
+            restore_job, doc.original, sr=doc.sr, chain=chain, context=self.build_context
+        )
         job = Job(
             self,
             worker,

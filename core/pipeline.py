@@ -242,10 +242,11 @@ def _run(
     temp_folder: Path | None,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
+    context: BuildContext | None = None,
 ) -> None:
     if not 0.0 <= strength <= 1.0:
         raise ConfigError(f"strength must be between 0 and 1, got {strength}")
-    stages = _stages(chain, BuildContext())
+    stages = _stages(chain, context or BuildContext())
     signal = source
     c, total = source.channels, source.total
     passes = len(stages)
@@ -337,6 +338,7 @@ def restore_file(
     subtype: str | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    context: BuildContext | None = None,
 ) -> RestoreReport:
     """Run ``chain`` on the file ``src`` and write ``dst`` (and optionally the residual).
 
@@ -392,6 +394,7 @@ def restore_file(
             temp_folder=temp,
             progress=progress,
             cancel=cancel,
+            context=context,
         )
     return RestoreReport(
         input=src,
@@ -411,12 +414,15 @@ def restore_array(
     strength: float = 1.0,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    context: BuildContext | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run ``chain`` on an in-memory signal.
 
     Parameters
     ----------
     audio : float32 ``(channels, samples)``
+
+    context : loaded models to reuse across calls (see :class:`~core.steps.BuildContext`)
 
     Returns
     -------
@@ -444,5 +450,6 @@ def restore_array(
         temp_folder=None,
         progress=progress,
         cancel=cancel,
+        context=context,
     )
     return restored, residual

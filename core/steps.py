@@ -81,14 +81,23 @@ class GainStep(Protocol):
 
 @dataclass
 class BuildContext:
-    """Shared by the steps of one run: loaded model bundles, keyed by path."""
+    """Loaded model bundles, keyed by path and modification time.
+
+    One run makes its own; a long-lived caller (the app) keeps one across runs so a
+    model is loaded once, not on every Apply. Not for concurrent runs.
+    """
 
     bundles: dict[str, Any] = field(default_factory=dict)
 
     def bundle(self, spec: str) -> Any:
         from core.model.bundle import load_bundle, resolve_model_path
 
-        key = str(resolve_model_path(spec))
+        path = resolve_model_path(spec)
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = 0  # load_bundle explains a missing file
+        key = f"{path.resolve()}@{stamp}"
         if key not in self.bundles:
             self.bundles[key] = load_bundle(spec)
         return self.bundles[key]

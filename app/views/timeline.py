@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
 from app.views.spectrogram import Spectrogram, SpectrogramImage, display_levels
-from app.views.waveform import WaveformCurve
+from app.views.waveform import PeakPyramid, WaveformCurve
 
 ORIGINAL_COLOR = "#4aa3df"
 RESTORED_COLOR = "#6cc644"
@@ -87,9 +87,11 @@ class TimelineView(pg.GraphicsLayoutWidget):
 
     # --- content ------------------------------------------------------------------------------
 
-    def set_original(self, audio: np.ndarray | None, sr: int) -> None:
+    def set_original(
+        self, audio: np.ndarray | None, sr: int, pyramid: PeakPyramid | None = None
+    ) -> None:
         self.duration = audio.shape[1] / sr if audio is not None else 0.0
-        self.wave_original.set_audio(audio, sr)
+        self.wave_original.set_audio(audio, sr, pyramid)
         for plot in self.plots:
             plot.setLimits(xMin=0.0, xMax=max(self.duration, 1e-3), minXRange=0.002)
         for plot in (self.plots[1], self.plots[3]):

@@ -80,8 +80,14 @@ class WaveformCurve:
         plot.vb.sigXRangeChanged.connect(self.redraw)
         plot.vb.sigResized.connect(self.redraw)
 
-    def set_audio(self, audio: np.ndarray | None, sr: int) -> None:
-        self.pyramid = PeakPyramid(audio) if audio is not None else None
+    def set_audio(
+        self, audio: np.ndarray | None, sr: int, pyramid: PeakPyramid | None = None
+    ) -> None:
+        """Show ``audio``; pass its ``pyramid`` when a worker built it already (building
+        one reads every sample: seconds for an hour of audio)."""
+        if pyramid is None and audio is not None:
+            pyramid = PeakPyramid(audio)
+        self.pyramid = pyramid
         self.sr = sr
         self.redraw()
 
