@@ -99,6 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.residual_view_action.setChecked(True)
         window.timeline.set_lower_mode("residual")
     window.show()
+    if not args.screenshot:
+        from PySide6.QtCore import QTimer
+
+        from app.main_window import PRELOAD_DELAY_MS
+
+        QTimer.singleShot(PRELOAD_DELAY_MS, window.preload_tensorflow)
 
     files = list(args.files)
     if args.demo:

@@ -27,6 +27,9 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from core.audio.peaks import PeakPyramid
+from core.progress import CancelToken, ProgressCallback, check_cancel
+
 
 @dataclass(frozen=True)
 class Restoration:
@@ -36,6 +39,43 @@ class Restoration:
     residual: np.ndarray  # float32 (channels, samples), what strength 1 removed
     chain: dict[str, Any]
     label: str = ""
+
+
+def mix(restoration: Restoration, strength: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(restored, removed)`` buffers of ``restoration`` previewed at ``strength``."""
+    r = restoration
+    if strength == 1.0:
+        return r.restored, r.residual
+    restored = r.restored + np.float32(1.0 - strength) * r.residual
+    return restored, np.float32(strength) * r.residual
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A restoration's buffers and waveform overviews at one strength, built off the
+    GUI thread (mixing and min/max of long files take a noticeable fraction of a second)."""
+
+    restoration: Restoration
+    strength: float
+    restored: np.ndarray
+    removed: np.ndarray
+    peaks: dict[str, PeakPyramid]
+
+
+def make_preview(
+    restoration: Restoration,
+    strength: float,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Preview:
+    """Worker job: the :class:`Preview` of ``restoration`` at ``strength``."""
+    restored, removed = mix(restoration, strength)
+    check_cancel(cancel)
+    peaks = {"restored": PeakPyramid(restored)}
+    check_cancel(cancel)
+    peaks["removed"] = PeakPyramid(removed)
+    return Preview(restoration, strength, restored, removed, peaks)
 
 
 @dataclass
@@ -72,31 +112,45 @@ class Recording:
     @property
     def restored(self) -> np.ndarray | None:
         """The preview at the current strength (``None`` before any restoration)."""
-        r = self.restoration
-        if r is None:
-            return None
-        key = ("restored", id(r), self.strength)
-        if key not in self.cache:
-            self._drop_cached("restored")
-            if self.strength == 1.0:
-                out = r.restored
-            else:
-                out = r.restored + np.float32(1.0 - self.strength) * r.residual
-            self.cache[key] = out
-        return self.cache[key]
+        return self._mixed("restored")
 
     @property
     def removed(self) -> np.ndarray | None:
         """What the preview removes at the current strength."""
+        return self._mixed("removed")
+
+    def _mixed(self, kind: str) -> np.ndarray | None:
         r = self.restoration
         if r is None:
             return None
-        key = ("removed", id(r), self.strength)
-        if key not in self.cache:
-            self._drop_cached("removed")
-            out = r.residual if self.strength == 1.0 else np.float32(self.strength) * r.residual
-            self.cache[key] = out
+        key = (kind, id(r), self.strength)
+        if key not in self.cache:  # normally a Preview made in a worker put it there
+            self._drop_cached(kind)
+            self.cache[key] = mix(r, self.strength)[0 if kind == "restored" else 1]
         return self.cache[key]
+
+    def preview_ready(self) -> bool:
+        """Whether buffers and overviews for the current strength are cached."""
+        r = self.restoration
+        return r is not None and ("peaks", id(r), self.strength) in self.cache
+
+    def accept_preview(self, preview: Preview) -> bool:
+        """Cache a worker's :class:`Preview`; ``False`` if the recording moved on."""
+        r = self.restoration
+        if r is None or preview.restoration is not r or preview.strength != self.strength:
+            return False
+        for kind in ("restored", "removed", "peaks"):
+            self._drop_cached(kind)
+        self.cache["restored", id(r), self.strength] = preview.restored
+        self.cache["removed", id(r), self.strength] = preview.removed
+        self.cache["peaks", id(r), self.strength] = preview.peaks
+        return True
+
+    def peaks(self, kind: str) -> PeakPyramid | None:
+        """Waveform overview of ``restored`` or ``removed``, if a preview made one."""
+        r = self.restoration
+        found = self.cache.get(("peaks", id(r), self.strength)) if r is not None else None
+        return found[kind] if found else None
 
     def _drop_cached(self, kind: str) -> None:
         for key in [k for k in self.cache if isinstance(k, tuple) and k and k[0] == kind]:

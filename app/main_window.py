@@ -41,7 +41,14 @@ from PySide6.QtWidgets import (
 
 from app.dialogs.about import app_icon
 from app.dialogs.export import BatchExportDialog, ExportDialog, batch_restore, export_buffer
-from app.document import ApplyRestorationCommand, Recording, Restoration, StrengthCommand
+from app.document import (
+    ApplyRestorationCommand,
+    Preview,
+    Recording,
+    Restoration,
+    StrengthCommand,
+    make_preview,
+)
 from app.errors import show_error
 from app.i18n import translate
 from app.settings import Settings
@@ -50,9 +57,9 @@ from app.views.restore import RestorePanel
 from app.views.spectrogram import compute_spectrogram
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
-from app.views.waveform import PeakPyramid
 from app.workers import Worker
 from core.audio.io import READ_EXTENSIONS
+from core.audio.peaks import PeakPyramid
 from core.errors import ModelFormatError
 from core.steps import BuildContext
 
@@ -60,18 +67,29 @@ AUDIO_PATTERNS = " ".join(f"*{e}" for e in READ_EXTENSIONS)
 POSITION_POLL_MS = 33
 VIEW_REFRESH_MS = 120
 ANALYSIS_DELAY_MS = 600
+PRELOAD_DELAY_MS = 1500  # after the window appears: let it paint and settle first
+LOAD_THREADS = 2  # decoding an hour of stereo is bound by memory and cores, not disk
 
 
 def load_recording(
     path: str, *, progress: Any = None, cancel: Any = None
 ) -> tuple[Path, np.ndarray, int, PeakPyramid]:
-    """Worker job: decode a whole file and build its waveform overview off the GUI thread."""
-    from core.audio.io import load
+    """Worker job: decode a whole file (in parallel parts) and build its waveform
+    overview from each chunk while it is still in cache, all off the GUI thread."""
+    from core.audio.io import info, load
 
-    if progress is not None:
-        progress(0.0, translate("MainWindow", "reading {name}").format(name=Path(path).name))
-    audio, sr = load(path)
-    return Path(path), audio, sr, PeakPyramid(audio)
+    status = translate("MainWindow", "reading {name}").format(name=Path(path).name)
+
+    def report(fraction: float, _message: str = "") -> None:
+        if progress is not None:
+            progress(fraction, status)
+
+    header = info(path)
+    pyramid = PeakPyramid.collect(header.channels, header.frames)
+    audio, sr = load(
+        path, threads=LOAD_THREADS, on_chunk=pyramid.add, progress=report, cancel=cancel
+    )
+    return Path(path), audio, sr, pyramid.finish(audio)
 
 
 def restore_job(
@@ -187,6 +205,8 @@ class MainWindow(QMainWindow):
         self.current: Recording | None = None
         self.jobs: set[Job] = set()
         self.restore_job: Job | None = None
+        self.preview_worker: Worker | None = None
+        self.preload_worker: Worker | None = None
         self.build_context = BuildContext()  # models stay loaded between Applies
         self.spectrogram_jobs: dict[str, Job] = {}
         self.analysis_job: Job | None = None
@@ -680,10 +700,33 @@ class MainWindow(QMainWindow):
         self._schedule_analysis()
 
     def _refresh_lower(self) -> None:
-        """Redraw what depends on the restoration: lower views and the player's buffers."""
+        """Redraw what depends on the restoration: lower views and the player's buffers.
+        The preview at the current strength is mixed and overviewed in a worker first."""
         doc = self.current
         if doc is None:
             return
+        if self.preview_worker is not None:
+            self.preview_worker.cancel()  # a newer strength or restoration supersedes it
+            self.preview_worker = None
+        if doc.restoration is None or doc.preview_ready():
+            self._show_lower(doc)
+            return
+
+        def finished(preview: Preview) -> None:
+            if doc.accept_preview(preview) and doc is self.current:
+                self._show_lower(doc)
+
+        worker = Worker(make_preview, doc.restoration, doc.strength)
+        self._start(
+            worker,
+            finished=finished,
+            failed=lambda exc: self.statusBar().showMessage(
+                self.tr("Preview failed: {error}").format(error=exc), 8000
+            ),
+        )
+        self.preview_worker = worker
+
+    def _show_lower(self, doc: Recording) -> None:
         mode = self.timeline.lower_mode
         audio = doc.restored if mode == "restored" else doc.removed
         hint = (
@@ -691,7 +734,8 @@ class MainWindow(QMainWindow):
             if audio is not None
             else self.tr("Not restored yet — choose a preset and click Apply")
         )
-        self.timeline.set_lower(audio, doc.sr, hint)
+        peaks = doc.peaks("restored" if mode == "restored" else "removed")
+        self.timeline.set_lower(audio, doc.sr, hint, peaks)
         key = self._lower_key(doc)
         if key is None:
             self.timeline.set_lower_spectrogram(None)
@@ -1349,6 +1393,14 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     # --- closing --------------------------------------------------------------------------
+
+    def preload_tensorflow(self) -> None:
+        """Import TensorFlow in the background now, so the first Apply or training
+        neither waits for it nor stalls the window while it loads."""
+        if self.preload_worker is None:
+            from core.model.tf import preload
+
+            self.preload_worker = Worker(preload).start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.settings.window_geometry = self.saveGeometry()

@@ -96,7 +96,7 @@ class Settings:
     matched_loudness = Option("audio/matched_loudness", True, _to_bool, "A/B at equal loudness")
     language = Option("ui/language", "system", str, "interface language code or 'system'")
     first_run_hint = Option("ui/first_run_hint", True, _to_bool, "show the start hint once")
-    preset = Option("restore/preset", "default", str, "last chosen preset")
+    preset = Option("restore/preset", "auto", str, "last chosen preset; auto: the assistant")
     model = Option("restore/model", "default", str, "'default' or a .keras path")
     export_subtype = Option("export/subtype", "PCM_24", str, "PCM_16, PCM_24 or FLOAT")
     export_format = Option("export/format", "wav", str, "wav or flac")

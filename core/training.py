@@ -218,9 +218,11 @@ def train(
         base = load_bundle(config.init)
         settings, norm = base.meta.spectral, base.meta.norm  # keep the base's input transform
         model, arch, arch_params = base.model, base.meta.architecture, base.meta.arch_params
+        mask_floor_db = base.meta.mask_floor_db
     else:
         settings = SpectralSettings(config.sample_rate, StftConfig(config.n_fft, config.hop))
         model, arch, arch_params = None, config.arch, dict(config.arch_params)
+        mask_floor_db = BundleMeta.mask_floor_db
 
     load_progress = sub_progress(progress, 0.03, 0.15)
     train_ex = spectral_examples(
@@ -269,9 +271,10 @@ def train(
         spectral=settings,
         norm=norm,
         arch_params=arch_params,
+        mask_floor_db=mask_floor_db,
         history=history,
         training={
-            "config": asdict(config),
+            "config": {**asdict(config), "arch": arch},  # fine-tuning keeps the base's
             "noisy_dir": str(noisy_dir),
             "clean_dir": str(clean_dir),
             "train_files": len(train_pairs),

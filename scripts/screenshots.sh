@@ -42,7 +42,7 @@ shot() {
 }
 
 shot main-original
-shot main-restored --preset default --apply
-shot main-removed --preset default --apply --residual --strength 0.7
-shot main-analysis --preset default --apply --show analysis
+shot main-restored --preset auto --apply
+shot main-removed --preset auto --apply --residual --strength 0.7
+shot main-analysis --preset auto --apply --show analysis
 ls -l "$OUT"

@@ -25,6 +25,7 @@ class Spectrogram:
     db: np.ndarray  # (frames, bins), dB full scale
     duration: float  # seconds the frames span
     nyquist: float
+    levels: tuple[float, float] = (FLOOR_DB, FLOOR_DB + RANGE_DB)  # display colour range
 
 
 def compute_spectrogram(
@@ -57,7 +58,9 @@ def compute_spectrogram(
         out[first : first + idx.size] = 10 * np.log10(np.maximum(power, 1e-12))
         if progress is not None:
             progress(min(1.0, (first + chunk) / count), "spectrogram")
-    return Spectrogram(out, count * hop / sr, sr / 2)
+    # The colour range is a percentile over a million cells: worth doing here, not on
+    # the GUI thread.
+    return Spectrogram(out, count * hop / sr, sr / 2, display_levels(out))
 
 
 class SpectrogramImage:
@@ -73,16 +76,16 @@ class SpectrogramImage:
     def set_spectrogram(
         self, spec: Spectrogram | None, levels: tuple[float, float] | None = None
     ) -> None:
-        """Show ``spec``; ``levels`` (dB) default to :func:`display_levels` of ``spec``."""
+        """Show ``spec``; ``levels`` (dB) default to its own colour range."""
         if spec is None:
             self.image.clear()
             return
         # rows = frequency bins, columns = time frames
-        self.image.setImage(spec.db.T, levels=levels or display_levels(spec))
+        self.image.setImage(spec.db.T, levels=levels or spec.levels)
         self.image.setRect(QRectF(0.0, 0.0, spec.duration, spec.nyquist))
 
 
-def display_levels(spec: Spectrogram) -> tuple[float, float]:
-    """Colour range: the loudest cells down to ``RANGE_DB`` below them."""
-    top = float(np.percentile(spec.db, 99.5)) if spec.db.size else 0.0
+def display_levels(db: np.ndarray) -> tuple[float, float]:
+    """Colour range of dB cells: the loudest down to ``RANGE_DB`` below them."""
+    top = float(np.percentile(db, 99.5)) if db.size else 0.0
     return max(FLOOR_DB, top - RANGE_DB), top

@@ -8,8 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
-from app.views.spectrogram import Spectrogram, SpectrogramImage, display_levels
-from app.views.waveform import PeakPyramid, WaveformCurve
+from app.views.spectrogram import Spectrogram, SpectrogramImage
+from app.views.waveform import WaveformCurve
+from core.audio.peaks import PeakPyramid
 
 ORIGINAL_COLOR = "#4aa3df"
 RESTORED_COLOR = "#6cc644"
@@ -100,8 +101,14 @@ class TimelineView(pg.GraphicsLayoutWidget):
             plot.getAxis("left").setLabel(plot.getAxis("left").labelText, units="kHz")
         self.plots[0].setXRange(0.0, max(self.duration, 1e-3), padding=0.0)
 
-    def set_lower(self, audio: np.ndarray | None, sr: int, hint: str = "") -> None:
-        self.wave_lower.set_audio(audio, sr)
+    def set_lower(
+        self,
+        audio: np.ndarray | None,
+        sr: int,
+        hint: str = "",
+        pyramid: PeakPyramid | None = None,
+    ) -> None:
+        self.wave_lower.set_audio(audio, sr, pyramid)
         self.hint.setText(hint)
 
     def set_lower_mode(self, mode: str) -> None:
@@ -114,7 +121,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.lower_mode = mode
 
     def set_original_spectrogram(self, spec: Spectrogram | None) -> None:
-        self.levels = display_levels(spec) if spec is not None else None
+        self.levels = spec.levels if spec is not None else None
         self.spec_original.set_spectrogram(spec)
 
     def set_lower_spectrogram(self, spec: Spectrogram | None) -> None:

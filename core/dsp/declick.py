@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import fft, ndimage
+from scipy import fft, ndimage, signal
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
@@ -43,6 +43,9 @@ _MAD_TO_SIGMA = 1.0 / 0.6745  # median |e| of Gaussian noise is 0.6745 sigma
 # The residual scale never drops below this fraction of the local signal RMS, so a
 # perfectly predictable tone does not make the detector infinitely sensitive.
 _RELATIVE_FLOOR = 0.01
+# ... nor below this fraction of the RMS of the whole span: events 60 dB below the
+# programme (dither, codec noise in pauses) are inaudible.
+_GLOBAL_FLOOR = 1e-3
 # Regularisation of the AR fit (white floor relative to the signal power).
 _WHITE_FLOOR = 1e-6
 # Pass 1 candidates (repaired before the models of pass 2 are fitted) exceed this
@@ -51,6 +54,24 @@ _CANDIDATE = 0.5
 # A window of L samples is a click when its mean squared z-score exceeds
 # threshold**2 * L**-_GAMMA (the smooth body of a long click is caught by energy).
 _GAMMA = 0.5
+# A click's height (the most its repair changes a sample) must reach the peak level
+# of the programme within _ENVELOPE_MS either side times threshold / this.
+_HEIGHT_PER_THRESHOLD = 8.0
+_ENVELOPE_MS = 10.0
+# Events this many times taller than the programme around them are clicks even
+# where the pitch-pulse and attack tests would call them programme.
+_TALL = 2.0
+# Residual z-score (times the threshold) above which an event needs only this
+# fraction of the minimum height.
+_STRONG = 1.5
+_STRONG_HEIGHT = 0.2
+# Median residual after an event over that before it above which the event opens
+# onto new, unpredictable sound (a plosive, a pick).
+_NOISE_ONSET = 1.5
+# Above this rate, detection also runs on the signal decimated to about half this
+# rate: wide, smooth clicks fall in the band where the full-rate model, which
+# spends its order on the top octave, sees them poorly.
+_DECIMATE_ABOVE = 32000
 _BRIDGE = 4  # flagged samples this close belong to one event
 # Pitch-pulse test: periods searched, timing jitter allowed, and how much larger
 # than its neighbours' residual peaks a click's must be.
@@ -293,12 +314,32 @@ def _detect_channel(
     for begin in range(0, n, chunk):
         lo = max(0, begin - margin)
         hi = min(n, begin + chunk + margin)
-        for start, stop in _detect_span(x[lo:hi].astype(np.float64), sr, config):
+        span = x[lo:hi].astype(np.float64)
+        found = _detect_span(span, sr, config)
+        if sr >= _DECIMATE_ABOVE:
+            found += _detect_low(span, sr, config, found)
+        for start, stop in found:
             if begin <= start + lo < begin + chunk:
                 events.append((start + lo, stop + lo))
         if report is not None:
             report(min(1.0, (begin + chunk) / n), "finding clicks")
     return events
+
+
+def _detect_low(
+    x: np.ndarray, sr: int, config: DeclickConfig, known: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Clicks found at a rate near ``_DECIMATE_ABOVE / 2`` and not at the full rate."""
+    q = sr // (_DECIMATE_ABOVE // 2)
+    low = [(a * q, b * q) for a, b in _detect_span(signal.resample_poly(x, 1, q), sr // q, config)]
+    # The full rate places its clicks more precisely; the low rate (its residual
+    # spread by the anti-alias filter) only adds those it alone finds, widened.
+    reach = int(round(config.max_click_ms * sr / 1000.0)) + config.order * q
+    out = []
+    for a, b in low:
+        if not any(a - reach < kb and ka < b + reach for ka, kb in known):
+            out.append((max(0, a - q), min(x.shape[0], b + q)))
+    return out
 
 
 def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[int, int]]:
@@ -312,7 +353,8 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
     # drags its block's model towards itself, so these are only used to clean the
     # signal the models of pass 2 are fitted to.
     e1 = _ar_residual(x, sr, p)
-    s1 = _residual_scale(e1, x, sr)
+    e1[:p] = 0.0  # no history before the signal: the forward residual is meaningless
+    s1 = _residual_scale(e1, x, sr, pooled=1)
     fit = x.copy()
     context = max(3 * p, int(round(_CONTEXT_MS * sr / 1000.0)))
     cand = _groups(np.flatnonzero(np.abs(e1) > _CANDIDATE * thr * s1), p)
@@ -322,7 +364,10 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
     models, block = _ar_models(fit, sr, p), _block_len(sr, p)
     ef = _apply_ar(x, models, block, backward=False)
     eb = _apply_ar(x, models, block, backward=True)
-    scale = _residual_scale(_apply_ar(fit, models, block, backward=False), fit, sr)
+    # Each residual lacks history at one end of the signal: use the other there.
+    ef[:p], eb[-p:] = eb[:p], ef[-p:]
+    efit = _apply_ar(fit, models, block, backward=False)
+    scale = _residual_scale(efit, fit, sr)
     z2 = 0.5 * (ef * ef + eb * eb) / (scale * scale)
     # The forward residual of a click lingers for p samples after it, the backward
     # one for p samples before: where both are large is the click's body.
@@ -353,6 +398,8 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
     jitter = max(1, int(round(_JITTER_MS * sr / 1000.0)))
     peaks = ndimage.maximum_filter1d(z2, 2 * jitter + 1, mode="constant")
     lags = np.arange(int(_PITCH_MS[0] * sr / 1000.0), int(_PITCH_MS[1] * sr / 1000.0) + 1)
+    envelope = int(round(_ENVELOPE_MS * sr / 1000.0))
+    min_height = thr / _HEIGHT_PER_THRESHOLD
     events = []
     for start, stop in _groups(flagged, _BRIDGE):
         body = np.flatnonzero(core[start:stop])
@@ -362,27 +409,80 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
         if body.size:
             start, stop = start + int(body[0]), start + int(body[-1]) + 1
         centre = start + int(np.argmax(z2[start:stop]))
-        if _periodic(peaks, centre, float(z2[centre]) / (_PULSE_RATIO**2), lags):
+        start, stop = _extend(eb, scale, sr, config, [(start, stop)])[0]
+        # A click stands out of the programme around it; a residual outlier inside
+        # the waveform's own envelope (a glottal pulse, a plosive, codec noise) is
+        # programme whatever its residual says.
+        height = _height(x, start, stop, p, context, envelope)
+        # A sharp click under loud programme is still heard: a residual far above
+        # the threshold lets a lower height do.
+        strong = z2[centre] >= (_STRONG * thr) ** 2 and height >= _STRONG_HEIGHT * min_height
+        if height < min_height and not strong:
             continue
-        before = x[max(0, start - guard) : start]
-        tail = max(stop, start + click)
-        after = x[min(n, tail) : min(n, tail + guard)]
-        rms_before = math.sqrt(float(np.mean(before * before))) if before.size else 0.0
-        rms_after = math.sqrt(float(np.mean(after * after))) if after.size else 0.0
-        # An attack: the event opens onto a much louder signal that is at least half
-        # as loud as the event itself (a click at the start of a quiet note or
-        # syllable towers over what follows it).
-        peak_event = float(np.max(np.abs(x[start:stop])))
-        peak_after = float(np.max(np.abs(after))) if after.size else 0.0
-        if (
-            rms_after > config.onset_ratio * rms_before + 1e-3 * level
-            and peak_event <= _ATTACK_PEAK_RATIO * peak_after
+        if height < _TALL and _is_programme(
+            x, efit, z2, peaks, lags, start, stop, centre, guard, click, p, level, config
         ):
             continue
         events.append((start, stop))
-    if events:
-        events = _extend(eb, scale, sr, config, events)
     return events
+
+
+def _is_programme(
+    x: np.ndarray,
+    efit: np.ndarray,
+    z2: np.ndarray,
+    peaks: np.ndarray,
+    lags: np.ndarray,
+    start: int,
+    stop: int,
+    centre: int,
+    guard: int,
+    click: int,
+    p: int,
+    level: float,
+    config: DeclickConfig,
+) -> bool:
+    """Whether an event is a pitch pulse or the attack of a note or syllable."""
+    if _periodic(peaks, centre, float(z2[centre]) / (_PULSE_RATIO**2), lags):
+        return True
+    n = x.shape[0]
+    before = x[max(0, start - guard) : start]
+    tail = max(stop, start + click)
+    after = x[min(n, tail) : min(n, tail + guard)]
+    rms_before = math.sqrt(float(np.mean(before * before))) if before.size else 0.0
+    rms_after = math.sqrt(float(np.mean(after * after))) if after.size else 0.0
+    # An attack: the event opens onto a much louder signal that is at least half
+    # as loud as the event itself (a click at the start of a quiet note or
+    # syllable towers over what follows it).
+    peak_event = float(np.max(np.abs(x[start:stop])))
+    peak_after = float(np.max(np.abs(after))) if after.size else 0.0
+    if (
+        rms_after > config.onset_ratio * rms_before + 1e-3 * level
+        and peak_event <= _ATTACK_PEAK_RATIO * peak_after
+    ):
+        return True
+    # A plosive or a pick opens onto noise the model cannot predict, so the
+    # residual stays higher after the event; after a click it returns to its level.
+    res_before = efit[max(0, start - guard) : start]
+    res_after = efit[min(n, tail + p) : min(n, tail + p + guard)]
+    if res_before.size == 0 or res_after.size == 0:
+        return False
+    ratio_after = float(np.median(np.abs(res_after)))
+    return ratio_after > _NOISE_ONSET * float(np.median(np.abs(res_before))) + 1e-3 * level
+
+
+def _height(x: np.ndarray, start: int, stop: int, order: int, context: int, env: int) -> float:
+    """Largest change the repair of ``x[start:stop]`` makes, over the programme's
+    peak level in ``env`` samples either side."""
+    n = x.shape[0]
+    lo, hi = max(0, start - context - 2 * order - 8), min(n, stop + context + 2 * order + 8)
+    y = x[lo:hi].copy()
+    a, b = max(0, start - _WIDEN) - lo, min(n, stop + _WIDEN) - lo
+    _repair(y, a, b, order, context)
+    change = float(np.max(np.abs(y[a:b] - x[lo + a : lo + b])))
+    around = np.concatenate((x[max(0, lo + a - env) : lo + a], x[lo + b : lo + b + env]))
+    level = float(np.max(np.abs(around))) if around.size else 0.0
+    return change / (level + 1e-9)
 
 
 def _periodic(peaks: np.ndarray, centre: int, level: float, lags: np.ndarray) -> bool:
@@ -485,22 +585,33 @@ def _apply_ar(x: np.ndarray, coeffs: np.ndarray, block: int, *, backward: bool) 
     return residual.reshape(-1)[:n]
 
 
-def _residual_scale(residual: np.ndarray, x: np.ndarray, sr: int) -> np.ndarray:
+def _residual_scale(residual: np.ndarray, x: np.ndarray, sr: int, *, pooled: int = 0) -> np.ndarray:
     """Robust local standard deviation of the residual, per sample.
 
     Medians over 2.5 ms sub-blocks ignore the few samples of a click; the maximum
     over the neighbouring sub-blocks lets a rising transient raise the scale just
-    before it arrives.
+    before it arrives. With ``pooled``, the median is taken over the ``pooled``
+    sub-blocks either side together instead: the residual of a model dragged by a
+    wide click fills most of one sub-block but few of the pool's samples.
     """
     n = residual.shape[0]
     sub = max(8, int(round(_SCALE_MS * sr / 1000.0)))
     count = -(-n // sub)
     mag = np.pad(np.abs(residual), (0, count * sub - n), mode="edge").reshape(count, sub)
     sig = np.pad(x, (0, count * sub - n), mode="edge").reshape(count, sub)
-    local = np.median(mag, axis=1) * _MAD_TO_SIGMA
+    if pooled:
+        padded = np.pad(mag, ((pooled, pooled), (0, 0)), mode="edge")
+        windows = sliding_window_view(padded, 2 * pooled + 1, axis=0)
+        local = np.median(windows.reshape(count, -1), axis=1) * _MAD_TO_SIGMA
+    else:
+        local = np.median(mag, axis=1) * _MAD_TO_SIGMA
     level = np.sqrt(np.mean(sig * sig, axis=1))
-    floor = np.maximum(_RELATIVE_FLOOR * level, 1e-6 * math.sqrt(float(np.mean(x * x))) + 1e-9)
-    scale = ndimage.maximum_filter1d(np.maximum(local, floor), size=3, mode="nearest")
+    floor = np.maximum(
+        _RELATIVE_FLOOR * level, _GLOBAL_FLOOR * math.sqrt(float(np.mean(x * x))) + 1e-9
+    )
+    scale = np.maximum(local, floor)
+    if not pooled:
+        scale = ndimage.maximum_filter1d(scale, size=3, mode="nearest")
     return np.repeat(scale, sub)[:n]
 
 

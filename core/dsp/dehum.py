@@ -1,12 +1,15 @@
 """Mains hum removal that follows the drifting mains frequency.
 
 Hum is modelled as a sum of harmonics of one fundamental (50 or 60 Hz) whose
-frequency drifts slowly. :func:`dehum` tracks that drift, demodulates every
-harmonic at the tracked frequency, takes a running median of the complex
-amplitude (programme partials sweeping through a hum band only leave short
-bursts there), smooths it to about one hertz and subtracts the resynthesised
-sinusoids. The programme is only touched inside ~1 Hz bands that move with the
-hum, so nothing between the harmonics is notched out.
+frequency drifts slowly; all harmonics share that drift (the phase of harmonic k
+is k times the phase of the fundamental). :func:`dehum` fits that model: the
+harmonics are demodulated and averaged over short frames, the common phase track
+is estimated jointly from all harmonics and channels from coarse to fine time
+scales, keeping each finer correction only as far as it stands out of its own
+noise, and the amplitude of every harmonic is a weighted average over several
+seconds in which frames with much programme near the harmonic count little. The
+resynthesised sinusoids are subtracted, so nothing between the harmonics is
+touched.
 
 The estimation runs on a decimated copy of the signal (the hum lives below a few
 kHz); only the final subtraction runs at the full rate. Both rate changes are
@@ -30,8 +33,12 @@ MIN_SECONDS = 0.5
 """Shorter signals cannot resolve a hum line from the programme: they pass unchanged."""
 # A harmonic counts when its spectral peak stands this far above the local floor...
 _PROMINENCE_DB = 10.0
-# ...and hum is only declared when at least one harmonic stands out this much.
+# ...and hum is only declared when at least one harmonic stands out this much, or
+# when this many harmonics on the series add up to this much prominence (hum under
+# dense music: no single line stands 20 dB out).
 _PRESENCE_DB = 20.0
+_SERIES_COUNT = 4
+_SERIES_SUM_DB = 50.0
 _DETECT_HARMONICS = 12
 # Half-width (Hz) of the band searched around harmonic k: resolution plus k times the drift.
 _SEARCH_BASE_HZ = 0.5
@@ -39,14 +46,27 @@ _SEARCH_PER_HARMONIC_HZ = 0.2
 # How far (Hz) a peak may sit from k times the refined fundamental and still count.
 _AGREE_BASE_HZ = 0.1
 _AGREE_PER_HARMONIC_HZ = 0.05
-# Low-pass (Hz) applied to the demodulated harmonics when tracking the drift.
-_TRACK_BANDWIDTH_HZ = 2.0
-# Rate (Hz) of the demodulated amplitudes fed to the running median. At one sample
-# per mains period a programme tone half-way between two harmonics lands exactly on
-# the Nyquist frequency, where the (non-linear) median turns it into a slow bias;
-# two samples per period keep such tones well inside the band, where the median of
-# an oscillation is close to zero and the final low-pass removes the rest.
-_SLOW_RATE_HZ = 100.0
+# Frames of this many mains periods: their double nulls fall on the other harmonics
+# and on the neighbouring bands (multiples of f0 / _FRAME_PERIODS away) that measure
+# how much programme surrounds each harmonic in the frame.
+_FRAME_PERIODS = 8
+_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
+# Search half-range (Hz) of the constant frequency correction; the spectral estimate
+# of the fundamental is good to a few hundredths of a hertz.
+_OFFSET_HZ = 0.1
+_OFFSET_STEPS = 41
+# Time scales (seconds, coarse to fine) of the phase track, passes per scale, and
+# rounds of tracking with the frames re-taken at the refined phase in between.
+_TRACK_SCALES = (4.0, 2.0, 1.0, 0.5, 0.25)
+_TRACK_PASSES = 2
+_TRACK_ROUNDS = 2
+# Low-pass (Hz) of the quick tracker that gives the refinement a second start, for
+# drifts too large to pick up from a constant frequency, and the smoothing (Hz) of
+# its phase: a faster wobble would mostly follow programme.
+_QUICK_TRACK_HZ = 2.0
+_QUICK_SMOOTH_HZ = 0.25
+# Reweighting passes of the amplitude estimate.
+_AMPLITUDE_PASSES = 5
 # Spectral floors: no peak counts against a floor below this absolute density
 # (power per Hz, mean-square full-scale units; about -110 dBFS of white noise over
 # 20 kHz), nor below this fraction of the signal's mean density. Without them the
@@ -67,15 +87,16 @@ class DehumConfig:
         value is still refined by up to ±0.5 Hz from the spectrum.
     harmonics : number of harmonics removed, the fundamental included.
     bandwidth_hz : width in Hz of each removal band that follows a harmonic (the
-        amplitude of the hum is estimated over ``1 / bandwidth_hz`` seconds). Narrower
-        touches less programme but follows changes of the hum level more slowly.
+        amplitude of the hum is estimated over about ``1 / bandwidth_hz`` seconds).
+        Narrower touches less programme but follows changes of the hum level more
+        slowly.
     track_drift : follow the drifting mains frequency over time; when ``False`` the
         harmonics are removed at fixed frequencies.
     """
 
     fundamental_hz: float | None = None
     harmonics: int = 8
-    bandwidth_hz: float = 1.0
+    bandwidth_hz: float = 0.1
     track_drift: bool = True
 
     def __post_init__(self) -> None:
@@ -222,13 +243,28 @@ def dehum(
         scan = _HarmonicScan(config.fundamental_hz, empty, empty, empty, empty.astype(bool))
     harmonics = max(1, min(harmonics, int(plan.passband_hz // scan.fundamental_hz)))
 
+    seg = low[:, plan.valid]
+    n = seg.shape[1]
+    theta = 2 * np.pi * scan.fundamental_hz * np.arange(n) / plan.fs
+    besides: list[np.ndarray] | None = None
+    if config.track_drift and np.any(scan.hum):
+        deviation, besides = _track_phase(seg, plan.fs, scan, harmonics, 1.0 / config.bandwidth_hz)
+        theta = theta + deviation
+    check_cancel(cancel)
+    report(0.5, "de-hum")
+    grid = np.arange(plan.n_low, dtype=np.float64) - plan.pad
+    theta_all = _linear_extrapolate(grid, np.arange(n, dtype=np.float64), theta)
+
     out = np.empty_like(x)
     for ch in range(x.shape[0]):
         check_cancel(cancel)
-        hum_low = _hum_model(low[ch], plan, scan, harmonics, config)
+        beside = None if besides is None else besides[ch]
+        hum_low = _hum_model(
+            seg[ch], theta_all, plan, scan.fundamental_hz, harmonics, config, beside
+        )
         hum = _to_full(hum_low, plan)
         out[ch] = (x[ch].astype(np.float64) - hum).astype(np.float32)
-        report((ch + 1) / x.shape[0], "de-hum")
+        report(0.5 + 0.5 * (ch + 1) / x.shape[0], "de-hum")
     return out
 
 
@@ -373,7 +409,11 @@ def _choose_fundamental(
         k = np.arange(1, len(scan.hum) + 1)[scan.hum]
         # Peaks only at every 3rd (4th...) harmonic are a programme tone at 150 Hz
         # (200 Hz...), not mains; rectifier buzz (even harmonics only) is allowed.
-        if math.gcd(*k.tolist()) > 2 or np.max(scan.prominence_db[scan.hum]) < _PRESENCE_DB:
+        prominence = scan.prominence_db[scan.hum]
+        present = np.max(prominence) >= _PRESENCE_DB or (
+            k.size >= _SERIES_COUNT and float(np.sum(prominence)) >= _SERIES_SUM_DB
+        )
+        if math.gcd(*k.tolist()) > 2 or not present:
             continue
         # Multiples of 300 Hz belong to both 50 and 60 Hz, so they cannot decide.
         decisive = ~np.isclose(np.mod(k * nominal, 300.0), 0.0)
@@ -386,37 +426,33 @@ def _choose_fundamental(
 # --- estimation ---------------------------------------------------------------------
 
 
-def _lowpass(z: np.ndarray, cutoff_hz: float, fs: float, order: int = 2) -> np.ndarray:
-    """Zero-phase Butterworth (``2 * order`` after filtfilt) along the last axis.
+def _boxcar2(z: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two cascaded moving averages of ``length`` (even) samples, every ``length / 2``.
 
-    Gustafsson's initial conditions instead of padding: padding a rotating or
-    interference-laden phasor puts a transient at both ends.
+    With ``length`` a whole number of mains periods the other hum harmonics fall in
+    the double nulls. The triangular kernel is linear within each half-length block,
+    so block sums of ``z`` and of ``z`` times the position in the block give it
+    exactly in two passes. Returns the rows and the sample index each output is
+    centred on.
     """
-    if z.shape[-1] < 16 or cutoff_hz >= 0.45 * fs:
-        return z
-    b, a = signal.butter(order, cutoff_hz, btype="low", fs=fs)
-    if np.iscomplexobj(z):
-        stacked = np.concatenate((z.real, z.imag), axis=0)
-        out = signal.filtfilt(b, a, stacked, axis=-1, method="gust")
-        half = z.shape[0]
-        return np.asarray(out[:half] + 1j * out[half:])
-    return np.asarray(signal.filtfilt(b, a, z, axis=-1, method="gust"))
-
-
-def _boxcar2(z: np.ndarray, length: int, step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two cascaded moving averages of ``length`` samples, kept every ``step`` samples.
-
-    With ``length`` one mains period the other hum harmonics fall in the double
-    nulls, and the result is cheap to decimate. Returns the decimated rows and the
-    sample index each output is centred on.
-    """
-    zero = np.zeros(z.shape[:-1] + (1,), dtype=z.dtype)
-    c1 = np.concatenate((zero, np.cumsum(z, axis=-1)), axis=-1)
-    s1 = (c1[..., length:] - c1[..., :-length]) / length
-    c2 = np.concatenate((zero, np.cumsum(s1, axis=-1)), axis=-1)
-    s2 = (c2[..., length:] - c2[..., :-length]) / length
-    picks = np.arange(0, s2.shape[-1], step)
-    return s2[..., picks], picks + (length - 1)
+    step = length // 2
+    n = z.shape[-1]
+    count = max(0, -(-(n - 2 * length + 2) // step))
+    blocks = count + 3
+    padded = np.zeros(z.shape[:-1] + (blocks * step,), dtype=z.dtype)
+    used = min(n, blocks * step)
+    padded[..., :used] = z[..., :used]
+    shaped = padded.reshape(z.shape[:-1] + (blocks, step))
+    b0 = np.sum(shaped, axis=-1)
+    # Real and imaginary parts as a float matrix product (complex @ float is slow).
+    pairs = np.swapaxes(shaped.view(np.float64).reshape(shaped.shape + (2,)), -1, -2)
+    b1 = (pairs @ np.arange(step, dtype=np.float64)).view(np.complex128)[..., 0]
+    # Weight of sample e of block q of a window: q*step + 1 + e rising, then falling.
+    out = b0[..., :count] + b1[..., :count]
+    out = out + (step + 1) * b0[..., 1 : count + 1] + b1[..., 1 : count + 1]
+    out = out + (2 * length - 1 - 2 * step) * b0[..., 2 : count + 2] - b1[..., 2 : count + 2]
+    out = out + (2 * length - 1 - 3 * step) * b0[..., 3 : count + 3] - b1[..., 3 : count + 3]
+    return out / float(length) ** 2, np.arange(count) * step + (length - 1)
 
 
 def _linear_extrapolate(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -429,63 +465,265 @@ def _linear_extrapolate(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.n
     return out
 
 
-def _track_phase(seg: np.ndarray, fs: float, scan: _HarmonicScan, harmonics: int) -> np.ndarray:
-    """Phase deviation (radians of the fundamental) of the hum from ``2 pi f0 t``."""
+def _frame_length(fs: float, f0: float) -> int:
+    return 2 * max(1, int(round(_FRAME_PERIODS * fs / f0 / 2)))
+
+
+def _frames(
+    mixed: np.ndarray, fs: float, length: int, beside: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frame averages of demodulated harmonics, the programme power beside them, centres.
+
+    The programme power in the same frame just beside the harmonic (bands centred on
+    the neighbouring nulls, where the hum itself is nulled) estimates how much
+    programme leaks into the frame's average. A given ``beside`` is reused: it
+    hardly depends on the exact phase of the hum.
+    """
+    z, centres = _boxcar2(mixed, length)
+    if beside is not None:
+        return z, beside, centres.astype(np.float64)
+    t = np.arange(mixed.shape[-1]) / fs
+    beside = np.zeros(z.shape)
+    for j in _NEIGHBOURS:
+        shifted, _ = _boxcar2(mixed * np.exp(-2j * np.pi * j * fs / length * t), length)
+        beside += np.abs(shifted) ** 2
+    beside = ndimage.uniform_filter1d(beside / len(_NEIGHBOURS), 3, axis=-1, mode="nearest")
+    return z, beside, centres.astype(np.float64)
+
+
+def _window(seconds: float, fs: float, length: int, frames: int) -> np.ndarray:
+    """Hann window over ``2 * seconds`` (about ``seconds`` of effective width) in frames."""
+    size = max(3, int(round(2.0 * seconds * fs / max(1, length // 2))))
+    size = min(size, 2 * frames + 1) | 1  # odd: centred alike by ndimage and scipy.signal
+    return np.asarray(signal.windows.hann(size + 2)[1:-1])
+
+
+def _smooth(z: np.ndarray, window: np.ndarray) -> np.ndarray:
+    if np.iscomplexobj(z):
+        return _smooth(z.real, window) + 1j * _smooth(z.imag, window)
+    if len(window) > 64:  # long windows over long files: FFT convolution
+        return np.asarray(
+            signal.oaconvolve(z, window[(np.newaxis,) * (z.ndim - 1)], "same", axes=-1)
+        )
+    return np.asarray(ndimage.convolve1d(z, window, axis=-1, mode="constant"))
+
+
+def _weighted_average(z: np.ndarray, weights: np.ndarray, window: np.ndarray) -> np.ndarray:
+    return _smooth(weights * z, window) / np.maximum(_smooth(weights, window), 1e-300)
+
+
+def _local_quadratic(y: np.ndarray, v: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Weighted local quadratic regression of ``y`` (weights ``v``) under ``window``.
+
+    Unlike a local mean it follows a steady frequency change without lag or bias.
+    """
+    centre = len(window) // 2
+    # convolve1d pairs kernel index i with the frame (centre - i) away.
+    offset = (centre - np.arange(len(window))) / len(window)
+    moments = [ndimage.convolve1d(v, window * offset**i, mode="constant") for i in range(5)]
+    sums = [ndimage.convolve1d(v * y, window * offset**i, mode="constant") for i in range(3)]
+    a = np.stack([np.stack(moments[i : i + 3], axis=-1) for i in range(3)], axis=-2)
+    a += (1e-12 * float(np.max(moments[0])) + 1e-300) * np.eye(3)
+    b = np.stack(sums, axis=-1)
+    return np.asarray(np.linalg.solve(a, b[..., np.newaxis])[:, 0, 0])
+
+
+def _overlap_factor(length: int) -> float:
+    """Variance inflation of a sum over frames hopped by a quarter of their span."""
+    kernel = np.convolve(np.ones(length), np.ones(length))
+    ac = np.correlate(kernel, kernel, mode="full")[kernel.size - 1 :: max(1, length // 2)]
+    return float(1.0 + 2.0 * np.sum(ac[1:]) / ac[0])
+
+
+def _lowpass(z: np.ndarray, cutoff_hz: float, fs: float) -> np.ndarray:
+    """Zero-phase 4th-order Butterworth along the last axis.
+
+    Gustafsson's initial conditions instead of padding: padding a rotating or
+    interference-laden phasor puts a transient at both ends.
+    """
+    if z.shape[-1] < 16 or cutoff_hz >= 0.45 * fs:
+        return z
+    b, a = signal.butter(2, cutoff_hz, btype="low", fs=fs)
+    stacked = np.concatenate((z.real, z.imag), axis=0)
+    out = signal.filtfilt(b, a, stacked, axis=-1, method="gust")
+    return np.asarray(out[: z.shape[0]] + 1j * out[z.shape[0] :])
+
+
+def _quick_track(seg: np.ndarray, fs: float, scan: _HarmonicScan, harmonics: int) -> np.ndarray:
+    """Phase deviation from ``2 pi f0 t`` followed period by period (fast but noisy)."""
     n = seg.shape[-1]
     f0 = scan.fundamental_hz
-    period = max(1, int(round(fs / f0)))
     usable = np.flatnonzero(scan.hum[:harmonics])
-    if usable.size == 0 or n < 8 * period:
+    if usable.size == 0:
         return np.zeros(n)
     k = usable + 1
     # Frequency noise of harmonic k scales as 1 / (k * sqrt(SNR)): weight by k^2 * SNR.
     weights = k**2 * 10.0 ** (scan.prominence_db[usable] / 10.0)
     t = np.arange(n) / fs
-    step = period
-    z, centres = _boxcar2(seg * np.exp(-2j * np.pi * f0 * k[:, np.newaxis] * t), period, step)
-    z = _lowpass(z, _TRACK_BANDWIDTH_HZ, fs / step)
-    # Phase step per decimated sample of each harmonic, mapped to the fundamental.
+    length = 2 * max(1, int(round(fs / f0 / 2)))
+    mono = np.mean(seg, axis=0)
+    z, centres = _boxcar2(mono * np.exp(-2j * np.pi * f0 * k[:, np.newaxis] * t), length)
+    z = _lowpass(z, _QUICK_TRACK_HZ, fs / (length // 2))
+    # Phase step per frame of each harmonic, mapped to the fundamental.
     steps = np.angle(z[:, 1:] * np.conj(z[:, :-1])) / k[:, np.newaxis]
     combined = np.sum(weights[:, np.newaxis] * steps, axis=0) / np.sum(weights)
     phase = np.concatenate(([0.0], np.cumsum(combined)))
+    phase = _smooth_phase(phase, _QUICK_SMOOTH_HZ, fs / (length // 2))
     return _linear_extrapolate(np.arange(n, dtype=np.float64), centres.astype(np.float64), phase)
 
 
+def _smooth_phase(phase: np.ndarray, cutoff_hz: float, fs: float) -> np.ndarray:
+    """Zero-phase 4th-order Butterworth low-pass of a real track."""
+    if phase.size < 16 or cutoff_hz >= 0.45 * fs:
+        return phase
+    b, a = signal.butter(2, cutoff_hz, btype="low", fs=fs)
+    return np.asarray(signal.filtfilt(b, a, phase, method="gust"))
+
+
+def _track_phase(
+    seg: np.ndarray, fs: float, scan: _HarmonicScan, harmonics: int, seconds: float
+) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """Phase deviation (radians of the fundamental) of the hum from ``2 pi f0 t``.
+
+    One track for all harmonics and channels, refined from two starts: a constant
+    frequency (which adds no noise; enough for mains drift over several seconds)
+    and the quick tracker (which can follow a large drift); the track explaining
+    more hum wins. Also returns the programme power beside each harmonic (per
+    channel, see :func:`_frames`).
+    """
+    n = seg.shape[-1]
+    f0 = scan.fundamental_hz
+    length = _frame_length(fs, f0)
+    if n < 4 * length:
+        return np.zeros(n), None
+    k = np.arange(1, harmonics + 1, dtype=np.float64)
+    rows = np.tile(k, seg.shape[0])[:, np.newaxis]
+    t = np.arange(n) / fs
+    besides: list[np.ndarray | None] = [None] * seg.shape[0]
+    best: tuple[float, np.ndarray] | None = None
+    for start in (np.zeros(n), _quick_track(seg, fs, scan, harmonics)):
+        deviation = start
+        for rounds in range(_TRACK_ROUNDS):
+            # Frames re-taken at the refined phase: a frame averages over a span in
+            # which a large deviation would rotate a harmonic and shrink it.
+            carriers = np.exp(-1j * k[:, np.newaxis] * (2 * np.pi * f0 * t + deviation))
+            framed = [
+                _frames(row * carriers, fs, length, b) for row, b in zip(seg, besides, strict=True)
+            ]
+            besides = [f[1] for f in framed]
+            z = np.concatenate([f[0] for f in framed])
+            beside = np.concatenate([f[1] for f in framed])
+            step, score = _refine_phase(
+                z, beside, rows, framed[0][2], fs, length, seconds, search=rounds == 0
+            )
+            deviation = deviation + _linear_extrapolate(
+                np.arange(n, dtype=np.float64), framed[0][2], step
+            )
+        if best is None or score > best[0]:
+            best = (score, deviation)
+    assert best is not None
+    return best[1], [b for b in besides if b is not None]
+
+
+def _refine_phase(
+    z: np.ndarray,
+    beside: np.ndarray,
+    k: np.ndarray,
+    positions: np.ndarray,
+    fs: float,
+    length: int,
+    seconds: float,
+    *,
+    search: bool,
+) -> tuple[np.ndarray, float]:
+    """Common phase error (radians of the fundamental) of the frames ``z``, one per frame.
+
+    ``z`` holds one row per harmonic and channel, ``k`` the harmonic number of each;
+    the hum amplitudes are averaged over ``seconds``. Also returns the hum power
+    the corrected frames hold (weighted mean of the fitted amplitudes squared).
+    """
+    floor = 1e-12 * float(np.mean(beside)) + 1e-30
+    frames = z.shape[-1]
+    t = (positions - np.mean(positions)) / fs
+    total = np.zeros(frames)
+    if search:
+        # Constant frequency error first: weighted harmonic-sum periodogram, zoomed in.
+        weights = 1.0 / (beside + floor)
+        wz = weights * z / np.sum(weights, axis=-1, keepdims=True)
+        best, span = 0.0, _OFFSET_HZ
+        for _ in range(3):
+            offsets = best + np.linspace(-span, span, _OFFSET_STEPS)
+            rot = np.exp(-2j * np.pi * offsets[:, np.newaxis, np.newaxis] * k * t)
+            power = np.sum(np.abs(np.sum(wz * rot, axis=-1)) ** 2, axis=-1)
+            best = float(offsets[int(np.argmax(power))])
+            span *= 4.0 / (_OFFSET_STEPS - 1)
+        total = 2 * np.pi * best * t
+        z = z * np.exp(-1j * k * total)
+    slow = _window(seconds, fs, length, frames)
+    inflation = _overlap_factor(length)
+    residual = np.zeros(z.shape)
+    for scale in _TRACK_SCALES:
+        window = _window(scale, fs, length, frames)
+        for _ in range(_TRACK_PASSES):
+            # Frames with programme near the harmonic (beside) or off the fit count less.
+            weights = 1.0 / (beside + residual + floor)
+            amp = _weighted_average(z, weights, slow)
+            v = np.sum(weights * (k * np.abs(amp)) ** 2, axis=0)
+            angle = np.angle(np.conj(amp) * z) / k
+            y = np.sum(weights * (k * np.abs(amp)) ** 2 * angle, axis=0) / np.maximum(v, 1e-300)
+            delta = _local_quadratic(y, v, window)
+            # Keep the correction only as far as it stands out of its noise. The weights
+            # count the programme power about twice (var(y) ~ 1 / 4v); the quadratic
+            # fit about doubles the variance of a local mean.
+            den = _smooth(v, window)
+            var = _smooth(v, window * window) / np.maximum(2.0 * den * den, 1e-300)
+            noise = inflation * float(np.mean(var))
+            power = float(np.mean((delta - np.mean(delta)) ** 2))
+            delta = max(0.0, 1.0 - noise / max(power, 1e-300)) * delta
+            z = z * np.exp(-1j * k * delta)
+            total = total + delta
+            # Only the part of the misfit a phase error cannot cause (twice the radial
+            # part): a frame off the track must keep its weight to pull the track back.
+            residual = 2.0 * (np.abs(z) - np.abs(amp)) ** 2
+    weights = 1.0 / (beside + residual + floor)
+    amp = _weighted_average(z, weights, slow)
+    score = float(np.sum(np.sum(weights * np.abs(amp) ** 2, axis=-1) / np.sum(weights, axis=-1)))
+    return total, score
+
+
 def _hum_model(
-    low: np.ndarray, plan: _LowRate, scan: _HarmonicScan, harmonics: int, config: DehumConfig
+    seg: np.ndarray,
+    theta_all: np.ndarray,
+    plan: _LowRate,
+    f0: float,
+    harmonics: int,
+    config: DehumConfig,
+    beside: np.ndarray | None,
 ) -> np.ndarray:
-    """Hum waveform on the padded low-rate grid (``n_low`` samples, tapered to 0 in the pads)."""
-    valid = plan.valid
-    seg = low[valid]
+    """Hum waveform of one channel on the padded low-rate grid (tapered to 0 in the pads)."""
     n = seg.shape[0]
     fs = plan.fs
-    f0 = scan.fundamental_hz
-    deviation = _track_phase(seg, fs, scan, harmonics) if config.track_drift else np.zeros(n)
-    theta = 2 * np.pi * f0 * np.arange(n) / fs + deviation
-    grid = np.arange(plan.n_low, dtype=np.float64) - plan.pad
-    theta_all = _linear_extrapolate(grid, np.arange(n, dtype=np.float64), theta)
     k = np.arange(1, harmonics + 1)[:, np.newaxis]
     carriers = np.exp(1j * k * theta_all)
-    mixed = seg * np.conj(carriers[:, valid])
-
-    period = max(1, int(round(fs / f0)))
-    if n < 8 * period:
+    mixed = seg * np.conj(carriers[:, plan.valid])
+    length = _frame_length(fs, f0)
+    if n < 4 * length:
         # Too short to follow anything: one least-squares amplitude per harmonic.
         amplitude = np.broadcast_to(2.0 * np.mean(mixed, axis=1, keepdims=True), carriers.shape)
     else:
-        step = max(1, int(round(fs / _SLOW_RATE_HZ)))
-        slow, centres = _boxcar2(mixed, period, step)
-        fs_slow = fs / step
-        width = max(1, int(round(fs_slow / config.bandwidth_hz))) | 1
-        med = ndimage.median_filter(slow.real, size=(1, width), mode="reflect") + 1j * (
-            ndimage.median_filter(slow.imag, size=(1, width), mode="reflect")
-        )
-        med = 2.0 * _lowpass(med, config.bandwidth_hz, fs_slow)
-        positions = centres.astype(np.float64)
-        amplitude = np.stack(
+        z, beside, positions = _frames(mixed, fs, length, beside)
+        window = _window(1.0 / config.bandwidth_hz, fs, length, z.shape[-1])
+        floor = 1e-12 * float(np.mean(beside)) + 1e-30
+        amp = _weighted_average(z, 1.0 / (beside + floor), window)
+        for _ in range(_AMPLITUDE_PASSES):
+            # Iteratively reweighted: frames far off the fit carry programme.
+            weights = 1.0 / (beside + np.abs(z - amp) ** 2 + floor)
+            amp = _weighted_average(z, weights, window)
+        grid = np.arange(plan.n_low, dtype=np.float64) - plan.pad
+        amplitude = 2.0 * np.stack(
             [
-                np.interp(grid, positions, m.real) + 1j * np.interp(grid, positions, m.imag)
-                for m in med
+                np.interp(grid, positions, a.real) + 1j * np.interp(grid, positions, a.imag)
+                for a in amp
             ]
         )
     hum = np.sum((amplitude * carriers).real, axis=0)

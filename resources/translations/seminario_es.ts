@@ -296,12 +296,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="+68"/>
+        <location filename="../../app/main_window.py" line="+81"/>
         <source>reading {name}</source>
         <translation>leyendo {name}</translation>
     </message>
     <message>
-        <location line="+142"/>
+        <location line="+163"/>
         <source>Open a recording (Ctrl+O) or drop one here.</source>
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
@@ -566,7 +566,7 @@
         <translation>No se pudo crear la grabación de demostración.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Opened {name}: {seconds:.1f} s, {channels} channel(s), {rate} Hz</source>
         <translation>Abierto {name}: {seconds:.1f} s, {channels} canal(es), {rate} Hz</translation>
     </message>
@@ -596,19 +596,24 @@
         <translation>Abra una grabación para analizarla.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+61"/>
+        <source>Preview failed: {error}</source>
+        <translation>Falló la vista previa: {error}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Not restored yet — choose a preset and click Apply</source>
         <translation>Aún sin restaurar: elija un ajuste predefinido y pulse Aplicar</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <location line="+298"/>
+        <location line="+18"/>
+        <location line="+300"/>
         <location line="+16"/>
         <source>Playback: {error}</source>
         <translation>Reproducción: {error}</translation>
     </message>
     <message>
-        <location line="-226"/>
+        <location line="-228"/>
         <source>Spectrogram failed: {error}</source>
         <translation>Falló el espectrograma: {error}</translation>
     </message>
@@ -648,7 +653,7 @@
         <translation>Restauración cancelada; no se cambió nada.</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>Cancelling…</source>
         <translation>Cancelando…</translation>
     </message>
@@ -1009,30 +1014,30 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../app/views/timeline.py" line="+38"/>
+        <location filename="../../app/views/timeline.py" line="+39"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
-        <location line="+70"/>
+        <location line="+78"/>
         <source>Spectrum</source>
         <translation>Espectro</translation>
     </message>
     <message>
-        <location line="-71"/>
-        <location line="+67"/>
+        <location line="-79"/>
+        <location line="+75"/>
         <source>Restored</source>
         <translation>Restaurada</translation>
     </message>
     <message>
-        <location line="-53"/>
+        <location line="-61"/>
         <source>Time</source>
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+61"/>
         <source>Removed noise</source>
         <translation>Ruido eliminado</translation>
     </message>
@@ -1211,7 +1216,7 @@
         <translation>Seguir entrenando el modelo integrado con sus datos; se mantiene su arquitectura.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
@@ -1620,7 +1625,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+124"/>
+        <location filename="../../app/document.py" line="+178"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>

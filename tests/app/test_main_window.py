@@ -382,3 +382,32 @@ def test_geometry_is_saved_on_close(qtbot: Any, settings: Any, tmp_path: Path) -
     win.show()
     win.close()
     assert not settings.window_geometry.isEmpty() and not settings.window_state.isEmpty()
+
+
+def test_the_strength_preview_and_its_waveform_overview_come_from_a_worker(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    doc = open_recording(recording)
+    restore(qtbot, window, HIGHPASS)
+    wave = window.timeline.wave_lower
+    qtbot.waitUntil(lambda: doc.preview_ready() and wave.pyramid is doc.peaks("restored"))
+    window.restore_panel.strength.setValue(50)
+    assert doc.strength == pytest.approx(0.5)
+    qtbot.waitUntil(lambda: doc.preview_ready() and wave.pyramid is doc.peaks("restored"))
+    peaks = doc.peaks("restored")
+    assert peaks is not None and peaks.audio is doc.restored
+    np.testing.assert_allclose(
+        doc.restored, doc.restoration.restored + 0.5 * doc.restoration.residual, atol=1e-6
+    )
+    _, y = peaks.query(0, doc.frames, 200)
+    assert y.max() == pytest.approx(float(doc.restored.max()))
+
+
+def test_tensorflow_preloads_in_the_background(qtbot: Any, window: Any) -> None:
+    import sys
+
+    window.preload_tensorflow()
+    worker = window.preload_worker
+    qtbot.waitUntil(lambda: not worker.running and "keras" in sys.modules, timeout=120_000)
+    window.preload_tensorflow()
+    assert window.preload_worker is worker  # once per window

@@ -1,4 +1,4 @@
-"""Display helpers: waveform peaks, spectrogram size, undo commands on a Recording."""
+"""Display helpers: spectrogram size, undo commands on a Recording."""
 
 from __future__ import annotations
 
@@ -10,23 +10,6 @@ import pytest
 
 from app.document import Recording, Restoration, StrengthCommand
 from app.views.spectrogram import compute_spectrogram
-from app.views.waveform import PeakPyramid
-
-
-def test_peaks_bound_every_sample_and_stay_small() -> None:
-    rng = np.random.default_rng(0)
-    audio = rng.uniform(-1, 1, (2, 1_000_003)).astype(np.float32)
-    audio[1, 500_000] = 1.5  # a peak in one channel only must show
-    pyramid = PeakPyramid(audio)
-    x, y = pyramid.query(0, audio.shape[1], 800)
-    assert x.size <= 2 * 800 * 2 and x.size == y.size
-    assert y.max() == pytest.approx(1.5) and y.min() >= -1.0
-    # Zoomed in: the samples themselves (channel mean).
-    x, y = pyramid.query(1000, 1100, 800)
-    np.testing.assert_array_equal(x, np.arange(1000, 1100))
-    np.testing.assert_allclose(y, audio[:, 1000:1100].mean(axis=0))
-    # Out of range and empty queries are harmless.
-    assert pyramid.query(2_000_000, 3_000_000, 100)[0].size == 0
 
 
 def test_spectrogram_columns_are_bounded() -> None:

@@ -84,8 +84,21 @@ def test_removes_drifting_hum_by_30_db(sr: int, f0: float) -> None:
     residual = out - programme
     for k in range(1, 7):
         reduction = band_db(noise, sr, k * f0) - band_db(residual, sr, k * f0)
-        assert reduction >= 30.0, f"harmonic {k}: {reduction:.1f} dB"  # measured 39..86 dB
-    assert si_sdr(out, programme) >= 30.0  # measured 35 dB (noisy input: 2 dB)
+        assert reduction >= 30.0, f"harmonic {k}: {reduction:.1f} dB"  # measured 33..81 dB
+    assert si_sdr(out, programme) >= 30.0  # measured 45 dB (noisy input: 2 dB)
+
+
+def test_drifting_hum_under_dense_noise() -> None:
+    # Stationary pink noise leaves no quiet frames to estimate from, and the drift
+    # (+-0.2 Hz) is far beyond what a constant frequency can follow.
+    programme = pink_noise(sr=SR, seconds=8.0, amplitude=0.01, seed=4)
+    noise = hum(sr=SR, seconds=8.0, f0=60.0, amplitude=0.01, harmonics=8)
+    out = dehum(programme + noise, sr=SR)
+    residual = out - programme
+    for k in range(1, 8):
+        reduction = band_db(noise, SR, k * 60.0) - band_db(residual, SR, k * 60.0)
+        assert reduction >= 15.0, f"harmonic {k}: {reduction:.1f} dB"  # measured 20..32 dB
+    assert si_sdr(out, programme) >= 20.0  # measured 27 dB (noisy input: 1 dB)
 
 
 def test_tones_between_harmonics_are_kept() -> None:
@@ -95,10 +108,10 @@ def test_tones_between_harmonics_are_kept() -> None:
         + tone(freq=440.0, sr=SR, seconds=6.0, amplitude=0.2)
     )
     out = dehum(tones + hum(sr=SR, seconds=6.0, f0=50.0), sr=SR)
-    assert si_sdr(out, tones) >= 30.0  # measured 39 dB
+    assert si_sdr(out, tones) >= 30.0  # measured 70 dB
     # Even removal forced at 50 Hz on hum-free tones leaves them essentially intact.
     forced = dehum(tones, sr=SR, config=DehumConfig(fundamental_hz=50.0))
-    assert si_sdr(forced, tones) >= 25.0  # measured 38 dB
+    assert si_sdr(forced, tones) >= 25.0  # measured 89 dB
 
 
 def test_clean_input_is_untouched() -> None:

@@ -129,6 +129,28 @@ def test_reader_zero_pads_outside_the_file(tmp_path: Path) -> None:
         assert not np.any(reader.read(10_000, 20))
 
 
+@pytest.mark.parametrize(
+    ("suffix", "subtype"),
+    [(".wav", "PCM_16"), (".wav", "PCM_24"), (".wav", "PCM_32"), (".flac", "PCM_24")],
+)
+def test_integer_files_decode_exactly_as_libsndfile_floats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, subtype: str
+) -> None:
+    """Integer files are read as integers and scaled in numpy (much faster); the result
+    must equal libsndfile's own float decoding bit for bit, across chunk boundaries."""
+    monkeypatch.setattr(io, "_CHUNK_FRAMES", 1000)  # many chunks, one of them partial
+    audio = _test_signal(16_000, 2, seconds=0.5)
+    audio[:, :3] = [[1.0, -1.0, 0.999999], [-1.0, 1.0, -0.999999]]  # the extremes
+    path = tmp_path / f"x{suffix}"
+    sf.write(path, audio.T, 16_000, subtype=subtype)
+    reference = sf.read(path, dtype="float32", always_2d=True)[0].T
+    loaded, _ = load(path)
+    assert loaded.dtype == np.float32
+    np.testing.assert_array_equal(loaded, reference)
+    with AudioReader(path) as reader:
+        np.testing.assert_array_equal(reader.read(1500, 2200), reference[:, 1500:3700])
+
+
 def test_load_resamples_and_downmixes(tmp_path: Path) -> None:
     audio = _test_signal(48_000, 2, seconds=0.5)
     path = save(tmp_path / "m.wav", audio, 48_000, subtype="FLOAT")
@@ -328,3 +350,47 @@ def test_failed_commit_leaves_no_part_file(tmp_path, monkeypatch):
     with pytest.raises(SeminarioError):
         io.save(tmp_path / "out.wav", np.zeros((1, 100), dtype=np.float32), 8000)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".ogg"])
+def test_parallel_load_equals_serial_and_reports_every_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.setattr(io, "_CHUNK_FRAMES", 2048)
+    audio = _test_signal(16_000, 2, seconds=1.3)  # 20800 frames: 10 full chunks + a tail
+    path = save(tmp_path / f"p{suffix}", audio, 16_000) if suffix != ".ogg" else tmp_path / "p.ogg"
+    if suffix == ".ogg":
+        sf.write(path, audio.T, 16_000, format="OGG", subtype="VORBIS")
+    serial, _ = load(path)
+    seen: list[tuple[int, int]] = []
+    fractions: list[float] = []
+    parallel, _ = load(
+        path,
+        threads=3,
+        on_chunk=lambda first, chunk: seen.append((first, chunk.shape[1])),
+        progress=lambda fraction, message="": fractions.append(fraction),
+    )
+    np.testing.assert_array_equal(parallel, serial)
+    assert sorted(seen)[0][0] == 0 and all(first % 2048 == 0 for first, _ in seen)
+    assert sum(n for _, n in seen) == serial.shape[1]
+    assert fractions[-1] == pytest.approx(1.0)
+
+
+def test_load_can_be_cancelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.errors import Cancelled
+    from core.progress import CancelToken
+
+    monkeypatch.setattr(io, "_CHUNK_FRAMES", 1024)
+    path = save(tmp_path / "c.wav", _test_signal(16_000, 1, seconds=1.0), 16_000)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        load(path, threads=2, cancel=token, on_chunk=lambda first, chunk: token.cancel())
+
+
+def test_a_file_shorter_than_its_header_loads_with_zeros(tmp_path: Path) -> None:
+    path = save(tmp_path / "t.wav", _test_signal(16_000, 1, seconds=0.5), 16_000, subtype="PCM_16")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 2000])  # 1000 frames gone, header unchanged
+    audio, _ = load(path)
+    assert audio.shape[1] >= 7000 and np.all(np.isfinite(audio))
+    assert np.all(audio[:, 7000:] == 0.0)

@@ -72,11 +72,15 @@ def test_fine_tuning_keeps_the_base_models_input_transform(
     pairs: tuple[Path, Path], tmp_path: Path
 ) -> None:
     base = train(*pairs, tmp_path / "base.keras", config=small(epochs=1)).model_path
-    tuned = train(*pairs, tmp_path / "tuned.keras", config=small(epochs=1, init=str(base)))
+    # The architecture asked for is ignored: fine-tuning continues the base model.
+    config = small(epochs=1, init=str(base), arch="crnn")
+    tuned = train(*pairs, tmp_path / "tuned.keras", config=config)
     a, b = load_bundle(base), load_bundle(tuned.model_path)
     assert (a.meta.norm.mean == b.meta.norm.mean).all()
     assert a.meta.spectral == b.meta.spectral
     assert b.meta.training["config"]["init"] == str(base)
+    assert b.meta.architecture == a.meta.architecture == b.meta.training["config"]["arch"]
+    assert b.meta.mask_floor_db == a.meta.mask_floor_db
 
 
 def test_bad_configs_and_folders_are_refused(pairs: tuple[Path, Path], tmp_path: Path) -> None:

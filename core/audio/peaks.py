@@ -1,0 +1,116 @@
+"""Min/max overview of a recording, so a waveform view stays fluid on long files.
+
+:class:`PeakPyramid` keeps min/max envelopes of the signal (across channels) at block
+sizes 16, 256, 4096, …; a query for a visible range picks the coarsest level finer
+than one pixel column and reduces it to about one min/max pair per column. Drawing
+costs O(columns) whatever the length, and building reads every sample once. It can
+be fed chunk by chunk while a file decodes (:meth:`PeakPyramid.collect`, then
+:func:`core.audio.io.load`'s ``on_chunk``), while the chunk is still in cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FACTOR = 16
+_BUILD_CHUNK = 1 << 18  # frames per pass when building from a whole array
+
+
+class PeakPyramid:
+    """Min/max envelopes of ``audio`` ``(channels, samples)``, float32."""
+
+    def __init__(self, audio: np.ndarray) -> None:
+        if audio.ndim != 2:
+            raise ValueError(f"audio must be (channels, samples), got shape {audio.shape}")
+        self._start(audio.shape[0], audio.shape[1])
+        for first in range(0, self.frames, _BUILD_CHUNK):
+            self.add(first, audio[:, first : first + _BUILD_CHUNK])
+        self.finish(audio)
+
+    @classmethod
+    def collect(cls, channels: int, frames: int) -> PeakPyramid:
+        """An empty pyramid to fill with :meth:`add` and complete with :meth:`finish`."""
+        pyramid = cls.__new__(cls)
+        pyramid._start(channels, frames)
+        return pyramid
+
+    def _start(self, channels: int, frames: int) -> None:
+        self.channels = int(channels)
+        self.frames = int(frames)
+        self.audio = np.zeros((self.channels, 0), np.float32)
+        self.levels: list[tuple[int, np.ndarray, np.ndarray]] = []  # (block, lo, hi)
+        count = self.frames // FACTOR
+        self._lo = np.zeros(count, np.float32)
+        self._hi = np.zeros(count, np.float32)
+
+    def add(self, first: int, chunk: np.ndarray) -> None:
+        """Take frames ``[first, first + n)`` given as ``chunk`` ``(channels, n)``;
+        ``first`` must be a multiple of ``FACTOR``. Chunks may arrive in any order and
+        from several threads at once (each writes its own part)."""
+        if first % FACTOR:
+            raise ValueError(f"chunks must start at a multiple of {FACTOR}, got {first}")
+        blocks = min(chunk.shape[1] // FACTOR, self._lo.size - first // FACTOR)
+        if blocks <= 0:
+            return
+        out = slice(first // FACTOR, first // FACTOR + blocks)
+        lo, hi = self._lo[out], self._hi[out]
+        # FACTOR strided passes: numpy reduces a short inner axis (reshape(-1, 16).min)
+        # several times slower than it runs element-wise ufuncs over long strided rows.
+        for c in range(chunk.shape[0]):
+            row = chunk[c, : blocks * FACTOR]
+            for k in range(FACTOR):
+                column = row[k::FACTOR]
+                if c == 0 and k == 0:
+                    lo[...] = column
+                    hi[...] = column
+                else:
+                    np.minimum(lo, column, out=lo)
+                    np.maximum(hi, column, out=hi)
+
+    def finish(self, audio: np.ndarray) -> PeakPyramid:
+        """Build the coarser levels once every chunk was added; ``audio`` is the whole
+        signal, kept for views zoomed in closer than one level-0 block a column."""
+        self.audio = audio
+        self.levels = []
+        lo, hi = self._lo, self._hi
+        block = FACTOR
+        while lo.size:
+            self.levels.append((block, lo, hi))
+            n = lo.size // FACTOR * FACTOR
+            if n < FACTOR * 4:
+                break
+            lo = lo[:n].reshape(-1, FACTOR).min(axis=1)
+            hi = hi[:n].reshape(-1, FACTOR).max(axis=1)
+            block *= FACTOR
+        return self
+
+    def query(self, start: int, stop: int, columns: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sample positions and values to draw ``[start, stop)`` on ``columns`` pixels.
+
+        Zoomed in (under ``FACTOR`` samples a column): the samples themselves (channel
+        mean). Zoomed out: interleaved min, max per column, positions in samples.
+        """
+        start = max(0, int(start))
+        stop = min(self.frames, int(stop))
+        columns = max(1, int(columns))
+        if stop <= start:
+            return np.zeros(0), np.zeros(0, np.float32)
+        per_column = (stop - start) / columns
+        level = None
+        for block, lo, hi in self.levels:
+            if block <= per_column:
+                level = (block, lo, hi)
+        if level is None:
+            x = np.arange(start, stop)
+            return x, self.audio[:, start:stop].mean(axis=0)
+        block, lo, hi = level
+        i0, i1 = start // block, min(lo.size, -(-stop // block))
+        group = max(1, int(per_column // block))
+        n = (i1 - i0) // group * group
+        if n == 0:
+            x = np.arange(start, stop)
+            return x, self.audio[:, start:stop].mean(axis=0)
+        glo = lo[i0 : i0 + n].reshape(-1, group).min(axis=1)
+        ghi = hi[i0 : i0 + n].reshape(-1, group).max(axis=1)
+        xs = (i0 + np.arange(glo.size) * group) * block + group * block / 2
+        return np.repeat(xs, 2), np.column_stack([glo, ghi]).ravel()
