@@ -105,7 +105,11 @@ class ModelBundle:
             import tensorflow as tf
 
             model = self.model
-            self._predict = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+            # No AutoGraph: a plain model call needs none, and in the frozen app the
+            # lambda has no source for AutoGraph to parse (it warned on every start).
+            self._predict = tf.function(
+                lambda x: model(x, training=False), reduce_retracing=True, autograph=False
+            )
         return np.asarray(self._predict(features), dtype=np.float32)
 
 
