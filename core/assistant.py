@@ -34,6 +34,13 @@ CRACKLE_MIN_PER_MIN = 600.0  # so many small clicks that it is crackle
 CLIPPED_MIN_FRACTION = 2e-4
 NOISY_BELOW_SNR_DB = 35.0
 BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls this far
+# A programme band edge with only noise above it (telephone, old broadcast, a low-rate
+# source re-recorded with hiss): the loud frames stand out of the quiet ones by more
+# than EDGE_INSIDE_DB just inside the edge and by under EDGE_OUTSIDE_DB a third of an
+# octave above it. A noisy full-band recording fades gradually and is left alone.
+EDGE_INSIDE_DB = 15.0
+EDGE_OUTSIDE_DB = 3.0
+LOWPASS_MARGIN = 1.1  # the low-pass sits this far above the edge
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Diagnosis:
     clipped_fraction : share of samples in clipped runs (0..1)
     snr_db : blind signal-to-noise estimate
     bandwidth_hz : highest frequency with programme content
+    noise_above_hz : where the programme ends with only noise above it, or ``None``
     lufs : integrated loudness (BS.1770); ``-inf`` for silence
     true_peak_dbtp : 4x-oversampled peak
     analysed_seconds : how much of the file the figures come from
@@ -74,6 +82,7 @@ class Diagnosis:
     lufs: float
     true_peak_dbtp: float
     analysed_seconds: float
+    noise_above_hz: float | None = None
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -118,6 +127,14 @@ class Diagnosis:
                     "bandwidth",
                     "mild",
                     f"band-limited: little content above {self.bandwidth_hz / 1000:.1f} kHz",
+                )
+            )
+        if self.noise_above_hz is not None:
+            out.append(
+                Finding(
+                    "noise_above_band",
+                    "mild",
+                    f"only noise above {self.noise_above_hz / 1000:.1f} kHz",
                 )
             )
         return out
@@ -232,6 +249,7 @@ def _diagnose(
         lufs=float(lufs),
         true_peak_dbtp=float(peak),
         analysed_seconds=x.shape[1] / sr,
+        noise_above_hz=programme_edge_hz(x, sr=sr),
     )
 
 
@@ -262,9 +280,50 @@ def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:
     return sr / 2 if edge >= 0.95 * (sr / 2) else edge
 
 
+def programme_edge_hz(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> float | None:
+    """Where a band-limited programme ends with only noise above it, else ``None``.
+
+    Compares the average spectrum of the loudest 30 % of frames with that of the
+    quietest 20 % (the noise floor), smoothed over a third of an octave: the edge is
+    the highest frequency where the programme stands 6 dB out of the floor, and it
+    counts only as a cliff (see :data:`EDGE_INSIDE_DB`) below 80 % of Nyquist.
+
+    ``audio`` : ``(channels, samples)``, analysed as the channel mean.
+    """
+    mono = audio.mean(axis=0)
+    hop = n_fft // 2
+    count = (mono.size - n_fft) // hop
+    if count < 20:
+        return None
+    index = np.arange(count)[:, None] * hop + np.arange(n_fft)
+    power = np.abs(np.fft.rfft(mono[index] * np.hanning(n_fft), axis=1)) ** 2
+    energy = power.sum(axis=1)
+    loud = power[energy >= np.percentile(energy, 70)].mean(axis=0)
+    quiet = power[energy <= np.percentile(energy, 20)].mean(axis=0)
+    excess = 10 * np.log10(np.maximum(loud, 1e-30) / np.maximum(quiet, 1e-30))
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    idx = np.arange(freqs.size)
+    half = np.maximum(1, (idx * (2 ** (1 / 6) - 1)).astype(int))
+    csum = np.concatenate([[0.0], np.cumsum(excess)])
+    lo, hi = np.maximum(idx - half, 0), np.minimum(idx + half + 1, freqs.size)
+    smooth = (csum[hi] - csum[lo]) / (hi - lo)
+    inside = np.nonzero((freqs >= 200.0) & (smooth > 6.0))[0]
+    if inside.size == 0:
+        return None
+    edge = float(freqs[inside[-1]])
+    if edge > 0.8 * (sr / 2):
+        return None
+    below = float(np.interp(0.8 * edge, freqs, smooth))
+    above = float(np.interp(min(1.25 * edge, sr / 2), freqs, smooth))
+    if below < EDGE_INSIDE_DB or above > EDGE_OUTSIDE_DB:
+        return None
+    return edge
+
+
 def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfig:
     """The chain that repairs what ``diagnosis`` found, in the order that works best:
-    clipping and clicks first (they break the noise models), then hum, then noise.
+    clipping and clicks first (they break the noise models), then hum, then noise,
+    then a low-pass when only noise lies above the programme's band.
     A limiter closes the chain when de-clipping may push peaks past full scale.
     Clean input gets only DC removal, so it passes essentially untouched.
 
@@ -288,6 +347,9 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfi
     if "noise" in kinds:
         floor = -30.0 if kinds["noise"].severity == "strong" else -20.0
         steps.append(StepSpec("model", {"model": model, "floor_db": floor}))
+    if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None:
+        cutoff = min(LOWPASS_MARGIN * diagnosis.noise_above_hz, 0.95 * diagnosis.sr / 2)
+        steps.append(StepSpec("lowpass", {"cutoff_hz": round(cutoff, 1)}))
     if "clipping" in kinds:
         steps.append(StepSpec("limiter", {"ceiling_dbtp": -0.5, "release_ms": 50.0}))
     words = ", ".join(kinds) if kinds else "nothing to repair"

@@ -77,6 +77,32 @@ def test_hum_frequency_and_bandwidth_are_measured() -> None:
     assert "bandwidth" in {f.kind for f in narrow.findings()}
 
 
+def test_hiss_above_a_band_limited_programme_gets_a_low_pass() -> None:
+    from core.dsp.filters import highpass, lowpass
+
+    band = lowpass(highpass(_speech(), sr=SR, cutoff_hz=300.0), sr=SR, cutoff_hz=3400.0)
+    hiss = white_noise(sr=SR, seconds=8.0, amplitude=0.004, seed=3)
+    d = diagnose((band + hiss).astype(np.float32), sr=SR)
+    assert d.noise_above_hz is not None and 3000 < d.noise_above_hz < 4500
+    steps = {s.type: s.params for s in propose_chain(d).steps}
+    assert d.noise_above_hz < steps["lowpass"]["cutoff_hz"] < 1.2 * d.noise_above_hz
+
+
+@pytest.mark.parametrize("amplitude", [0.0, 0.003, 0.01, 0.05])
+def test_full_band_speech_clean_or_noisy_gets_no_low_pass(amplitude: float) -> None:
+    from core.dsp.filters import highpass
+
+    # speech_like has little above 3.5 kHz; real speech has fricatives up there.
+    voiced = _speech()
+    envelope = np.convolve(np.abs(voiced[0]), np.ones(400) / 400, mode="same")[None]
+    fricatives = highpass(white_noise(sr=SR, seconds=8.0, seed=9), sr=SR, cutoff_hz=2500.0)
+    programme = voiced + 2.0 * envelope * fricatives
+    x = programme + white_noise(sr=SR, seconds=8.0, amplitude=amplitude, seed=5)
+    d = diagnose(x.astype(np.float32), sr=SR)
+    assert d.noise_above_hz is None
+    assert "lowpass" not in [s.type for s in propose_chain(d).steps]
+
+
 def test_analyze_report_has_the_assistant_keys() -> None:
     report = analyze_audio(_with_hum(_speech()), sr=SR)
     for key in ("hum_hz", "clicks_per_min", "clipped_fraction", "lufs", "true_peak_dbtp",
