@@ -139,6 +139,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
+        lr_schedule=args.lr_schedule,
         val_split=args.val_split,
         patience=args.patience,
         seed=args.seed,
@@ -323,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument(
+        "--lr-schedule",
+        choices=("constant", "cosine"),
+        default="constant",
+        help="cosine: decay the learning rate to 5%% of its start over the epochs",
+    )
     p.add_argument("--val-split", type=float, default=0.2, help="fraction of files for validation")
     p.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")
     p.add_argument("--seed", type=int, default=0)

@@ -226,6 +226,7 @@ def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
             ctx.bundle(params["model"]),
             floor_db=params["floor_db"],
             extend_highs=params["high_band"] == "follow",
+            linked=params["channels"] == "linked",
         )
     )
 
@@ -369,6 +370,7 @@ STEP_TYPES: dict[str, StepType] = {
                 ParamSpec(
                     "high_band", "follow", "Above the model's band", choices=("follow", "keep")
                 ),
+                ParamSpec("channels", "linked", "Channels", choices=("linked", "independent")),
             ),
             _build_model,
         ),

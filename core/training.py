@@ -26,6 +26,9 @@ from core.model.spectral import FeatureNorm, SpectralSettings
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
+# "cosine" decays the rate to 5 % of its start over the planned epochs: the last
+# epochs then settle into a minimum instead of hopping around it.
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class TrainConfig:
     batch_size: int = 16
     learning_rate: float = 1e-3
     optimizer: str = "adam"
+    lr_schedule: str = "constant"
     val_split: float = 0.2
     patience: int = 5
     seed: int = 0
@@ -58,6 +62,11 @@ class TrainConfig:
             raise ConfigError("the validation split must be between 0 and 1 (exclusive)")
         if not self.learning_rate > 0:
             raise ConfigError("the learning rate must be positive")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(
+                f"unknown learning-rate schedule {self.lr_schedule!r}; "
+                f"choose one of: {', '.join(LR_SCHEDULES)}"
+            )
         if self.optimizer not in OPTIMIZERS:
             raise ConfigError(
                 f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}"
@@ -242,11 +251,16 @@ def train(
     )
     val_ds = make_dataset(x_val, y_val, batch_size=config.batch_size, shuffle=False)
 
+    steps = int(np.ceil(len(x_train) / config.batch_size))
+    rate: Any = config.learning_rate
+    if config.lr_schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, decay_steps=steps * config.epochs, alpha=0.05
+        )
     optimizer = keras.optimizers.get(
-        {"class_name": config.optimizer, "config": {"learning_rate": config.learning_rate}}
+        {"class_name": config.optimizer, "config": {"learning_rate": rate}}
     )
     model.compile(optimizer=optimizer, loss=compressed_magnitude_loss())
-    steps = int(np.ceil(len(x_train) / config.batch_size))
     callback = _keras_callback(
         steps, config.epochs, sub_progress(progress, 0.15, 0.9), cancel, on_epoch
     )

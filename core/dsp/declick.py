@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import fft, ndimage, signal
+from scipy import fft, linalg, ndimage, signal
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
@@ -260,7 +260,13 @@ def fit_ar(pieces: list[np.ndarray], order: int) -> np.ndarray:
         a[0] = 1.0
         return a
     r[0] *= 1.0 + _WHITE_FLOOR
-    return levinson(r, order)
+    # One system: scipy's compiled Levinson recursion is 10-30x faster than the
+    # batched numpy one (it is called for every repaired or measured event).
+    try:
+        tail = linalg.solve_toeplitz(r[:order], -r[1 : order + 1], check_finite=False)
+    except linalg.LinAlgError:
+        return levinson(r, order)
+    return np.concatenate(([1.0], tail))
 
 
 def interpolate_ar(segment: np.ndarray, missing: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
@@ -576,13 +582,14 @@ def _apply_ar(x: np.ndarray, coeffs: np.ndarray, block: int, *, backward: bool) 
     total = nb * block
     if backward:
         history = np.concatenate((x, np.zeros(total - n + order)))
+        taps = coeffs
     else:
         history = np.concatenate((np.zeros(order), x, np.zeros(total - n)))
-    residual = np.zeros((nb, block))
-    for i in range(order + 1):
-        start = i if backward else order - i
-        residual += coeffs[:, i : i + 1] * history[start : start + total].reshape(nb, block)
-    return residual.reshape(-1)[:n]
+        taps = coeffs[:, ::-1]
+    # Each block's samples with their ``order`` neighbours, as a strided view (no
+    # copy): one einsum runs every block's FIR without per-tap temporaries.
+    windows = sliding_window_view(history, width)[:total].reshape(nb, block, width)
+    return np.einsum("bjk,bk->bj", windows, taps).reshape(-1)[:n]
 
 
 def _residual_scale(residual: np.ndarray, x: np.ndarray, sr: int, *, pooled: int = 0) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Short-time Fourier transform with perfect reconstruction (Hann, 75 % overlap).
 
-Kept in plain numpy so training features and inference use the identical transform.
+Kept in plain numpy/scipy so training features and inference use the identical
+transform. scipy's FFT works in single precision (numpy's computes in double and the
+result is cast back), about twice as fast for the same float32 result.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import fft
 
 from core.errors import ConfigError
 
@@ -56,9 +60,9 @@ def stft(audio: np.ndarray, *, config: StftConfig) -> np.ndarray:
     pad = config.n_fft // 2
     x = np.pad(audio, ((0, 0), (pad, pad + config.n_fft)), mode="constant")
     frames = 1 + (audio.shape[1] + 2 * pad - config.n_fft) // config.hop + 1
-    idx = np.arange(config.n_fft)[None, :] + config.hop * np.arange(frames)[:, None]
-    windowed = x[:, idx] * _window(config.n_fft)
-    return np.fft.rfft(windowed, axis=-1).astype(np.complex64)
+    x = x.astype(np.float32, copy=False)
+    windowed = sliding_window_view(x, config.n_fft, axis=1)[:, :: config.hop][:, :frames]
+    return fft.rfft(windowed * _window(config.n_fft), axis=-1).astype(np.complex64, copy=False)
 
 
 def istft(spec: np.ndarray, *, config: StftConfig, length: int) -> np.ndarray:
@@ -77,7 +81,8 @@ def istft(spec: np.ndarray, *, config: StftConfig, length: int) -> np.ndarray:
     window = _window(config.n_fft)
     pad = config.n_fft // 2
     total = config.hop * (frames - 1) + config.n_fft
-    frames_td = np.fft.irfft(spec, n=config.n_fft, axis=-1).astype(np.float32) * window
+    spec = spec.astype(np.complex64, copy=False)
+    frames_td = fft.irfft(spec, n=config.n_fft, axis=-1).astype(np.float32, copy=False) * window
     out = np.zeros((channels, total + config.n_fft), dtype=np.float32)
     norm = np.zeros(total + config.n_fft, dtype=np.float32)
     # Frames r, r+R, r+2R... (R = n_fft / hop) do not overlap: add each set in one slice.

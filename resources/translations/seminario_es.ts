@@ -1538,6 +1538,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Channels</source>
+        <translation>Canales</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Normalise level</source>
         <translation>Normalizar el nivel</translation>
     </message>

@@ -148,3 +148,31 @@ def test_high_band_follows_the_models_top_band(tiny_bundle_path: Path, gain, sr)
     expected = 20 * np.log10(gain)
     for lo, hi in ((1000, 6000), (10000, 20000)):  # below and above the model's band
         assert band_db(out, lo, hi) - band_db(noise, lo, hi) == pytest.approx(expected, abs=1.0)
+
+
+@pytest.mark.parametrize("sr", [16000, 48000])
+def test_linked_channels_share_one_mask(tiny_bundle_path: Path, sr: int) -> None:
+    """Linked, a quieter copy in the right channel loses exactly the same share."""
+    bundle = load_bundle(tiny_bundle_path)
+    left = speech_like(sr=sr, seconds=2.0) + white_noise(sr=sr, seconds=2.0, amplitude=0.05)
+    stereo = np.concatenate([left, 0.25 * left])
+    linked = Enhancer(bundle).residual(stereo, sr=sr)
+    assert np.max(np.abs(linked[0])) > 1e-3
+    np.testing.assert_allclose(linked[1], 0.25 * linked[0], atol=1e-6)
+    # Independent channels see a 12 dB quieter input and get a mask of their own.
+    independent = Enhancer(bundle, linked=False).residual(stereo, sr=sr)
+    mono = Enhancer(bundle).residual(stereo[:1], sr=sr)
+    np.testing.assert_allclose(independent[0], mono[0], atol=1e-6)
+    assert np.max(np.abs(independent[1] - 0.25 * independent[0])) > 1e-4
+
+
+def test_long_inputs_are_masked_in_chunks_that_join_seamlessly(tiny_bundle_path: Path) -> None:
+    """A model with a short receptive field gets the same mask chunked as whole."""
+    from core.model.inference import MASK_CHUNK_FRAMES, MASK_CONTEXT_FRAMES
+
+    bundle = load_bundle(tiny_bundle_path)
+    frames = 3 * MASK_CHUNK_FRAMES + 2 * MASK_CONTEXT_FRAMES + 17  # a ragged last chunk
+    features = np.random.default_rng(1).standard_normal((2, frames, 129)).astype(np.float32)
+    chunked = Enhancer(bundle).mask(features)
+    assert chunked.shape == features.shape
+    np.testing.assert_allclose(chunked, bundle.predict(features), atol=1e-5)

@@ -90,8 +90,26 @@ def test_bad_configs_and_folders_are_refused(pairs: tuple[Path, Path], tmp_path:
         train(*pairs, tmp_path / "m.keras", config=small(val_split=1.0))
     with pytest.raises(ConfigError, match=".keras"):
         train(*pairs, tmp_path / "m.h5", config=small())
+    with pytest.raises(ConfigError, match="schedule"):
+        train(*pairs, tmp_path / "m.keras", config=small(lr_schedule="step"))
     empty = tmp_path / "empty"
     (empty / "noisy").mkdir(parents=True)
     (empty / "clean").mkdir()
     with pytest.raises(PairingError):
         train(empty / "noisy", empty / "clean", tmp_path / "m.keras", config=small())
+
+
+def test_cosine_schedule_decays_the_learning_rate_over_the_planned_steps(
+    pairs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import json
+    import zipfile
+
+    result = train(*pairs, tmp_path / "m.keras", config=small(lr_schedule="cosine"))
+    with zipfile.ZipFile(result.model_path) as z:
+        compiled = json.loads(z.read("config.json"))["compile_config"]
+    rate = compiled["optimizer"]["config"]["learning_rate"]
+    assert rate["class_name"] == "CosineDecay"
+    assert rate["config"]["initial_learning_rate"] == pytest.approx(1e-3)
+    assert rate["config"]["alpha"] == pytest.approx(0.05)
+    assert load_bundle(result.model_path).meta.training["config"]["lr_schedule"] == "cosine"
