@@ -422,6 +422,7 @@ class Seminario(System):
     def __init__(self, preset: str = "auto") -> None:
         self.preset = preset
         self.chain: Any = None
+        self.context: Any = None
 
     def setup(self) -> None:
         from core.model.bundle import resolve_model_path
@@ -438,6 +439,9 @@ class Seminario(System):
             preset = "default"
         self.name = f"SeminarioIA {preset}"
         self.chain = load_preset(preset)
+        from core.steps import BuildContext
+
+        self.context = BuildContext()  # the model is loaded once, as the app keeps it
         created = _model_created(model)
         self.note = f"preset `{preset}`, model `{model.name}`" + (
             f" (created {created})" if created else ""
@@ -455,7 +459,7 @@ class Seminario(System):
 
             chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr))
         self.detail = " → ".join(_step_label(s) for s in chain.steps if not s.bypass)
-        return restore_array(audio, sr=sr, chain=chain)[0]
+        return restore_array(audio, sr=sr, chain=chain, context=self.context)[0]
 
 
 def _step_label(step: Any) -> str:
@@ -823,19 +827,31 @@ def table(
     return "\n".join(lines + _na_rows(unavailable))
 
 
+def degraded_speech(c: Condition) -> bool:
+    return c.material == "pair" or (c.material == "speech" and c.config is not None)
+
+
+def noise_only(c: Condition) -> bool:
+    """The conditions the issue's noise target is about: real noise and babble."""
+    return c.key.startswith("noise") or c.key == "babble"
+
+
+SUMMARIES = (
+    ("mean over the degraded speech conditions", degraded_speech),
+    ("mean over the noise conditions (real noise at -5..15 dB SNR, babble)", noise_only),
+)
+
+
 def summary_table(
     conds: list[Condition],
     systems: list[System],
     results: dict[str, dict[str, Cell]],
     scorer: Scorer,
     unavailable: dict[str, str],
+    which: Any = degraded_speech,
 ) -> str:
-    """Mean over the degraded speech conditions (each condition weighs the same)."""
-    keys = [
-        c.key
-        for c in conds
-        if c.material == "pair" or (c.material == "speech" and c.config is not None)
-    ]
+    """Mean over the conditions ``which`` selects (each condition weighs the same)."""
+    keys = [c.key for c in conds if which(c)]
     lines = [
         "| system | " + " | ".join(HEADERS) + " |",
         "|---|" + "---:|" * len(HEADERS),
@@ -936,12 +952,14 @@ def report(
     lags = _lag_summary(systems, results)
     if lags:
         out += [f"Delays removed before scoring: {lags}.", ""]
-    out += [
-        "### Summary: mean over the degraded speech conditions",
-        "",
-        summary_table(conds, systems, results, scorer, unavailable),
-        "",
-    ]
+    for title, which in SUMMARIES:
+        if any(which(c) for c in conds):
+            out += [
+                f"### Summary: {title}",
+                "",
+                summary_table(conds, systems, results, scorer, unavailable, which),
+                "",
+            ]
     for cond in conds:
         n = len(test_set.cases[cond.key])
         out += [f"### {cond.title} ({n} file{'s' if n != 1 else ''})", ""]
@@ -1020,8 +1038,10 @@ def main() -> int:
     results = run(test_set, conds, systems, scorer, unavailable)
     minutes = (time.time() - started) / 60
     text = report(args, test_set, conds, systems, unavailable, results, scorer, minutes)
-    print("\n### Summary: mean over the degraded speech conditions\n")
-    print(summary_table(conds, systems, results, scorer, unavailable))
+    for title, which in SUMMARIES:
+        if any(which(c) for c in conds):
+            print(f"\n### Summary: {title}\n")
+            print(summary_table(conds, systems, results, scorer, unavailable, which))
     if not args.no_write:
         write_section(args.out, BEGIN, END, text)
         print(f"\nwrote the quality section of {args.out} ({minutes:.1f} min)")
