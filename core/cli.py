@@ -326,9 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument(
         "--lr-schedule",
-        choices=("constant", "cosine"),
         default="constant",
-        help="cosine: decay the learning rate to 5%% of its start over the epochs",
+        help="constant (default) or cosine: decay the rate to 5%% of its start over the epochs",
     )
     p.add_argument("--val-split", type=float, default=0.2, help="fraction of files for validation")
     p.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")

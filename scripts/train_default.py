@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.audio.io import load, save  # noqa: E402
 from core.dsp.filters import highpass, lowpass  # noqa: E402
-from core.training import TrainConfig, train  # noqa: E402
+from core.training import LR_SCHEDULES, TrainConfig, train  # noqa: E402
 
 SR = 16000
 SEGMENT_S = 4.0
@@ -276,7 +276,7 @@ def main() -> int:
         default=SPEECH_SEGMENTS_PER_FILE,
         help="4-s segments drawn from each clean speech file",
     )
-    parser.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant")
+    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--card-only", action="store_true", help="only rewrite the model card")
     parser.add_argument(
