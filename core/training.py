@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ from typing import Any
 import numpy as np
 
 from core.data.dataset import (
+    audio_examples,
     load_pair_audio,
     make_dataset,
     segment_arrays,
     spectral_examples,
+    stream_batches,
 )
 from core.data.pairs import Pair, match_pairs, require_usable, split_pairs
 from core.dsp.stft import StftConfig
@@ -168,12 +171,19 @@ def mean_si_sdr(pairs: list[Pair], bundle: ModelBundle) -> tuple[float, float, f
     Clean-input pairs are kept apart because their input score is unbounded (identical
     signals) and would swamp the mean.
     """
+    sr = bundle.meta.spectral.sample_rate
+    return mean_si_sdr_audio((load_pair_audio(p, sr=sr) for p in pairs), bundle)
+
+
+def mean_si_sdr_audio(
+    pairs: Iterable[tuple[np.ndarray, np.ndarray]], bundle: ModelBundle
+) -> tuple[float, float, float]:
+    """:func:`mean_si_sdr` for in-memory ``(noisy, clean)`` pairs at the model's rate."""
     from core.model.inference import enhance
 
     sr = bundle.meta.spectral.sample_rate
     before, after, clean_after = [], [], []
-    for pair in pairs:
-        noisy, clean = load_pair_audio(pair, sr=sr)
+    for noisy, clean in pairs:
         score_in = si_sdr(noisy, clean)
         score_out = si_sdr(enhance(noisy, sr=sr, bundle=bundle).restored, clean)
         if score_in > CLEAN_PAIR_SI_SDR_DB:
@@ -205,10 +215,8 @@ def train(
     (nothing is written then).
     """
     config.validate()
-    output = Path(output)
-    if output.suffix != ".keras":
-        raise ConfigError(f"the model file must end in .keras, got {output.name}")
-    started = time.perf_counter()
+    output = _model_output(output)
+    run = _Run(config, progress, cancel, on_epoch)
     report = match_pairs(
         noisy_dir, clean_dir, progress=sub_progress(progress, 0, 0.03), cancel=cancel
     )
@@ -217,41 +225,186 @@ def train(
     if not val_pairs:
         raise ConfigError("need at least 2 usable pairs so one can be kept for validation")
 
-    from core.model.tf import quiet_tensorflow
-
-    quiet_tensorflow()
-    import keras
-
-    keras.utils.set_random_seed(config.seed)
-    if config.init is not None:
-        base = load_bundle(config.init)
-        settings, norm = base.meta.spectral, base.meta.norm  # keep the base's input transform
-        model, arch, arch_params = base.model, base.meta.architecture, base.meta.arch_params
-        mask_floor_db = base.meta.mask_floor_db
-    else:
-        settings = SpectralSettings(config.sample_rate, StftConfig(config.n_fft, config.hop))
-        model, arch, arch_params = None, config.arch, dict(config.arch_params)
-        mask_floor_db = BundleMeta.mask_floor_db
-
+    start = _Start.of(config)
     load_progress = sub_progress(progress, 0.03, 0.15)
     train_ex = spectral_examples(
-        train_pairs, settings=settings, progress=sub_progress(load_progress, 0, 0.8), cancel=cancel
+        train_pairs,
+        settings=start.settings,
+        progress=sub_progress(load_progress, 0, 0.8),
+        cancel=cancel,
     )
     val_ex = spectral_examples(
-        val_pairs, settings=settings, progress=sub_progress(load_progress, 0.8, 1), cancel=cancel
+        val_pairs,
+        settings=start.settings,
+        progress=sub_progress(load_progress, 0.8, 1),
+        cancel=cancel,
     )
-    if config.init is None:
-        norm = FeatureNorm.fit([e.features for e in train_ex])
-        model = build_model(arch, bins=settings.bins, **arch_params)
-    assert model is not None
-    x_train, y_train = segment_arrays(train_ex, norm=norm, segment_frames=config.segment_frames)
-    x_val, y_val = segment_arrays(val_ex, norm=norm, segment_frames=config.segment_frames)
+    if start.norm is None:
+        start.norm = FeatureNorm.fit([e.features for e in train_ex])
+    x_train, y_train = segment_arrays(
+        train_ex, norm=start.norm, segment_frames=config.segment_frames
+    )
+    x_val, y_val = segment_arrays(val_ex, norm=start.norm, segment_frames=config.segment_frames)
     train_ds = make_dataset(
         x_train, y_train, batch_size=config.batch_size, shuffle=True, seed=config.seed
     )
     val_ds = make_dataset(x_val, y_val, batch_size=config.batch_size, shuffle=False)
-
     steps = int(np.ceil(len(x_train) / config.batch_size))
+    _fit(start, run, train_ds, val_ds, steps=steps)
+    sr = start.settings.sample_rate
+    return _save(
+        start,
+        run,
+        output,
+        sources={"noisy_dir": str(noisy_dir), "clean_dir": str(clean_dir)},
+        train_count=len(train_pairs),
+        val_audio=[load_pair_audio(p, sr=sr) for p in val_pairs],
+    )
+
+
+def train_stream(
+    draw: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]],
+    val_pairs: Sequence[tuple[np.ndarray, np.ndarray]],
+    output: str | os.PathLike[str],
+    *,
+    config: TrainConfig,
+    steps_per_epoch: int,
+    source: str = "mixed on the fly",
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_epoch: Any = None,
+) -> TrainResult:
+    """Train on pairs drawn fresh for every batch (e.g. :class:`core.data.mixing.MixStream`).
+
+    ``draw(rng)`` returns a mono ``(noisy, clean)`` pair ``(1, samples)`` at
+    ``config.sample_rate``; ``val_pairs`` are fixed pairs of the same kind, used for the
+    validation loss, the best-epoch checkpoint and the SI-SDR figures. An epoch is
+    ``steps_per_epoch`` batches. Otherwise as :func:`train`.
+    """
+    config.validate()
+    if steps_per_epoch < 1:
+        raise ConfigError("an epoch needs at least one batch")
+    if not val_pairs:
+        raise ConfigError("need validation pairs")
+    output = _model_output(output)
+    run = _Run(config, progress, cancel, on_epoch)
+    start = _Start.of(config)
+    rng = np.random.default_rng(config.seed)
+    val_ex = [
+        ex
+        for i, (noisy, clean) in enumerate(val_pairs)
+        for ex in audio_examples(f"val{i}", noisy, clean, settings=start.settings)
+    ]
+    if start.norm is None:
+        sample = [draw(rng) for _ in range(NORM_SAMPLE_PAIRS)]
+        start.norm = FeatureNorm.fit(
+            [
+                ex.features
+                for n, c in sample
+                for ex in audio_examples("", n, c, settings=start.settings)
+            ]
+        )
+    norm = start.norm
+    x_val, y_val = segment_arrays(val_ex, norm=norm, segment_frames=config.segment_frames)
+    val_ds = make_dataset(x_val, y_val, batch_size=config.batch_size, shuffle=False)
+
+    import tensorflow as tf
+
+    frames, bins = config.segment_frames, start.settings.bins
+    batches = stream_batches(
+        draw,
+        settings=start.settings,
+        norm=norm,
+        batch_size=config.batch_size,
+        segment_frames=frames,
+        rng=rng,
+    )
+    train_ds = tf.data.Dataset.from_generator(
+        # One generator state for the whole run: every epoch continues the draws.
+        lambda: batches,
+        output_signature=(
+            tf.TensorSpec((None, frames, bins), tf.float32),
+            tf.TensorSpec((None, frames, 2 * bins), tf.float32),
+        ),
+    ).prefetch(2)
+    _fit(start, run, train_ds, val_ds, steps=steps_per_epoch)
+    return _save(
+        start,
+        run,
+        output,
+        sources={"source": source, "steps_per_epoch": steps_per_epoch},
+        train_count=steps_per_epoch * config.batch_size * len(run.history.get("loss", [])),
+        val_audio=val_pairs,
+    )
+
+
+NORM_SAMPLE_PAIRS = 256
+"""Pairs drawn to fit the feature normalisation of a streamed training run."""
+
+
+def _model_output(output: str | os.PathLike[str]) -> Path:
+    path = Path(output)
+    if path.suffix != ".keras":
+        raise ConfigError(f"the model file must end in .keras, got {path.name}")
+    return path
+
+
+@dataclass
+class _Start:
+    """The model a run starts from: new, or the bundle it fine-tunes (with its transform)."""
+
+    model: Any
+    arch: str
+    arch_params: dict[str, Any]
+    settings: SpectralSettings
+    norm: FeatureNorm | None  # None: fit on the training data
+    mask_floor_db: float
+
+    @classmethod
+    def of(cls, config: TrainConfig) -> _Start:
+        from core.model.tf import quiet_tensorflow
+
+        quiet_tensorflow()
+        import keras
+
+        keras.utils.set_random_seed(config.seed)
+        if config.init is not None:
+            base = load_bundle(config.init)
+            return cls(
+                base.model,
+                base.meta.architecture,
+                base.meta.arch_params,
+                base.meta.spectral,  # keep the base's input transform
+                base.meta.norm,
+                base.meta.mask_floor_db,
+            )
+        settings = SpectralSettings(config.sample_rate, StftConfig(config.n_fft, config.hop))
+        model = build_model(config.arch, bins=settings.bins, **config.arch_params)
+        return cls(
+            model, config.arch, dict(config.arch_params), settings, None, BundleMeta.mask_floor_db
+        )
+
+
+@dataclass
+class _Run:
+    """What every stage of one training run reports to."""
+
+    config: TrainConfig
+    progress: ProgressCallback | None
+    cancel: CancelToken | None
+    on_epoch: Any
+    started: float = field(default_factory=time.perf_counter)
+    history: dict[str, list[float]] = field(default_factory=dict)
+    best_epoch: int = 0
+
+
+def _fit(start: _Start, run: _Run, train_ds: Any, val_ds: Any, *, steps: int) -> None:
+    """Compile and fit; keeps the best validation epoch's weights and records the history
+    and the best epoch in ``run``; raises :class:`Cancelled` if cancelled."""
+    import keras
+
+    config, cancel = run.config, run.cancel
+
     rate: Any = config.learning_rate
     if config.lr_schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(
@@ -260,15 +413,17 @@ def train(
     optimizer = keras.optimizers.get(
         {"class_name": config.optimizer, "config": {"learning_rate": rate}}
     )
+    model = start.model
     model.compile(optimizer=optimizer, loss=compressed_magnitude_loss())
     callback = _keras_callback(
-        steps, config.epochs, sub_progress(progress, 0.15, 0.9), cancel, on_epoch
+        steps, config.epochs, sub_progress(run.progress, 0.15, 0.9), cancel, run.on_epoch
     )
     early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience)
     fit = model.fit(
         train_ds,
         validation_data=val_ds,
         epochs=config.epochs,
+        steps_per_epoch=steps,
         callbacks=[callback, early],
         verbose=0,
         shuffle=False,
@@ -278,28 +433,42 @@ def train(
     check_cancel(cancel)
     if callback.best_weights is not None:
         model.set_weights(callback.best_weights)
-    history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
+    run.history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
+    run.best_epoch = callback.best_epoch
 
+
+def _save(
+    start: _Start,
+    run: _Run,
+    output: Path,
+    *,
+    sources: dict[str, Any],
+    train_count: int,
+    val_audio: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> TrainResult:
+    """Measure the trained model on the validation pairs and save the bundle."""
+    config, progress, cancel = run.config, run.progress, run.cancel
+    history, best_epoch = run.history, run.best_epoch
+    assert start.norm is not None
     meta = BundleMeta(
-        architecture=arch,
-        spectral=settings,
-        norm=norm,
-        arch_params=arch_params,
-        mask_floor_db=mask_floor_db,
+        architecture=start.arch,
+        spectral=start.settings,
+        norm=start.norm,
+        arch_params=start.arch_params,
+        mask_floor_db=start.mask_floor_db,
         history=history,
         training={
-            "config": {**asdict(config), "arch": arch},  # fine-tuning keeps the base's
-            "noisy_dir": str(noisy_dir),
-            "clean_dir": str(clean_dir),
-            "train_files": len(train_pairs),
-            "val_files": len(val_pairs),
-            "best_epoch": callback.best_epoch,
+            "config": {**asdict(config), "arch": start.arch},  # fine-tuning keeps the base's
+            **sources,
+            "train_files": train_count,
+            "val_files": len(val_audio),
+            "best_epoch": best_epoch,
         },
     )
-    bundle = ModelBundle(model=model, meta=meta)
+    bundle = ModelBundle(model=start.model, meta=meta)
     if progress is not None:
         progress(0.9, "measuring on the validation files")
-    before, after, clean_after = mean_si_sdr(val_pairs, bundle)
+    before, after, clean_after = mean_si_sdr_audio(val_audio, bundle)
     meta.training.update(
         {
             "val_si_sdr_before": _json_number(before),
@@ -315,11 +484,11 @@ def train(
         model_path=path,
         history=history,
         epochs_run=len(history.get("loss", [])),
-        best_epoch=callback.best_epoch,
-        train_files=len(train_pairs),
-        val_files=len(val_pairs),
+        best_epoch=best_epoch,
+        train_files=train_count,
+        val_files=len(val_audio),
         val_si_sdr_before=before,
         val_si_sdr_after=after,
         val_clean_si_sdr=clean_after,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - run.started,
     )

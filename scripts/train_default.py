@@ -25,8 +25,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.audio.io import load, save  # noqa: E402
-from core.dsp.filters import highpass, lowpass  # noqa: E402
-from core.training import LR_SCHEDULES, TrainConfig, train  # noqa: E402
+from core.data.mixing import MixConfig, Mixer, MixStream, excerpts  # noqa: E402
+from core.dsp.filters import highpass  # noqa: E402
+from core.training import (  # noqa: E402
+    LR_SCHEDULES,
+    EpochReport,
+    TrainConfig,
+    train,
+    train_stream,
+)
 
 SR = 16000
 SEGMENT_S = 4.0
@@ -54,12 +61,18 @@ MUSIC = ("music/librosa",)
 DEBIAN_MUSIC = Path("/usr/share/games/wesnoth/1.16/data/core/music")
 MUSIC_SEGMENTS_PER_TRACK = 8
 SPEECH_SEGMENTS_PER_FILE = 3
-CLEAN_FRACTION = 0.15
-# Telephone, old broadcast and 8 kHz files arrive band-limited: without such pairs the
-# model meets empty upper bands it never saw and makes matters worse (measured on 8 kHz
-# speech: 5.0 -> 4.05 dB SI-SDR). Both sides are low-passed: nothing to invent above.
-BANDLIMIT_FRACTION = 0.25
-BANDLIMIT_HZ = (3000.0, 7000.0)
+# Band-limited pairs matter: without them the model meets empty upper bands it never
+# saw and makes matters worse (measured on 8 kHz speech: 5.0 -> 4.05 dB SI-SDR).
+# --stream: fresh pairs for every batch, of one training segment each (100 frames + edges).
+STREAM_SEGMENT_SAMPLES = 101 * 128
+STREAM_MUSIC_SHARE = 0.2  # as in the fixed pairs (about a fifth are music)
+STREAM_VAL_PAIRS = 200
+MIX = MixConfig(
+    snr_db_range=(-5.0, 20.0),
+    clean_fraction=0.15,
+    bandlimit_fraction=0.25,
+    bandlimit_hz=(3000.0, 7000.0),
+)
 
 
 def held_out(category: str, name: str, index: int) -> bool:
@@ -85,13 +98,6 @@ def pick(rows: list[dict[str, str]], categories: tuple[str, ...]) -> tuple[list,
     return train_rows, held
 
 
-def segments(audio: np.ndarray, n: int, rng: np.random.Generator, most: int) -> list[np.ndarray]:
-    if audio.shape[1] < n:
-        return [np.pad(audio, ((0, 0), (0, n - audio.shape[1])))]
-    starts = rng.permutation(max(audio.shape[1] - n, 0) // (n // 2) + 1)[:most] * (n // 2)
-    return [audio[:, s : s + n] for s in starts]
-
-
 def debian_music() -> tuple[list[Path], list[Path]]:
     """Wesnoth tracks for training, and every fifth one held out for the benchmark."""
     tracks = sorted(DEBIAN_MUSIC.glob("*.ogg")) if DEBIAN_MUSIC.is_dir() else []
@@ -110,52 +116,29 @@ def build_pairs(
     noise, noise_held = pick(rows, NOISE)
     music, _ = pick(rows, MUSIC)
     n = int(SEGMENT_S * SR)
-    # Many soundscape recordings are mostly DC offset and sub-50 Hz rumble: without a
-    # high-pass their "noise" power is fake and the mixes come out nearly clean.
-    by_folder: dict[str, list[np.ndarray]] = {}
-    for c, f in noise:
-        x = highpass(load(data / c / f, sr=SR, mono=True)[0], sr=SR, cutoff_hz=50.0)
-        if np.sqrt(np.mean(x**2)) > 1e-4:
-            by_folder.setdefault(c, []).append(x)
-    folders = sorted(by_folder)
+    by_folder = load_noises(data, noise)
     (out / "noisy").mkdir(parents=True)
     (out / "clean").mkdir(parents=True)
     clean_segments = []
     for cat, name in speech:
-        clean_segments += segments(
+        clean_segments += excerpts(
             load(data / cat / name, sr=SR, mono=True)[0], n, rng, speech_segments
         )
     for cat, name in music:
-        clean_segments += segments(load(data / cat / name, sr=SR, mono=True)[0], n, rng, 12)
+        clean_segments += excerpts(load(data / cat / name, sr=SR, mono=True)[0], n, rng, 12)
     extra_music, extra_held = debian_music()
     for track in extra_music:
         audio = load(track, sr=SR, mono=True)[0]
-        clean_segments += segments(audio, n, rng, MUSIC_SEGMENTS_PER_TRACK)
+        clean_segments += excerpts(audio, n, rng, MUSIC_SEGMENTS_PER_TRACK)
     rng.shuffle(clean_segments)
+    mixer = Mixer(by_folder, sr=SR, config=MIX)
     count = 0
     for i, clean in enumerate(clean_segments[:max_pairs]):
         if np.max(np.abs(clean)) < 1e-3:
             continue
-        clean = clean / np.max(np.abs(clean)) * 10 ** (rng.uniform(-20, -1) / 20)
-        if rng.random() < CLEAN_FRACTION:
-            noisy = clean.copy()  # clean input: the model must learn to leave it alone
-        else:
-            # A folder first, then a file in it, so no one collection dominates.
-            pool = by_folder[folders[rng.integers(len(folders))]]
-            noise = pool[rng.integers(len(pool))]
-            noise = segments(noise, n, rng, 1)[0]
-            snr = rng.uniform(-5, 20)
-            p_c, p_n = np.mean(clean**2), max(np.mean(noise**2), 1e-12)
-            noisy = clean + noise * np.sqrt(p_c / (p_n * 10 ** (snr / 10)))
-        if rng.random() < BANDLIMIT_FRACTION:
-            cutoff = float(rng.uniform(*BANDLIMIT_HZ))
-            clean = lowpass(clean, sr=SR, cutoff_hz=cutoff)
-            noisy = lowpass(noisy, sr=SR, cutoff_hz=cutoff)
-        peak = max(np.max(np.abs(noisy)), 1e-9)
-        if peak > 0.99:
-            noisy, clean = noisy * 0.99 / peak, clean * 0.99 / peak
-        save(out / "noisy" / f"{i:05d}.wav", noisy.astype(np.float32), SR, subtype="FLOAT")
-        save(out / "clean" / f"{i:05d}.wav", clean.astype(np.float32), SR, subtype="FLOAT")
+        noisy, clean = mixer.mix(clean, rng)
+        save(out / "noisy" / f"{i:05d}.wav", noisy, SR, subtype="FLOAT")
+        save(out / "clean" / f"{i:05d}.wav", clean, SR, subtype="FLOAT")
         count += 1
     return {
         "pairs": count,
@@ -168,6 +151,69 @@ def build_pairs(
         "held_out_speech": [f"{c}/{f}" for c, f in speech_held],
         "held_out_noise": [f"{c}/{f}" for c, f in noise_held],
     }
+
+
+def build_stream(
+    data: Path, rng: np.random.Generator, val_pairs: int
+) -> tuple[MixStream, list[tuple[np.ndarray, np.ndarray]], dict]:
+    """Whole clean recordings and noises in memory, to mix fresh pairs for every batch.
+
+    Every tenth clean recording is kept apart for the fixed validation pairs.
+    """
+    rows = manifest(data)
+    speech, speech_held = pick(rows, SPEECH)
+    noise, noise_held = pick(rows, NOISE)
+    music, _ = pick(rows, MUSIC)
+    extra_music, extra_held = debian_music()
+    by_folder = load_noises(data, noise)
+    speech_audio = [load(data / c / f, sr=SR, mono=True)[0] for c, f in speech]
+    music_audio = [load(data / c / f, sr=SR, mono=True)[0] for c, f in music]
+    music_audio += [load(t, sr=SR, mono=True)[0] for t in extra_music]
+    mixer = Mixer(by_folder, sr=SR, config=MIX)
+    train_pools = [
+        (1 - STREAM_MUSIC_SHARE, [a for i, a in enumerate(speech_audio) if i % 10]),
+        (STREAM_MUSIC_SHARE, [a for i, a in enumerate(music_audio) if i % 10]),
+    ]
+    val_pools = [
+        (1 - STREAM_MUSIC_SHARE, speech_audio[::10]),
+        (STREAM_MUSIC_SHARE, music_audio[::10]),
+    ]
+    val_stream = MixStream(val_pools, mixer, samples=int(SEGMENT_S * SR))
+    val = [val_stream.draw(rng) for _ in range(val_pairs)]
+    stream = MixStream(train_pools, mixer, samples=STREAM_SEGMENT_SAMPLES)
+    hours = sum(a.shape[1] for a in speech_audio + music_audio) / SR / 3600
+    return (
+        stream,
+        val,
+        {
+            "pairs": "stream",
+            "segment_s": STREAM_SEGMENT_SAMPLES / SR,
+            "clean_hours": round(hours, 2),
+            "val_pairs": len(val),
+            "speech_files": len(speech),
+            "music_files": len(music) + len(extra_music),
+            "music_share": STREAM_MUSIC_SHARE,
+            "debian_music_files": [t.name for t in extra_music],
+            "held_out_debian_music": [t.name for t in extra_held],
+            "noise_files": sum(len(v) for v in by_folder.values()),
+            "held_out_speech": [f"{c}/{f}" for c, f in speech_held],
+            "held_out_noise": [f"{c}/{f}" for c, f in noise_held],
+        },
+    )
+
+
+def load_noises(data: Path, noise: list[tuple[str, str]]) -> dict[str, list[np.ndarray]]:
+    """Noise recordings at SR grouped by folder.
+
+    Many soundscape recordings are mostly DC offset and sub-50 Hz rumble: without a
+    high-pass their "noise" power is fake and the mixes come out nearly clean.
+    """
+    by_folder: dict[str, list[np.ndarray]] = {}
+    for c, f in noise:
+        x = highpass(load(data / c / f, sr=SR, mono=True)[0], sr=SR, cutoff_hz=50.0)
+        if np.sqrt(np.mean(x**2)) > 1e-4:
+            by_folder.setdefault(c, []).append(x)
+    return by_folder
 
 
 def licences(data: Path, categories: tuple[str, ...]) -> list[str]:
@@ -194,21 +240,31 @@ def write_model_card(model: Path, data: Path) -> Path:
         "`core.model.inference` runs it at any input rate and channel count.",
         "",
         "## How it was made",
-        f"- Script: `scripts/train_default.py` (run: `.venv/bin/python scripts/train_default.py "
-        f"--epochs {result['epochs_run']}` with `../shared/data` beside the repository).",
+        "- Script: `scripts/train_default.py` (run: `.venv/bin/python "
+        + summary.get("command", f"scripts/train_default.py --epochs {result['epochs_run']}")
+        + "` with `../shared/data` beside the repository).",
         f"- Training time: {summary['total_seconds'] / 60:.0f} min on a 2-core CPU (no GPU); "
         f"{result['epochs_run']} epochs, best weights from epoch {result['best_epoch']}; "
         f"Adam at {config.get('learning_rate', 1e-3):g}"
         + (" with cosine decay to 5 %" if config.get("lr_schedule") == "cosine" else "")
         + f", batches of {config.get('batch_size', '?')} segments of "
         f"{config.get('segment_frames', '?')} frames.",
-        f"- Data: {info['pairs']} noisy/clean pairs of {info['segment_s']:.0f} s built from "
-        f"{info['speech_files']} clean speech files and {info['music_files']} music files, mixed "
-        f"with {info['noise_files']} real noise recordings (50 Hz high-passed; a noise folder is "
+        (
+            f"- Data: noisy/clean pairs of {info['segment_s']:.2f} s mixed afresh for every "
+            f"batch ({config.get('batch_size', '?')} x {info.get('steps_per_epoch', '?')} per "
+            f"epoch) from {info['clean_hours']:g} h of clean audio, "
+            f"{info['speech_files']} speech files and {info['music_files']} music files "
+            f"(music in {info['music_share']:.0%} of the pairs), mixed "
+            if info["pairs"] == "stream"
+            else f"- Data: {info['pairs']} noisy/clean pairs of {info['segment_s']:.0f} s "
+            f"built from {info['speech_files']} clean speech files and {info['music_files']} "
+            "music files, mixed "
+        )
+        + f"with {info['noise_files']} real noise recordings (50 Hz high-passed; a noise folder is "
         "drawn first, then a file) at -5..20 dB SNR; "
-        f"{CLEAN_FRACTION:.0%} of the pairs are clean in, clean out; "
-        f"{BANDLIMIT_FRACTION:.0%} are band-limited on both sides (low-pass at "
-        f"{BANDLIMIT_HZ[0] / 1000:g}..{BANDLIMIT_HZ[1] / 1000:g} kHz, as telephone, old "
+        f"{MIX.clean_fraction:.0%} of the pairs are clean in, clean out; "
+        f"{MIX.bandlimit_fraction:.0%} are band-limited on both sides (low-pass at "
+        f"{MIX.bandlimit_hz[0] / 1000:g}..{MIX.bandlimit_hz[1] / 1000:g} kHz, as telephone, old "
         "broadcast and 8 kHz files arrive). Music includes "
         f"{len(info.get('debian_music_files', []))} orchestral tracks of the Debian package "
         "`wesnoth-1.16-music` (GPL-2+; every fifth track held out).",
@@ -221,7 +277,14 @@ def write_model_card(model: Path, data: Path) -> Path:
         "",
         "## Figures",
         f"- File size: {size_mb:.1f} MB.",
-        f"- Validation SI-SDR (10 % of the pairs, degraded ones): "
+        "- Validation SI-SDR ("
+        + (
+            f"{info['val_pairs']} fixed pairs of {SEGMENT_S:.0f} s from every tenth clean "
+            "recording, kept out of the stream"
+            if info["pairs"] == "stream"
+            else "10 % of the pairs"
+        )
+        + ", degraded ones): "
         f"{result['val_si_sdr_before']:.2f} dB noisy → {result['val_si_sdr_after']:.2f} dB "
         f"restored ({result['improvement_db']:+.2f} dB); clean inputs come out at "
         f"{result.get('val_clean_si_sdr', float('nan')):.1f} dB SI-SDR against themselves.",
@@ -237,21 +300,28 @@ def evaluate(args: argparse.Namespace) -> None:
     """Re-measure the validation split of a finished run (same seed, same pairs)."""
     from core.data.pairs import match_pairs, require_usable, split_pairs
     from core.model.bundle import load_bundle
-    from core.training import mean_si_sdr
+    from core.training import mean_si_sdr, mean_si_sdr_audio
 
     summary_path = args.out.with_name(args.out.stem + ".training.json")
     summary = json.loads(summary_path.read_text())
-    with tempfile.TemporaryDirectory() as tmp:
-        build_pairs(
-            args.data,
-            Path(tmp),
-            np.random.default_rng(args.seed),
-            args.max_pairs,
-            args.speech_segments,
+    bundle = load_bundle(args.out)
+    if summary["data"]["pairs"] == "stream":  # the validation pairs are drawn first
+        _, val_audio, _ = build_stream(
+            args.data, np.random.default_rng(args.seed), summary["data"]["val_pairs"]
         )
-        pairs = require_usable(match_pairs(Path(tmp) / "noisy", Path(tmp) / "clean"))
-        _, val = split_pairs(pairs, val_fraction=VAL_SPLIT, seed=args.seed)
-        before, after, clean = mean_si_sdr(val, load_bundle(args.out))
+        before, after, clean = mean_si_sdr_audio(val_audio, bundle)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            build_pairs(
+                args.data,
+                Path(tmp),
+                np.random.default_rng(args.seed),
+                args.max_pairs,
+                args.speech_segments,
+            )
+            pairs = require_usable(match_pairs(Path(tmp) / "noisy", Path(tmp) / "clean"))
+            _, val = split_pairs(pairs, val_fraction=VAL_SPLIT, seed=args.seed)
+            before, after, clean = mean_si_sdr(val, bundle)
     summary["result"].update(
         {
             "val_si_sdr_before": before,
@@ -278,6 +348,15 @@ def main() -> int:
     )
     parser.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="mix fresh pairs for every batch instead of a fixed set of --max-pairs",
+    )
+    parser.add_argument(
+        "--steps-per-epoch", type=int, default=300, help="batches per epoch with --stream"
+    )
     parser.add_argument("--card-only", action="store_true", help="only rewrite the model card")
     parser.add_argument(
         "--evaluate-only",
@@ -294,30 +373,44 @@ def main() -> int:
         return 0
     rng = np.random.default_rng(args.seed)
     started = time.time()
-    with tempfile.TemporaryDirectory() as tmp:
-        data_info = build_pairs(args.data, Path(tmp), rng, args.max_pairs, args.speech_segments)
-        print(f"built {data_info['pairs']} pairs in {time.time() - started:.0f} s", flush=True)
-        config = TrainConfig(
-            arch="crnn",
-            epochs=args.epochs,
-            batch_size=32,
-            learning_rate=1e-3,
-            lr_schedule=args.lr_schedule,
-            val_split=VAL_SPLIT,
-            patience=4,
-            seed=args.seed,
-        )
-        result = train(
-            Path(tmp) / "noisy",
-            Path(tmp) / "clean",
+    config = TrainConfig(
+        arch="crnn",
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=1e-3,
+        lr_schedule=args.lr_schedule,
+        val_split=VAL_SPLIT,
+        patience=4,
+        seed=args.seed,
+    )
+
+    def report(r: EpochReport) -> None:
+        print(f"epoch {r.epoch}: loss {r.loss:.4f} val {r.val_loss:.4f}", flush=True)
+
+    if args.stream:
+        stream, val, data_info = build_stream(args.data, rng, STREAM_VAL_PAIRS)
+        print(f"loaded {data_info['clean_hours']} h of clean audio", flush=True)
+        result = train_stream(
+            stream.draw,
+            val,
             args.out,
             config=config,
-            on_epoch=lambda r: print(
-                f"epoch {r.epoch}: loss {r.loss:.4f} val {r.val_loss:.4f}", flush=True
-            ),
+            steps_per_epoch=args.steps_per_epoch,
+            source="scripts/train_default.py --stream",
+            on_epoch=report,
         )
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            data_info = build_pairs(args.data, Path(tmp), rng, args.max_pairs, args.speech_segments)
+            print(f"built {data_info['pairs']} pairs in {time.time() - started:.0f} s", flush=True)
+            result = train(
+                Path(tmp) / "noisy", Path(tmp) / "clean", args.out, config=config, on_epoch=report
+            )
     summary = {
-        "data": data_info,
+        "command": "scripts/train_default.py " + " ".join(sys.argv[1:]),
+        "data": {**data_info, "steps_per_epoch": args.steps_per_epoch}
+        if args.stream
+        else data_info,
         "result": result.to_dict(),
         "total_seconds": time.time() - started,
     }

@@ -6,7 +6,7 @@ and noisy magnitudes ``(frames, 2 * bins)`` for the compressed-magnitude loss.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,20 +61,60 @@ def spectral_examples(
     for i, pair in enumerate(pairs):
         check_cancel(cancel)
         noisy, clean = load_pair_audio(pair, sr=settings.sample_rate)
-        noisy_spec = stft(noisy, config=settings.stft)
-        clean_spec = stft(clean, config=settings.stft)
-        for ch in range(noisy.shape[0]):
-            examples.append(
-                SpectralExample(
-                    key=f"{pair.key}#{ch}",
-                    noisy_mag=np.abs(noisy_spec[ch]),
-                    clean_mag=np.abs(clean_spec[ch]),
-                    features=log_power(noisy_spec[ch]),
-                )
-            )
+        examples += audio_examples(pair.key, noisy, clean, settings=settings)
         if progress is not None:
             progress((i + 1) / len(pairs), f"reading {pair.key}")
     return examples
+
+
+def audio_examples(
+    key: str, noisy: np.ndarray, clean: np.ndarray, *, settings: SpectralSettings
+) -> list[SpectralExample]:
+    """One example per channel of a pair of ``(channels, samples)`` arrays at the model's rate."""
+    noisy_spec = stft(noisy, config=settings.stft)
+    clean_spec = stft(clean, config=settings.stft)
+    return [
+        SpectralExample(
+            key=f"{key}#{ch}",
+            noisy_mag=np.abs(noisy_spec[ch]),
+            clean_mag=np.abs(clean_spec[ch]),
+            features=log_power(noisy_spec[ch]),
+        )
+        for ch in range(noisy.shape[0])
+    ]
+
+
+def stream_batches(
+    draw: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]],
+    *,
+    settings: SpectralSettings,
+    norm: FeatureNorm,
+    batch_size: int,
+    segment_frames: int,
+    rng: np.random.Generator,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Endless batches of freshly drawn pairs, shaped like :func:`segment_arrays`' output.
+
+    ``draw(rng)`` returns a mono ``(noisy, clean)`` pair ``(1, samples)`` at the model's
+    rate; a random window of ``segment_frames`` frames of it is kept (zero-padded if short).
+    """
+    while True:
+        inputs, targets = [], []
+        for _ in range(batch_size):
+            noisy, clean = draw(rng)
+            (ex,) = audio_examples("stream", noisy[:1], clean[:1], settings=settings)
+            x = norm.apply(ex.features)
+            y = np.concatenate([ex.clean_mag, ex.noisy_mag], axis=-1)
+            extra = x.shape[0] - segment_frames
+            if extra < 0:
+                x = np.pad(x, ((0, -extra), (0, 0)))
+                y = np.pad(y, ((0, -extra), (0, 0)))
+            else:
+                start = int(rng.integers(extra + 1))
+                x, y = x[start : start + segment_frames], y[start : start + segment_frames]
+            inputs.append(x)
+            targets.append(y)
+        yield np.stack(inputs).astype(np.float32), np.stack(targets).astype(np.float32)
 
 
 def segment_arrays(

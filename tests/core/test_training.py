@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.errors import Cancelled, ConfigError, PairingError
 from core.model.bundle import load_bundle
 from core.progress import CancelToken
-from core.training import EpochReport, TrainConfig, train
+from core.training import NORM_SAMPLE_PAIRS, EpochReport, TrainConfig, train, train_stream
 from tests.conftest import make_pairs
 
 
@@ -113,3 +114,65 @@ def test_cosine_schedule_decays_the_learning_rate_over_the_planned_steps(
     assert rate["config"]["initial_learning_rate"] == pytest.approx(1e-3)
     assert rate["config"]["alpha"] == pytest.approx(0.05)
     assert load_bundle(result.model_path).meta.training["config"]["lr_schedule"] == "cosine"
+
+
+def _stream_pairs(count: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    t = np.arange(8000) / 16000
+    out = []
+    for _ in range(count):
+        clean = (0.3 * np.sin(2 * np.pi * rng.uniform(200, 2000) * t)).astype(np.float32)[None]
+        out.append(((clean + 0.05 * rng.standard_normal(clean.shape)).astype(np.float32), clean))
+    return out
+
+
+def test_streamed_training_draws_fresh_pairs_every_epoch_and_saves(tmp_path: Path) -> None:
+    drawn: list[int] = []
+
+    def draw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        drawn.append(1)
+        return _stream_pairs(1, int(rng.integers(1 << 30)))[0]
+
+    epochs: list[EpochReport] = []
+    result = train_stream(
+        draw,
+        _stream_pairs(3, 99),
+        tmp_path / "s.keras",
+        config=small(epochs=2, batch_size=4),
+        steps_per_epoch=3,
+        on_epoch=epochs.append,
+    )
+    assert [e.epoch for e in epochs] == [1, 2]
+    # The normalisation sample, then at least 2 epochs x 3 batches x 4 new pairs.
+    assert len(drawn) >= NORM_SAMPLE_PAIRS + 2 * 3 * 4
+    bundle = load_bundle(result.model_path)
+    assert bundle.meta.training["steps_per_epoch"] == 3
+    assert result.val_files == 3 and np.isfinite(result.val_si_sdr_after)
+
+
+def test_streamed_training_cancels_and_refuses_bad_settings(tmp_path: Path) -> None:
+    token = CancelToken()
+
+    def progress(fraction: float, message: str = "") -> None:
+        if message.startswith("epoch"):
+            token.cancel()
+
+    def draw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return _stream_pairs(1, int(rng.integers(1 << 30)))[0]
+
+    val = _stream_pairs(2, 1)
+    with pytest.raises(Cancelled):
+        train_stream(
+            draw,
+            val,
+            tmp_path / "s.keras",
+            config=small(epochs=50),
+            steps_per_epoch=5,
+            progress=progress,
+            cancel=token,
+        )
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ConfigError):
+        train_stream(draw, val, tmp_path / "s.keras", config=small(), steps_per_epoch=0)
+    with pytest.raises(ConfigError):
+        train_stream(draw, [], tmp_path / "s.keras", config=small(), steps_per_epoch=2)
