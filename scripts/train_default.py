@@ -6,14 +6,19 @@ Usage (from the repository root, with ../shared/data beside it)::
 
 It builds noisy/clean pairs from clean speech and music plus real noise
 recordings listed in the corpus manifest, holding out whole speakers and whole
-noise recordings for validation elsewhere (see HELD_OUT below), trains the
+noise recordings for validation elsewhere (see ``held_out``), trains the
 ``crnn`` architecture with ``core.training.train``, and writes the model card.
+
+With ``--stream`` it instead keeps whole recordings in memory and mixes a fresh pair
+for every batch (``core.training.train_stream``); ``--init`` continues an earlier
+run's model, so a recipe may have stages (the card lists them).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import sys
 import tempfile
@@ -154,7 +159,12 @@ def build_pairs(
 
 
 def build_stream(
-    data: Path, rng: np.random.Generator, val_pairs: int
+    data: Path,
+    rng: np.random.Generator,
+    val_pairs: int,
+    *,
+    mix: MixConfig = MIX,
+    music_share: float = STREAM_MUSIC_SHARE,
 ) -> tuple[MixStream, list[tuple[np.ndarray, np.ndarray]], dict]:
     """Whole clean recordings and noises in memory, to mix fresh pairs for every batch.
 
@@ -169,15 +179,12 @@ def build_stream(
     speech_audio = [load(data / c / f, sr=SR, mono=True)[0] for c, f in speech]
     music_audio = [load(data / c / f, sr=SR, mono=True)[0] for c, f in music]
     music_audio += [load(t, sr=SR, mono=True)[0] for t in extra_music]
-    mixer = Mixer(by_folder, sr=SR, config=MIX)
+    mixer = Mixer(by_folder, sr=SR, config=mix)
     train_pools = [
-        (1 - STREAM_MUSIC_SHARE, [a for i, a in enumerate(speech_audio) if i % 10]),
-        (STREAM_MUSIC_SHARE, [a for i, a in enumerate(music_audio) if i % 10]),
+        (1 - music_share, [a for i, a in enumerate(speech_audio) if i % 10]),
+        (music_share, [a for i, a in enumerate(music_audio) if i % 10]),
     ]
-    val_pools = [
-        (1 - STREAM_MUSIC_SHARE, speech_audio[::10]),
-        (STREAM_MUSIC_SHARE, music_audio[::10]),
-    ]
+    val_pools = [(1 - music_share, speech_audio[::10]), (music_share, music_audio[::10])]
     val_stream = MixStream(val_pools, mixer, samples=int(SEGMENT_S * SR))
     val = [val_stream.draw(rng) for _ in range(val_pairs)]
     stream = MixStream(train_pools, mixer, samples=STREAM_SEGMENT_SAMPLES)
@@ -192,7 +199,8 @@ def build_stream(
             "val_pairs": len(val),
             "speech_files": len(speech),
             "music_files": len(music) + len(extra_music),
-            "music_share": STREAM_MUSIC_SHARE,
+            "music_share": music_share,
+            "clean_fraction": mix.clean_fraction,
             "debian_music_files": [t.name for t in extra_music],
             "held_out_debian_music": [t.name for t in extra_held],
             "noise_files": sum(len(v) for v in by_folder.values()),
@@ -229,6 +237,7 @@ def write_model_card(model: Path, data: Path) -> Path:
     summary = json.loads(model.with_name(model.stem + ".training.json").read_text())
     meta = json.loads(model.with_suffix(".json").read_text())
     result, info = summary["result"], summary["data"]
+    stages = summary.get("stages") or [stage(summary)]
     config = meta.get("training", {}).get("config", {})
     size_mb = model.stat().st_size / 1e6
     lines = [
@@ -240,11 +249,23 @@ def write_model_card(model: Path, data: Path) -> Path:
         "`core.model.inference` runs it at any input rate and channel count.",
         "",
         "## How it was made",
-        "- Script: `scripts/train_default.py` (run: `.venv/bin/python "
-        + summary.get("command", f"scripts/train_default.py --epochs {result['epochs_run']}")
-        + "` with `../shared/data` beside the repository).",
-        f"- Training time: {summary['total_seconds'] / 60:.0f} min on a 2-core CPU (no GPU); "
-        f"{result['epochs_run']} epochs, best weights from epoch {result['best_epoch']}; "
+        (
+            f"- Script: `scripts/train_default.py` (run: `.venv/bin/python "
+            f"{stages[0]['command']}` with `../shared/data` beside the repository)"
+            if len(stages) == 1
+            else "- Script: `scripts/train_default.py`, run with `../shared/data` beside the "
+            "repository in stages, each continuing the model of the one before (`--init`): "
+            + "; then ".join(
+                f"`.venv/bin/python {st['command']}` ({st['epochs']} epochs, "
+                f"{st['seconds'] / 60:.0f} min)"
+                for st in stages
+            )
+        )
+        + ".",
+        f"- Training time: {sum(st['seconds'] for st in stages) / 60:.0f} min on a 2-core CPU "
+        f"(no GPU); {'last stage ' if len(stages) > 1 else ''}{result['epochs_run']} epochs, "
+        "best weights from epoch "
+        f"{result['best_epoch']}; "
         f"Adam at {config.get('learning_rate', 1e-3):g}"
         + (" with cosine decay to 5 %" if config.get("lr_schedule") == "cosine" else "")
         + f", batches of {config.get('batch_size', '?')} segments of "
@@ -262,7 +283,8 @@ def write_model_card(model: Path, data: Path) -> Path:
         )
         + f"with {info['noise_files']} real noise recordings (50 Hz high-passed; a noise folder is "
         "drawn first, then a file) at -5..20 dB SNR; "
-        f"{MIX.clean_fraction:.0%} of the pairs are clean in, clean out; "
+        f"{info.get('clean_fraction', MIX.clean_fraction):.0%} of the pairs are clean in, "
+        "clean out; "
         f"{MIX.bandlimit_fraction:.0%} are band-limited on both sides (low-pass at "
         f"{MIX.bandlimit_hz[0] / 1000:g}..{MIX.bandlimit_hz[1] / 1000:g} kHz, as telephone, old "
         "broadcast and 8 kHz files arrive). Music includes "
@@ -334,6 +356,43 @@ def evaluate(args: argparse.Namespace) -> None:
     print(f"validation SI-SDR {before:.2f} -> {after:.2f} dB; clean input -> {clean:.2f} dB")
 
 
+def stage(summary: dict) -> dict:
+    """One training run of a recipe, as the model card lists it."""
+    result = summary["result"]
+    return {
+        "command": summary.get(
+            "command", f"scripts/train_default.py --epochs {result['epochs_run']}"
+        ),
+        "seconds": summary["total_seconds"],
+        "epochs": result["epochs_run"],
+        "best_epoch": result["best_epoch"],
+    }
+
+
+def earlier_stages(init: Path | None) -> list[dict]:
+    """The runs that made the model ``init`` (a run may continue another's model)."""
+    if init is None:
+        return []
+    path = init.with_name(init.stem + ".training.json")
+    if not path.exists():
+        return [{"command": f"(a model not made by this script: {init.name})"}]
+    summary = json.loads(path.read_text())
+    return summary.get("stages") or [stage(summary)]
+
+
+def recipe_arguments(argv: list[str]) -> list[str]:
+    """The command-line arguments that shape the model (where it was written does not)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--out":
+            skip = True
+        elif not arg.startswith("--out="):
+            kept.append(arg)
+    return kept
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -357,6 +416,17 @@ def main() -> int:
     parser.add_argument(
         "--steps-per-epoch", type=int, default=300, help="batches per epoch with --stream"
     )
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--init", type=Path, help="continue training this model (.keras)")
+    parser.add_argument(
+        "--clean-fraction",
+        type=float,
+        default=MIX.clean_fraction,
+        help="share of streamed pairs left clean",
+    )
+    parser.add_argument(
+        "--music-share", type=float, default=STREAM_MUSIC_SHARE, help="share of streamed music"
+    )
     parser.add_argument("--card-only", action="store_true", help="only rewrite the model card")
     parser.add_argument(
         "--evaluate-only",
@@ -377,7 +447,8 @@ def main() -> int:
         arch="crnn",
         epochs=args.epochs,
         batch_size=args.batch_size,
-        learning_rate=1e-3,
+        learning_rate=args.learning_rate,
+        init=None if args.init is None else str(args.init),
         lr_schedule=args.lr_schedule,
         val_split=VAL_SPLIT,
         patience=4,
@@ -388,7 +459,10 @@ def main() -> int:
         print(f"epoch {r.epoch}: loss {r.loss:.4f} val {r.val_loss:.4f}", flush=True)
 
     if args.stream:
-        stream, val, data_info = build_stream(args.data, rng, STREAM_VAL_PAIRS)
+        mix = dataclasses.replace(MIX, clean_fraction=args.clean_fraction)
+        stream, val, data_info = build_stream(
+            args.data, rng, STREAM_VAL_PAIRS, mix=mix, music_share=args.music_share
+        )
         print(f"loaded {data_info['clean_hours']} h of clean audio", flush=True)
         result = train_stream(
             stream.draw,
@@ -406,14 +480,16 @@ def main() -> int:
             result = train(
                 Path(tmp) / "noisy", Path(tmp) / "clean", args.out, config=config, on_epoch=report
             )
+    command = " ".join(["scripts/train_default.py", *recipe_arguments(sys.argv[1:])])
     summary = {
-        "command": "scripts/train_default.py " + " ".join(sys.argv[1:]),
+        "command": command,
         "data": {**data_info, "steps_per_epoch": args.steps_per_epoch}
         if args.stream
         else data_info,
         "result": result.to_dict(),
         "total_seconds": time.time() - started,
     }
+    summary["stages"] = earlier_stages(args.init) + [stage(summary)]
     args.out.with_name(args.out.stem + ".training.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps(result.to_dict(), indent=1))
     print(write_model_card(args.out, args.data))
