@@ -28,6 +28,7 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "Spectral noise gate"),
     QT_TRANSLATE_NOOP("core", "Reduction"),
     QT_TRANSLATE_NOOP("core", "Threshold above noise"),
+    QT_TRANSLATE_NOOP("core", "Steady noise (hiss) reduction"),
     QT_TRANSLATE_NOOP("core", "AI noise reduction"),
     QT_TRANSLATE_NOOP("core", "Model"),
     QT_TRANSLATE_NOOP("core", "Maximum reduction"),

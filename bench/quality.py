@@ -478,64 +478,17 @@ def _model_created(model: Path) -> str:
         return ""
 
 
-def wiener_filter(
-    audio: np.ndarray,
-    *,
-    sr: int,
-    alpha: float = 0.98,
-    quiet_fraction: float = 0.1,
-    xi_min_db: float = -25.0,
-) -> np.ndarray:
-    """Decision-directed Wiener filter (Ephraim & Malah, 1984; Scalart & Filho, 1996).
-
-    The noise power spectrum is the mean of the quietest ``quiet_fraction`` of the
-    frames (digital silence excluded); the a-priori SNR is
-    ``xi = alpha * |S_prev|^2 / N + (1 - alpha) * max(gamma - 1, 0)``, floored at
-    ``xi_min_db``, and the gain ``xi / (1 + xi)``. 32 ms Hann frames, 75 % overlap.
-
-    Parameters
-    ----------
-    audio : float32 ``(channels, samples)``; each channel is filtered on its own
-    sr : sample rate in Hz
-    """
-    from scipy.signal import istft, stft
-
-    nfft = 1 << int(round(np.log2(0.032 * sr)))
-    hop = nfft // 4
-    xi_min = 10 ** (xi_min_db / 10)
-    out = np.empty_like(audio)
-    for c, x in enumerate(audio):
-        _, _, spec = stft(x, fs=sr, window="hann", nperseg=nfft, noverlap=nfft - hop)
-        power = np.abs(spec) ** 2
-        energy = power.sum(axis=0)
-        active = np.flatnonzero(energy > energy.max() * 1e-10)
-        if active.size == 0:
-            out[c] = x
-            continue
-        count = max(5, int(quiet_fraction * active.size))
-        quiet = active[np.argsort(energy[active])[:count]]
-        noise = np.maximum(power[:, quiet].mean(axis=1), 1e-20)
-        gains = np.empty(power.shape)
-        previous = np.zeros(noise.size)
-        for m in range(power.shape[1]):
-            gamma = power[:, m] / noise
-            xi = alpha * previous / noise + (1 - alpha) * np.maximum(gamma - 1.0, 0.0)
-            xi = np.maximum(xi, xi_min)
-            gain = xi / (1.0 + xi)
-            gains[:, m] = gain
-            previous = gain**2 * power[:, m]
-        _, y = istft(spec * gains, fs=sr, window="hann", nperseg=nfft, noverlap=nfft - hop)
-        y = y[: x.size]
-        out[c] = np.pad(y, (0, x.size - y.size)).astype(np.float32)
-    return out
-
-
 class Wiener(System):
     name, key = "Wiener (decision-directed)", "wiener"
-    note = "bench/quality.py `wiener_filter`: noise PSD from the quietest 10 % of frames"
+    note = (
+        "`core.dsp.wiener.reduce_steady_noise` alone (the `hiss` step at its defaults): "
+        "noise PSD from the quietest 10 % of frames"
+    )
 
     def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
-        return wiener_filter(audio, sr=sr)
+        from core.dsp.wiener import reduce_steady_noise
+
+        return reduce_steady_noise(audio, sr=sr)
 
 
 class NoiseReduce(System):

@@ -172,6 +172,14 @@ def _build_gate(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
     return _FunctionStep(spectral_gate, {"config": config}, margin_s=0.5)
 
 
+def _build_hiss(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.wiener import WienerConfig, reduce_steady_noise
+
+    config = WienerConfig(reduction_db=params["reduction_db"])
+    # Seconds of context either side so each block's profile finds quiet frames.
+    return _FunctionStep(reduce_steady_noise, {"config": config}, margin_s=2.0)
+
+
 def _build_limiter(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
     from core.dsp.limiter import LimiterConfig, limit
 
@@ -359,6 +367,13 @@ STEP_TYPES: dict[str, StepType] = {
                 ParamSpec("threshold_db", 6.0, "Threshold above noise", 0.0, 30.0, unit="dB"),
             ),
             _build_gate,
+        ),
+        StepType(
+            "hiss",
+            "repair",
+            "Steady noise (hiss) reduction",
+            (ParamSpec("reduction_db", 50.0, "Maximum reduction", 1.0, 100.0, unit="dB"),),
+            _build_hiss,
         ),
         StepType(
             "model",

@@ -78,7 +78,19 @@ MIX = MixConfig(
     clean_fraction=0.15,
     bandlimit_fraction=0.25,
     bandlimit_hz=(3000.0, 7000.0),
+    band_highpass_fraction=0.0,
+    band_highpass_hz=(100.0, 400.0),
+    hiss_fraction=0.0,
+    hiss_slope_db=(-4.0, 2.0),
 )
+
+
+# The MixConfig shares a --stream run may change from the command line.
+STREAM_MIX_SHARES = {
+    "clean_fraction": "share of streamed pairs left clean",
+    "hiss_fraction": "share of streamed noisy pairs whose noise is synthetic coloured hiss",
+    "band_highpass_fraction": "share of band-limited pairs also high-passed (telephone, AM)",
+}
 
 
 def held_out(category: str, name: str, index: int) -> bool:
@@ -202,6 +214,8 @@ def build_stream(
             "music_files": len(music) + len(extra_music),
             "music_share": music_share,
             "clean_fraction": mix.clean_fraction,
+            "hiss_fraction": mix.hiss_fraction,
+            "band_highpass_fraction": mix.band_highpass_fraction,
             "debian_music_files": [t.name for t in extra_music],
             "held_out_debian_music": [t.name for t in extra_held],
             "noise_files": sum(len(v) for v in by_folder.values()),
@@ -288,7 +302,22 @@ def write_model_card(model: Path, data: Path) -> Path:
         "clean out; "
         f"{MIX.bandlimit_fraction:.0%} are band-limited on both sides (low-pass at "
         f"{MIX.bandlimit_hz[0] / 1000:g}..{MIX.bandlimit_hz[1] / 1000:g} kHz, as telephone, old "
-        "broadcast and 8 kHz files arrive). Music includes "
+        "broadcast and 8 kHz files arrive"
+        + (
+            f"; {info['band_highpass_fraction']:.0%} of those also high-passed at "
+            f"{MIX.band_highpass_hz[0]:g}..{MIX.band_highpass_hz[1]:g} Hz"
+            if info.get("band_highpass_fraction")
+            else ""
+        )
+        + ")."
+        + (
+            f" In {info['hiss_fraction']:.0%} of the noisy pairs the noise is synthetic "
+            "stationary hiss instead of a recording (Gaussian, spectral slope "
+            f"{MIX.hiss_slope_db[0]:g}..{MIX.hiss_slope_db[1]:g} dB per octave)."
+            if info.get("hiss_fraction")
+            else ""
+        )
+        + " Music includes "
         f"{len(info.get('debian_music_files', []))} orchestral tracks of the Debian package "
         "`wesnoth-1.16-music` (GPL-2+; every fifth track held out).",
         "- Held out (never trained on): LibriSpeech speakers whose id ends in 0, VCTK p228, and "
@@ -420,14 +449,11 @@ def main() -> int:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--init", type=Path, help="continue training this model (.keras)")
     parser.add_argument(
-        "--clean-fraction",
-        type=float,
-        default=MIX.clean_fraction,
-        help="share of streamed pairs left clean",
-    )
-    parser.add_argument(
         "--music-share", type=float, default=STREAM_MUSIC_SHARE, help="share of streamed music"
     )
+    for name, text in STREAM_MIX_SHARES.items():
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, type=float, default=getattr(MIX, name), help=text)
     parser.add_argument("--card-only", action="store_true", help="only rewrite the model card")
     parser.add_argument(
         "--evaluate-only",
@@ -460,7 +486,7 @@ def main() -> int:
         print(f"epoch {r.epoch}: loss {r.loss:.4f} val {r.val_loss:.4f}", flush=True)
 
     if args.stream:
-        mix = dataclasses.replace(MIX, clean_fraction=args.clean_fraction)
+        mix = dataclasses.replace(MIX, **{name: getattr(args, name) for name in STREAM_MIX_SHARES})
         stream, val, data_info = build_stream(
             args.data, rng, STREAM_VAL_PAIRS, mix=mix, music_share=args.music_share
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.dsp.filters import lowpass
+from core.dsp.filters import highpass, lowpass
 from core.errors import ConfigError
 
 
@@ -27,13 +27,39 @@ class MixConfig:
     # low-passed, so there is nothing to invent above the edge.
     bandlimit_fraction: float = 0.25
     bandlimit_hz: tuple[float, float] = (3000.0, 7000.0)
+    # Telephone and AM broadcast also lose the lows: this share of the band-limited
+    # pairs is high-passed too.
+    band_highpass_fraction: float = 0.0
+    band_highpass_hz: tuple[float, float] = (100.0, 400.0)
+    # Steady hiss (tape, preamp, old broadcast) in place of a recording: coloured
+    # Gaussian noise whose power falls or rises by a drawn slope in dB per octave
+    # (0 white, -3 pink). Real noise recordings rarely hold such a steady floor.
+    hiss_fraction: float = 0.0
+    hiss_slope_db: tuple[float, float] = (-4.0, 2.0)
 
     def validate(self) -> None:
-        for name in ("clean_fraction", "bandlimit_fraction"):
+        for name in (
+            "clean_fraction",
+            "bandlimit_fraction",
+            "band_highpass_fraction",
+            "hiss_fraction",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1")
         if self.snr_db_range[0] > self.snr_db_range[1]:
             raise ConfigError("the SNR range must run from low to high")
+
+
+def hiss(
+    samples: int, *, sr: int, slope_db_per_octave: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Stationary Gaussian noise ``(1, samples)`` whose power spectrum changes by
+    ``slope_db_per_octave`` per octave (0 white, -3 pink), flat below 50 Hz, unit RMS."""
+    spectrum = np.fft.rfft(rng.standard_normal(samples))
+    freqs = np.maximum(np.fft.rfftfreq(samples, 1.0 / sr), 50.0)
+    spectrum *= (freqs / 1000.0) ** (slope_db_per_octave / (20 * np.log10(2.0)))
+    noise = np.fft.irfft(spectrum, n=samples)
+    return (noise / max(float(np.sqrt(np.mean(noise**2))), 1e-12))[np.newaxis]
 
 
 def excerpts(audio: np.ndarray, n: int, rng: np.random.Generator, most: int) -> list[np.ndarray]:
@@ -81,8 +107,7 @@ class Mixer:
         if rng.random() < cfg.clean_fraction:
             noisy = clean.copy()
         else:
-            pool = self.noises[self.folders[rng.integers(len(self.folders))]]
-            noise = excerpts(pool[rng.integers(len(pool))], n, rng, 1)[0]
+            noise = self._noise(n, rng)
             snr = rng.uniform(*cfg.snr_db_range)
             p_c, p_n = np.mean(clean**2), max(float(np.mean(noise**2)), 1e-12)
             noisy = clean + noise * np.sqrt(p_c / (p_n * 10 ** (snr / 10)))
@@ -90,10 +115,22 @@ class Mixer:
             cutoff = float(rng.uniform(*cfg.bandlimit_hz))
             clean = lowpass(clean, sr=self.sr, cutoff_hz=cutoff)
             noisy = lowpass(noisy, sr=self.sr, cutoff_hz=cutoff)
+            if cfg.band_highpass_fraction > 0 and rng.random() < cfg.band_highpass_fraction:
+                low = float(rng.uniform(*cfg.band_highpass_hz))
+                clean = highpass(clean, sr=self.sr, cutoff_hz=low)
+                noisy = highpass(noisy, sr=self.sr, cutoff_hz=low)
         peak = max(float(np.max(np.abs(noisy))), 1e-9)
         if peak > 0.99:
             noisy, clean = noisy * 0.99 / peak, clean * 0.99 / peak
         return noisy.astype(np.float32), clean.astype(np.float32)
+
+    def _noise(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        cfg = self.config
+        # No draw when hiss is off, so recipes without it keep their random sequence.
+        if cfg.hiss_fraction > 0 and rng.random() < cfg.hiss_fraction:
+            return hiss(n, sr=self.sr, slope_db_per_octave=rng.uniform(*cfg.hiss_slope_db), rng=rng)
+        pool = self.noises[self.folders[rng.integers(len(self.folders))]]
+        return excerpts(pool[rng.integers(len(pool))], n, rng, 1)[0]
 
 
 class MixStream:

@@ -1518,6 +1518,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Steady noise (hiss) reduction</source>
+        <translation>Reducción de ruido estable (soplido)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>AI noise reduction</source>
         <translation>Reducción de ruido con IA</translation>
     </message>

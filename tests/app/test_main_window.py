@@ -263,11 +263,13 @@ def test_residual_view_toggle(
 ) -> None:
     doc = open_recording(recording)
     restore(qtbot, window, HIGHPASS)
-    with qtbot.waitSignal(window.spectrogram_ready, timeout=20_000):
-        window.residual_view_action.trigger()
+    window.residual_view_action.trigger()
     assert window.timeline.lower_mode == "residual"
     assert window.timeline.plots[2].getAxis("left").labelText == "Removed noise"
-    assert ("spec", "residual", id(doc.restoration), 1.0) in doc.cache
+    # Not the next spectrogram_ready: on a busy machine the restored view's own
+    # spectrogram may still be finishing and arrive first.
+    key = ("spec", "residual", id(doc.restoration), 1.0)
+    qtbot.waitUntil(lambda: key in doc.cache, timeout=20_000)
 
 
 def test_analysis_before_and_after(

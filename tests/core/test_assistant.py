@@ -86,10 +86,16 @@ def test_hiss_above_a_band_limited_programme_gets_a_low_pass() -> None:
     assert d.noise_above_hz is not None and 3000 < d.noise_above_hz < 4500
     steps = {s.type: s.params for s in propose_chain(d).steps}
     assert d.noise_above_hz < steps["lowpass"]["cutoff_hz"] < 1.2 * d.noise_above_hz
+    # Hiss that came after the band limit is steady: the noise-profile step takes it
+    # first, then the model at its full depth (a -20 dB floor left light hiss audible).
+    assert {f.kind: f.severity for f in d.findings()}["noise"] == "mild"
+    order = [s.type for s in propose_chain(d).steps]
+    assert order.index("hiss") < order.index("model") < order.index("lowpass")
+    assert steps["model"]["floor_db"] == -30.0
 
 
 @pytest.mark.parametrize("amplitude", [0.0, 0.003, 0.01, 0.05])
-def test_full_band_speech_clean_or_noisy_gets_no_low_pass(amplitude: float) -> None:
+def test_full_band_speech_clean_or_noisy_gets_no_low_pass_nor_hiss_step(amplitude: float) -> None:
     from core.dsp.filters import highpass
 
     # speech_like has little above 3.5 kHz; real speech has fricatives up there.
@@ -100,7 +106,8 @@ def test_full_band_speech_clean_or_noisy_gets_no_low_pass(amplitude: float) -> N
     x = programme + white_noise(sr=SR, seconds=8.0, amplitude=amplitude, seed=5)
     d = diagnose(x.astype(np.float32), sr=SR)
     assert d.noise_above_hz is None
-    assert "lowpass" not in [s.type for s in propose_chain(d).steps]
+    steps = [s.type for s in propose_chain(d).steps]
+    assert "lowpass" not in steps and "hiss" not in steps  # full-band noise is the model's
 
 
 def test_analyze_report_has_the_assistant_keys() -> None:

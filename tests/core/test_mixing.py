@@ -1,11 +1,11 @@
-"""Training pairs mixed on the fly: SNR, clean share, band-limiting, pool weights."""
+"""Training pairs mixed on the fly: SNR, clean share, band-limiting, hiss, pool weights."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from core.data.mixing import MixConfig, Mixer, MixStream, excerpts
+from core.data.mixing import MixConfig, Mixer, MixStream, excerpts, hiss
 from core.errors import ConfigError
 
 SR = 16000
@@ -51,6 +51,52 @@ def test_clean_share_and_band_limiting() -> None:
     spectrum = np.abs(np.fft.rfft(noisy[0])) ** 2
     freqs = np.fft.rfftfreq(noisy.shape[1], 1 / SR)
     assert spectrum[freqs > 4000].sum() < 1e-4 * spectrum.sum()  # white noise cut above 3 kHz
+    assert spectrum[freqs < 150].sum() > 1e-3 * spectrum.sum()  # the lows are kept
+
+    telephone = plain(
+        bandlimit_fraction=1.0,
+        bandlimit_hz=(3000.0, 3000.0),
+        band_highpass_fraction=1.0,
+        band_highpass_hz=(400.0, 400.0),
+    )
+    noisy, clean = Mixer(noises(), sr=SR, config=telephone).mix(
+        tone(1000.0), np.random.default_rng(3)
+    )
+    spectrum = np.abs(np.fft.rfft(noisy[0])) ** 2
+    assert spectrum[freqs < 150].sum() < 1e-4 * spectrum.sum()  # and cut below 400 Hz
+    assert spectrum[freqs > 4000].sum() < 1e-4 * spectrum.sum()
+
+
+def octave_power_db(x: np.ndarray, low_hz: float) -> float:
+    spectrum = np.abs(np.fft.rfft(x[0])) ** 2
+    freqs = np.fft.rfftfreq(x.shape[1], 1 / SR)
+    return float(10 * np.log10(spectrum[(freqs >= low_hz) & (freqs < 2 * low_hz)].sum()))
+
+
+@pytest.mark.parametrize("slope", [0.0, -3.0, 2.0])
+def test_hiss_has_the_drawn_spectral_slope(slope: float) -> None:
+    noise = hiss(4 * SR, sr=SR, slope_db_per_octave=slope, rng=np.random.default_rng(4))
+    assert noise.shape == (1, 4 * SR)
+    assert np.sqrt(np.mean(noise**2)) == pytest.approx(1.0, rel=1e-6)
+    steps = [octave_power_db(noise, f * 2) - octave_power_db(noise, f) for f in (500, 1000, 2000)]
+    # Each octave holds twice the bins of the one below: +3 dB for white noise.
+    assert np.mean(steps) == pytest.approx(3.0 + slope, abs=0.3)
+
+
+def test_hiss_share_replaces_the_recordings() -> None:
+    # The recording pool is a 440 Hz tone; hiss is broadband, so it shows above 4 kHz.
+    tonal = {"tone": [tone(440.0, 3.0)]}
+    config = plain(snr_db_range=(10.0, 10.0), hiss_fraction=1.0, hiss_slope_db=(0.0, 0.0))
+    noisy, clean = Mixer(tonal, sr=SR, config=config).mix(tone(300.0), np.random.default_rng(5))
+    noise = noisy - clean
+    assert 10 * np.log10(np.mean(clean**2) / np.mean(noise**2)) == pytest.approx(10.0, abs=0.01)
+    assert octave_power_db(noise, 4000) - octave_power_db(noise, 2000) == pytest.approx(3.0, abs=1)
+    # Hiss off draws nothing for it: the recipes without hiss keep their pairs.
+    a = Mixer(tonal, sr=SR, config=plain()).mix(tone(300.0), np.random.default_rng(6))
+    b = Mixer(tonal, sr=SR, config=plain(hiss_fraction=0.0, hiss_slope_db=(-9.0, 9.0))).mix(
+        tone(300.0), np.random.default_rng(6)
+    )
+    assert np.array_equal(a[0], b[0])
 
 
 def test_stream_draws_pools_by_weight_reproducibly() -> None:
@@ -75,6 +121,8 @@ def test_bad_inputs_are_refused() -> None:
         Mixer({"none": []}, sr=SR, config=MixConfig())
     with pytest.raises(ConfigError):
         Mixer(noises(), sr=SR, config=MixConfig(clean_fraction=1.5))
+    with pytest.raises(ConfigError):
+        Mixer(noises(), sr=SR, config=MixConfig(hiss_fraction=-0.1))
     mixer = Mixer(noises(), sr=SR, config=MixConfig())
     with pytest.raises(ConfigError):
         MixStream([(1.0, [])], mixer, samples=100)
