@@ -34,6 +34,7 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "Maximum reduction"),
     QT_TRANSLATE_NOOP("core", "Above the model's band"),
     QT_TRANSLATE_NOOP("core", "Channels"),
+    QT_TRANSLATE_NOOP("core", "Steady noise first"),
     QT_TRANSLATE_NOOP("core", "Normalise level"),
     QT_TRANSLATE_NOOP("core", "Measure"),
     QT_TRANSLATE_NOOP("core", "Target"),

@@ -235,6 +235,7 @@ def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
             floor_db=params["floor_db"],
             extend_highs=params["high_band"] == "follow",
             linked=params["channels"] == "linked",
+            pre_clean_db=params["pre_clean_db"],
         )
     )
 
@@ -386,6 +387,7 @@ STEP_TYPES: dict[str, StepType] = {
                     "high_band", "follow", "Above the model's band", choices=("follow", "keep")
                 ),
                 ParamSpec("channels", "linked", "Channels", choices=("linked", "independent")),
+                ParamSpec("pre_clean_db", 0.0, "Steady noise first", 0.0, 30.0, unit="dB"),
             ),
             _build_model,
         ),

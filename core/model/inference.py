@@ -34,6 +34,15 @@ class Enhancer:
     With ``linked`` (the default) the channels of a multichannel block share one
     mask, estimated from their mean power: the stereo image cannot wander, and the
     model runs once per block instead of once per channel.
+
+    With ``pre_clean_db`` above 0, steady noise is first taken out by
+    :func:`~core.dsp.wiener.reduce_steady_noise` (at most that deep), and the model
+    runs again on the result — but only as far as the model vouches for the Wiener
+    filter's noise profile, the quietest frames: the depth ramps from nothing where
+    the model keeps :data:`PRE_CLEAN_TRUST_DB` of those frames' power to the full
+    ``pre_clean_db`` :data:`PRE_CLEAN_RAMP_DB` lower. In speech the quietest frames
+    are pauses full of noise, which the model removes; in music they are quiet music,
+    which it keeps, and a noise profile taken from them would take the music away.
     """
 
     def __init__(
@@ -43,10 +52,13 @@ class Enhancer:
         floor_db: float | None = None,
         extend_highs: bool = True,
         linked: bool = True,
+        pre_clean_db: float = 0.0,
     ) -> None:
         self.bundle = bundle
         self.extend_highs = extend_highs
         self.linked = linked
+        self.pre_clean_db = pre_clean_db
+        self.last_pre_clean_db = 0.0  # depth used on the last block, for reports and tests
         self.meta = bundle.meta
         floor = self.meta.mask_floor_db if floor_db is None else floor_db
         self._floor = float(10 ** (floor / 20))
@@ -75,15 +87,30 @@ class Enhancer:
         return masks.reshape(batch, count * core, bins)[:, :frames]
 
     def _gain(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """STFT ``(channels, frames, bins)`` of model-rate ``audio`` and the floored mask
+        """STFT ``(channels, frames, bins)`` of the model-rate signal the gain applies to
+        (``audio``, or ``audio`` after the pre-clean) and the floored mask
         (``(1, frames, bins)`` when linked, broadcasting over the channels)."""
+        spec, mask = self._spec_and_mask(audio)
+        self.last_pre_clean_db = 0.0
+        if self.pre_clean_db > 0:
+            depth = self.pre_clean_db * _trust(spec, mask)
+            if depth >= 1.0:
+                from core.dsp.wiener import WienerConfig, reduce_steady_noise
+
+                config = WienerConfig(reduction_db=depth)
+                audio = reduce_steady_noise(audio, sr=self.meta.spectral.sample_rate, config=config)
+                spec, mask = self._spec_and_mask(audio)
+                self.last_pre_clean_db = depth
+        return spec, np.maximum(mask, self._floor)
+
+    def _spec_and_mask(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         spec = stft(audio, config=self.meta.spectral.stft)
         if self.linked and spec.shape[0] > 1:
             power = np.mean(np.abs(spec) ** 2, axis=0, keepdims=True)
             features = self.meta.norm.apply(np.log10(power + LOG_FLOOR).astype(np.float32))
         else:
             features = self.meta.norm.apply(log_power(spec))
-        return spec, np.maximum(self.mask(features), self._floor)
+        return spec, self.mask(features)
 
     def enhance_model_rate(self, audio: np.ndarray) -> np.ndarray:
         """Enhanced version of ``audio`` ``(channels, n)`` already at the model's rate."""
@@ -135,6 +162,33 @@ class Enhancer:
         band = np.clip((native_freqs - edge_lo) / (edge_hi - edge_lo), 0.0, 1.0)
         removed = spec * ((1.0 - g)[:, :, None] * band[None, None, :]).astype(np.float32)
         return istft(removed, config=native, length=block.shape[1])
+
+
+PRE_CLEAN_TRUST_DB = -4.0
+"""Share of the quietest frames' power the model keeps (dB) above which the pre-clean is
+off. Measured with the built-in model: clean music -0.1..-0.6 dB and music in noise
+-0.6..-2.0 on the quality benchmark's files, speech in real noise -1.3..-22 (33 of 41
+files below -3); over 71 other music excerpts, clean and in real noise at 10 and 20 dB,
+7 of 213 pass this mark (none clean)."""
+PRE_CLEAN_RAMP_DB = 4.0
+"""How far below :data:`PRE_CLEAN_TRUST_DB` the pre-clean reaches its full depth."""
+PRE_CLEAN_QUIET_FRACTION = 0.1
+"""The quietest frames looked at, as the Wiener filter's noise profile takes them."""
+
+
+def _trust(spec: np.ndarray, mask: np.ndarray) -> float:
+    """0..1: how far the model removes the quietest frames of ``spec`` ``(c, frames, bins)``
+    with ``mask`` (before the floor), mapped through the pre-clean ramp."""
+    power = np.mean(spec.real**2 + spec.imag**2, axis=0)  # (frames, bins)
+    kept = np.mean(np.broadcast_to(mask, spec.shape) ** 2, axis=0) * power
+    energy = power.sum(axis=1)
+    active = np.flatnonzero(energy > energy.max() * 1e-10)
+    if active.size < 5:
+        return 0.0
+    count = max(5, int(PRE_CLEAN_QUIET_FRACTION * active.size))
+    quiet = active[np.argsort(energy[active])[:count]]
+    kept_db = 10 * np.log10(max(float(kept[quiet].sum()), 1e-30) / float(energy[quiet].sum()))
+    return float(np.clip((PRE_CLEAN_TRUST_DB - kept_db) / PRE_CLEAN_RAMP_DB, 0.0, 1.0))
 
 
 MASK_CHUNK_FRAMES = 400

@@ -1548,6 +1548,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Steady noise first</source>
+        <translation>Primero el ruido estable</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Normalise level</source>
         <translation>Normalizar el nivel</translation>
     </message>

@@ -176,3 +176,27 @@ def test_long_inputs_are_masked_in_chunks_that_join_seamlessly(tiny_bundle_path:
     chunked = Enhancer(bundle).mask(features)
     assert chunked.shape == features.shape
     np.testing.assert_allclose(chunked, bundle.predict(features), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kept_db", "depth"), [(0.0, 0.0), (-3.0, 0.0), (-5.0, 3.0), (-20.0, 12.0)]
+)
+def test_pre_clean_depth_follows_how_much_of_the_quiet_frames_the_model_removes(
+    tiny_bundle_path: Path, kept_db: float, depth: float
+) -> None:
+    """The steady-noise pre-clean runs only as deep as the model vouches for its profile."""
+    from core.model.inference import PRE_CLEAN_RAMP_DB, PRE_CLEAN_TRUST_DB
+
+    assert (PRE_CLEAN_TRUST_DB, PRE_CLEAN_RAMP_DB) == (-4.0, 4.0)  # the ramp the cases assume
+    bundle = load_bundle(tiny_bundle_path)
+    gain = 10 ** (kept_db / 20)  # a constant mask keeps gain**2 of every frame's power
+    bundle._predict = lambda features: np.full(features.shape, gain, np.float32)
+    noisy = speech_like(sr=16000, seconds=3.0) + white_noise(sr=16000, seconds=3.0, amplitude=0.02)
+    plain = Enhancer(bundle, floor_db=-80.0).residual(noisy, sr=16000)
+    enhancer = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0)
+    removed = enhancer.residual(noisy, sr=16000)
+    assert enhancer.last_pre_clean_db == pytest.approx(depth, abs=0.01)
+    if depth == 0.0:
+        np.testing.assert_array_equal(removed, plain)
+    else:  # the Wiener filter took hiss out before the mask: more is removed
+        assert np.mean(removed**2) > 1.01 * np.mean(plain**2)
