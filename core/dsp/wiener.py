@@ -94,15 +94,21 @@ def reduce_steady_noise(
     return istft(spec * gain, config=stft_config, length=audio.shape[1]).astype(np.float32)
 
 
-def _noise_profile(power: np.ndarray, quiet_fraction: float) -> np.ndarray | None:
-    """Mean power spectrum ``(bins,)`` of the quietest frames that are not digital silence."""
-    energy = power.sum(axis=1)
+def quietest_frames(energy: np.ndarray, fraction: float) -> np.ndarray | None:
+    """Indices of the quietest ``fraction`` (at least 5) of the frames whose ``energy``
+    ``(frames,)`` is not digital silence: where the noise profile is learned. ``None``
+    when fewer than 5 such frames exist."""
     active = np.flatnonzero(energy > energy.max() * _SILENCE)
     if active.size < 5:
         return None
-    count = max(5, int(quiet_fraction * active.size))
-    quiet = active[np.argsort(energy[active])[:count]]
-    return np.maximum(power[quiet].mean(axis=0), 1e-20)
+    count = max(5, int(fraction * active.size))
+    return active[np.argsort(energy[active])[:count]]
+
+
+def _noise_profile(power: np.ndarray, quiet_fraction: float) -> np.ndarray | None:
+    """Mean power spectrum ``(bins,)`` of the quietest frames."""
+    quiet = quietest_frames(power.sum(axis=1), quiet_fraction)
+    return None if quiet is None else np.maximum(power[quiet].mean(axis=0), 1e-20)
 
 
 def _decision_directed(

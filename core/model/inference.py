@@ -172,21 +172,20 @@ files below -3); over 71 other music excerpts, clean and in real noise at 10 and
 7 of 213 pass this mark (none clean)."""
 PRE_CLEAN_RAMP_DB = 4.0
 """How far below :data:`PRE_CLEAN_TRUST_DB` the pre-clean reaches its full depth."""
-PRE_CLEAN_QUIET_FRACTION = 0.1
-"""The quietest frames looked at, as the Wiener filter's noise profile takes them."""
 
 
 def _trust(spec: np.ndarray, mask: np.ndarray) -> float:
-    """0..1: how far the model removes the quietest frames of ``spec`` ``(c, frames, bins)``
-    with ``mask`` (before the floor), mapped through the pre-clean ramp."""
+    """0..1: how far the model removes the frames the Wiener filter would learn its noise
+    profile from, in ``spec`` ``(c, frames, bins)`` with ``mask`` (before the floor),
+    mapped through the pre-clean ramp."""
+    from core.dsp.wiener import WienerConfig, quietest_frames
+
     power = np.mean(spec.real**2 + spec.imag**2, axis=0)  # (frames, bins)
     kept = np.mean(np.broadcast_to(mask, spec.shape) ** 2, axis=0) * power
     energy = power.sum(axis=1)
-    active = np.flatnonzero(energy > energy.max() * 1e-10)
-    if active.size < 5:
+    quiet = quietest_frames(energy, WienerConfig().quiet_fraction)
+    if quiet is None:
         return 0.0
-    count = max(5, int(PRE_CLEAN_QUIET_FRACTION * active.size))
-    quiet = active[np.argsort(energy[active])[:count]]
     kept_db = 10 * np.log10(max(float(kept[quiet].sum()), 1e-30) / float(energy[quiet].sum()))
     return float(np.clip((PRE_CLEAN_TRUST_DB - kept_db) / PRE_CLEAN_RAMP_DB, 0.0, 1.0))
 
