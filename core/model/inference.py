@@ -169,7 +169,7 @@ PRE_CLEAN_TRUST_DB = -4.0
 off. Measured with the built-in model: clean music -0.1..-0.6 dB and music in noise
 -0.6..-2.0 on the quality benchmark's files, speech in real noise -1.3..-22 (33 of 41
 files below -3); over 71 other music excerpts, clean and in real noise at 10 and 20 dB,
-7 of 213 pass this mark (none clean)."""
+4 of 213 pass this mark, none clean (bench/pre_clean.py)."""
 PRE_CLEAN_RAMP_DB = 4.0
 """How far below :data:`PRE_CLEAN_TRUST_DB` the pre-clean reaches its full depth."""
 
