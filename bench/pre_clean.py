@@ -25,9 +25,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import held_out_files, manifest, training_script  # noqa: E402
+from bench.quality import NoiseBank  # noqa: E402
 from core.assistant import MODEL_FLOOR_DB, MODEL_PRE_CLEAN_DB  # noqa: E402
 from core.audio.io import READ_EXTENSIONS, load  # noqa: E402
-from core.dsp.filters import highpass  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
 from core.model.bundle import load_bundle, resolve_model_path  # noqa: E402
 from core.model.inference import Enhancer  # noqa: E402
@@ -46,11 +46,9 @@ def music_paths(data: Path) -> list[Path]:
 
 
 def held_out_noises(data: Path) -> list[np.ndarray]:
-    noises = []
-    for category, name in held_out_files(manifest(data), training_script().NOISE):
-        audio = load(data / category / name, sr=SR, mono=True)[0]
-        noises.append(highpass(audio, sr=SR, cutoff_hz=50.0))  # as bench/quality.py does
-    return noises
+    """The quality benchmark's held-out noise recordings (high-passed at 50 Hz) at SR."""
+    bank = NoiseBank(data, held_out_files(manifest(data), training_script().NOISE))
+    return [audio for files in bank.at(SR).values() for _, audio in files]
 
 
 def noise_excerpt(noises: list[np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:

@@ -10,6 +10,7 @@ from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
 from core.dsp.blockwise import array_reader, process_blocks
 from core.dsp.stft import StftConfig, istft, stft
+from core.dsp.wiener import WienerConfig, quietest_frames, reduce_steady_noise
 from core.errors import ConfigError
 from core.model.bundle import ModelBundle
 from core.model.spectral import LOG_FLOOR, log_power
@@ -95,8 +96,6 @@ class Enhancer:
         if self.pre_clean_db > 0:
             depth = self.pre_clean_db * _trust(spec, mask)
             if depth >= 1.0:
-                from core.dsp.wiener import WienerConfig, reduce_steady_noise
-
                 config = WienerConfig(reduction_db=depth)
                 audio = reduce_steady_noise(audio, sr=self.meta.spectral.sample_rate, config=config)
                 spec, mask = self._spec_and_mask(audio)
@@ -178,8 +177,6 @@ def _trust(spec: np.ndarray, mask: np.ndarray) -> float:
     """0..1: how far the model removes the frames the Wiener filter would learn its noise
     profile from, in ``spec`` ``(c, frames, bins)`` with ``mask`` (before the floor),
     mapped through the pre-clean ramp."""
-    from core.dsp.wiener import WienerConfig, quietest_frames
-
     power = np.mean(spec.real**2 + spec.imag**2, axis=0)  # (frames, bins)
     kept = np.mean(np.broadcast_to(mask, spec.shape) ** 2, axis=0) * power
     energy = power.sum(axis=1)
