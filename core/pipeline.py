@@ -31,7 +31,9 @@ from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.steps import BuildContext, step_type
 
 CHAIN_VERSION = 1
-BLOCK_SECONDS = 10.0
+# Each block is processed with up to 2 s of context on both sides, computed and dropped:
+# at 10 s that was 40 % more work, at 30 s 13 %. Memory stays small (48 kHz stereo: 12 MB).
+BLOCK_SECONDS = 30.0
 
 
 @dataclass

@@ -606,7 +606,7 @@ def _track_phase(
         for rounds in range(_TRACK_ROUNDS):
             # Frames re-taken at the refined phase: a frame averages over a span in
             # which a large deviation would rotate a harmonic and shrink it.
-            carriers = np.exp(-1j * k[:, np.newaxis] * (2 * np.pi * f0 * t + deviation))
+            carriers = _harmonic_carriers(-(2 * np.pi * f0 * t + deviation), harmonics)
             framed = [
                 _frames(row * carriers, fs, length, b) for row, b in zip(seg, besides, strict=True)
             ]
@@ -703,8 +703,7 @@ def _hum_model(
     """Hum waveform of one channel on the padded low-rate grid (tapered to 0 in the pads)."""
     n = seg.shape[0]
     fs = plan.fs
-    k = np.arange(1, harmonics + 1)[:, np.newaxis]
-    carriers = np.exp(1j * k * theta_all)
+    carriers = _harmonic_carriers(theta_all, harmonics)
     mixed = seg * np.conj(carriers[:, plan.valid])
     length = _frame_length(fs, f0)
     if n < 4 * length:
@@ -728,6 +727,19 @@ def _hum_model(
         )
     hum = np.sum((amplitude * carriers).real, axis=0)
     return hum * _pad_taper(plan)
+
+
+def _harmonic_carriers(phase: np.ndarray, harmonics: int) -> np.ndarray:
+    """``exp(1j * k * phase)`` for ``k = 1..harmonics``, ``(harmonics, n)``.
+
+    Powers of the fundamental's phasor: a complex multiply per harmonic instead of a
+    sine and a cosine (the exponentials took a fifth of de-hum's time).
+    """
+    out = np.empty((harmonics, phase.shape[-1]), dtype=np.complex128)
+    out[0] = np.exp(1j * phase)
+    for i in range(1, harmonics):
+        np.multiply(out[i - 1], out[0], out=out[i])
+    return out
 
 
 def _pad_taper(plan: _LowRate) -> np.ndarray:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import fft
 
 from core.errors import ConfigError
 
@@ -57,6 +56,8 @@ def stft(audio: np.ndarray, *, config: StftConfig) -> np.ndarray:
     complex64 array ``(channels, frames, bins)``. The signal is padded by
     ``n_fft // 2`` on both sides so frame ``t`` is centred on sample ``t * hop``.
     """
+    from scipy import fft  # here, not at the top: the app's start-up imports this module
+
     pad = config.n_fft // 2
     x = np.pad(audio, ((0, 0), (pad, pad + config.n_fft)), mode="constant")
     frames = 1 + (audio.shape[1] + 2 * pad - config.n_fft) // config.hop + 1
@@ -77,6 +78,8 @@ def istft(spec: np.ndarray, *, config: StftConfig, length: int) -> np.ndarray:
     -------
     float32 array ``(channels, length)``
     """
+    from scipy import fft
+
     channels, frames, _ = spec.shape
     window = _window(config.n_fft)
     pad = config.n_fft // 2

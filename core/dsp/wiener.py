@@ -87,10 +87,11 @@ def reduce_steady_noise(
     gain = np.ones(power.shape, dtype=np.float32)
     floor = 10 ** (-config.reduction_db / 20)
     xi_min = floor / (1.0 - floor)
-    for c in range(power.shape[0]):
-        noise = _noise_profile(power[c], config.quiet_fraction)
-        if noise is not None:
-            gain[c] = _decision_directed(power[c], noise, config.smoothing, xi_min)
+    profiles = [_noise_profile(p, config.quiet_fraction) for p in power]
+    learned = [c for c, noise in enumerate(profiles) if noise is not None]
+    if learned:
+        noise = np.stack([n for n in profiles if n is not None])
+        gain[learned] = _decision_directed(power[learned], noise, config.smoothing, xi_min)
     return istft(spec * gain, config=stft_config, length=audio.shape[1]).astype(np.float32)
 
 
@@ -114,14 +115,19 @@ def _noise_profile(power: np.ndarray, quiet_fraction: float) -> np.ndarray | Non
 def _decision_directed(
     power: np.ndarray, noise: np.ndarray, smoothing: float, xi_min: float
 ) -> np.ndarray:
-    """Wiener gains ``(frames, bins)``: a-priori SNR from the previous frame's estimate."""
-    gains = np.empty(power.shape, dtype=np.float32)
-    previous = np.zeros(noise.size)  # the last frame's clean power estimate
-    for m in range(power.shape[0]):
-        gamma = power[m] / noise
-        xi = smoothing * previous / noise + (1 - smoothing) * np.maximum(gamma - 1.0, 0.0)
-        xi = np.maximum(xi, xi_min)
+    """Wiener gains ``(channels, frames, bins)`` for ``power`` of that shape and ``noise``
+    ``(channels, bins)``: a-priori SNR from the previous frame's estimate.
+
+    The recursion runs frame by frame over all channels at once, on ratios to the noise
+    computed beforehand: the per-frame Python overhead is most of the cost.
+    """
+    gamma = np.ascontiguousarray((power / noise[:, None, :]).transpose(1, 0, 2))
+    instant = (1 - smoothing) * np.maximum(gamma - 1.0, 0.0)  # (frames, channels, bins)
+    gains = np.empty(gamma.shape, dtype=np.float32)
+    previous = np.zeros(noise.shape)  # the last frame's clean power over the noise
+    for m in range(gamma.shape[0]):
+        xi = np.maximum(smoothing * previous + instant[m], xi_min)
         gain = xi / (1.0 + xi)
         gains[m] = gain
-        previous = gain**2 * power[m]
-    return gains
+        previous = gain * gain * gamma[m]
+    return gains.transpose(1, 0, 2)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft
 
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
 from core.dsp.blockwise import array_reader, process_blocks
-from core.dsp.stft import StftConfig, istft, stft
+from core.dsp.stft import istft, stft
 from core.dsp.wiener import WienerConfig, quietest_frames, reduce_steady_noise
 from core.errors import ConfigError
 from core.model.bundle import ModelBundle
@@ -146,21 +147,21 @@ class Enhancer:
         )
         # Power-domain mean: the share of the top band's energy the model keeps.
         frame_gain = np.sqrt(np.mean(gain[:, :, top] ** 2, axis=-1))  # (channels, frames)
-        ratio = sr / model_sr
-        overlap = settings.stft.n_fft // hop
-        native_hop = max(1, int(round(hop * ratio)))
-        n_fft = native_hop * overlap * (2 if native_hop * overlap % 2 else 1)
-        native = StftConfig(n_fft=n_fft, hop=n_fft // overlap)
-        spec = stft(block, config=native)
-        times = np.arange(spec.shape[1]) * native.hop / sr
-        model_times = np.arange(frame_gain.shape[1]) * hop / model_sr
-        g = np.stack([np.interp(times, model_times, fg) for fg in frame_gain])
-        native_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+        # The band above the model's, cut from the whole block at once (the filter's
+        # short ringing at the ends falls in the block's margins), then scaled by the
+        # frame gains interpolated to every sample: one FFT pair instead of an STFT.
+        n = block.shape[1]
+        size = fft.next_fast_len(n, real=True)  # a block length with a large prime factor is slow
+        native_freqs = np.fft.rfftfreq(size, 1.0 / sr)
         # Hand over from the resampled path just below the model's Nyquist.
         edge_lo, edge_hi = 0.47 * model_sr, 0.5 * model_sr
         band = np.clip((native_freqs - edge_lo) / (edge_hi - edge_lo), 0.0, 1.0)
-        removed = spec * ((1.0 - g)[:, :, None] * band[None, None, :]).astype(np.float32)
-        return istft(removed, config=native, length=block.shape[1])
+        spectrum = fft.rfft(block, n=size, axis=-1) * band.astype(np.float32)
+        high = fft.irfft(spectrum, n=size, axis=-1)[:, :n]
+        frame_samples = np.arange(frame_gain.shape[1]) * (hop * sr / model_sr)
+        samples = np.arange(n, dtype=np.float64)
+        g = np.stack([np.interp(samples, frame_samples, fg) for fg in frame_gain])
+        return np.asarray(high * (1.0 - g).astype(np.float32), dtype=np.float32)
 
 
 PRE_CLEAN_TRUST_DB = -4.0

@@ -152,3 +152,17 @@ def test_auto_preset_repairs_hum_without_a_model() -> None:
     k50 = int(round(50 * out.shape[1] / SR))
     assert spectrum[k50] < before[k50] / 10  # at least 20 dB less hum at 50 Hz
     np.testing.assert_allclose(out + residual, noisy, atol=1e-4)
+
+
+def test_clicks_in_a_long_recording_are_counted_from_a_sample_of_it() -> None:
+    """Past CLICK_ANALYSED_SECONDS only part is searched, and the rate still comes out."""
+    from core.assistant import CLICK_ANALYSED_SECONDS
+
+    seconds = 150.0  # excerpted to 120 s; clicks searched in 30 s of those
+    assert CLICK_ANALYSED_SECONDS < seconds
+    clean = speech_like(sr=SR, seconds=seconds, seed=4)
+    assert diagnose(clean, sr=SR).clicks_per_min < 40.0
+    clicked = _with_clicks(clean, count=300)  # 120 per minute, spread over the file
+    d = diagnose(clicked, sr=SR)
+    assert 80.0 < d.clicks_per_min < 160.0
+    assert "clicks" in {f.kind for f in d.findings()}

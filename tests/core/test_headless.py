@@ -27,3 +27,14 @@ def test_importing_the_cli_does_not_load_tensorflow() -> None:
     code = "import sys, core.cli, core.pipeline; sys.exit('tensorflow' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, "TensorFlow must load lazily (it costs seconds)"
+
+
+def test_what_the_window_needs_at_start_up_does_not_load_scipy() -> None:
+    """The app checks for the built-in model before its window shows; SciPy costs 0.3 s."""
+    code = (
+        "import sys, core.pipeline, core.model.bundle\n"
+        "core.model.bundle.resolve_model_path('default')\n"
+        "sys.exit('scipy' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, "import SciPy where it is used, not at module level here"

@@ -59,6 +59,12 @@ def test_nothing_to_learn_from_passes_unchanged() -> None:
     assert np.array_equal(reduce_steady_noise(short, sr=SR), short)
     silent = np.zeros((2, SR), np.float32)
     assert np.array_equal(reduce_steady_noise(silent, sr=SR), silent)
+    # A silent channel beside a hissy one: only the hissy one has a profile to use.
+    _, hissy = hissy_speech(3)
+    mixed = np.concatenate([np.zeros_like(hissy), hissy])
+    out = reduce_steady_noise(mixed, sr=SR)
+    assert np.max(np.abs(out[0])) < 1e-6
+    np.testing.assert_allclose(out[1], reduce_steady_noise(hissy, sr=SR)[0], atol=1e-5)
 
 
 def test_bad_input_and_settings_are_refused() -> None:
