@@ -35,6 +35,7 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "Above the model's band"),
     QT_TRANSLATE_NOOP("core", "Channels"),
     QT_TRANSLATE_NOOP("core", "Steady noise first"),
+    QT_TRANSLATE_NOOP("core", "Speech-in-noise model"),
     QT_TRANSLATE_NOOP("core", "Normalise level"),
     QT_TRANSLATE_NOOP("core", "Measure"),
     QT_TRANSLATE_NOOP("core", "Target"),

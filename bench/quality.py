@@ -443,8 +443,14 @@ class Seminario(System):
 
         self.context = BuildContext()  # the model is loaded once, as the app keeps it
         created = _model_created(model)
-        self.note = f"preset `{preset}`, model `{model.name}`" + (
-            f" (created {created})" if created else ""
+        self.note = (
+            f"preset `{preset}`, model `{model.name}`"
+            + (f" (created {created})" if created else "")
+            + (
+                f", and `{speech.name}` where the model step's pre-clean runs"
+                if (speech := resolve_model_path("speech")).exists()
+                else ""
+            )
         )
         # Warm up: TensorFlow import and model load stay out of the timings.
         warm = np.random.default_rng(0).standard_normal((1, 16000)).astype(np.float32) * 0.05

@@ -391,6 +391,9 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfi
             # The model takes out steady noise first where it vouches for the noise
             # profile (speech pauses; not music): see core.model.inference.Enhancer.
             params["pre_clean_db"] = MODEL_PRE_CLEAN_DB
+            if model == "default":
+                # Where that cut runs, the built-in speech-in-noise model gives the mask.
+                params["speech_model"] = "built-in"
         steps.append(StepSpec("model", params))
     if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None:
         cutoff = min(LOWPASS_MARGIN * diagnosis.noise_above_hz, 0.95 * diagnosis.sr / 2)

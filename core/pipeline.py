@@ -107,12 +107,17 @@ class ChainConfig:
         return cls.from_dict(data)
 
     def with_model(self, model: str) -> ChainConfig:
-        """A copy whose model steps use ``model`` (``"default"`` or a path)."""
+        """A copy whose model steps use ``model`` (``"default"`` or a path).
+
+        Another model than the built-in one also replaces its speech-in-noise companion:
+        a user's own model is used throughout.
+        """
+        change: dict[str, Any] = {"model": model}
+        if model != "default":
+            change["speech_model"] = "off"
         steps = [
             StepSpec(
-                s.type,
-                {**s.params, "model": model} if s.type == "model" else dict(s.params),
-                s.bypass,
+                s.type, {**s.params, **change} if s.type == "model" else dict(s.params), s.bypass
             )
             for s in self.steps
         ]

@@ -227,8 +227,10 @@ class _ModelStep:
 
 
 def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.model.bundle import SPEECH_MODEL
     from core.model.inference import Enhancer
 
+    speech = params["speech_model"] == "built-in"
     return _ModelStep(
         Enhancer(
             ctx.bundle(params["model"]),
@@ -236,6 +238,7 @@ def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
             extend_highs=params["high_band"] == "follow",
             linked=params["channels"] == "linked",
             pre_clean_db=params["pre_clean_db"],
+            speech_bundle=ctx.bundle(SPEECH_MODEL) if speech else None,
         )
     )
 
@@ -388,6 +391,11 @@ STEP_TYPES: dict[str, StepType] = {
                 ),
                 ParamSpec("channels", "linked", "Channels", choices=("linked", "independent")),
                 ParamSpec("pre_clean_db", 0.0, "Steady noise first", 0.0, 30.0, unit="dB"),
+                # Used only where the steady-noise cut runs (speech in noise, by the model's
+                # judgement): see core.model.inference.Enhancer.
+                ParamSpec(
+                    "speech_model", "off", "Speech-in-noise model", choices=("off", "built-in")
+                ),
             ),
             _build_model,
         ),

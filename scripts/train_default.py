@@ -247,6 +247,20 @@ def licences(data: Path, categories: tuple[str, ...]) -> list[str]:
     return [f"`{cat}`: {'; '.join(sorted(lic))}" for cat, lic in sorted(seen.items())]
 
 
+ROLES = {
+    "default": ("The built-in restoration model of SeminarioIA", ""),
+    "speech": (
+        "The built-in speech-in-noise model of SeminarioIA",
+        "The companion of `default.keras`: the model step (`speech_model`, which the `auto` "
+        "preset sets) uses it only where its steady-noise pre-clean runs, and the default "
+        "model's own mask reserves that for speech in noise. It is better there than the "
+        "default model and worse on music and clean speech, which that judgement keeps "
+        "away from it.",
+    ),
+}
+"""What each built-in model is for, by file stem (``--out``), for its card."""
+
+
 def write_model_card(model: Path, data: Path) -> Path:
     """``<model>.md`` from the bundle's JSON and ``<model>.training.json``."""
     summary = json.loads(model.with_name(model.stem + ".training.json").read_text())
@@ -255,13 +269,15 @@ def write_model_card(model: Path, data: Path) -> Path:
     stages = summary.get("stages") or [stage(summary)]
     config = meta.get("training", {}).get("config", {})
     size_mb = model.stat().st_size / 1e6
+    title, role = ROLES.get(model.stem, ("A restoration model of SeminarioIA", ""))
     lines = [
         f"# Model card: `{model.name}`",
         "",
-        "The built-in restoration model of SeminarioIA: a time-frequency gain mask "
+        f"{title}: a time-frequency gain mask "
         f"estimator (architecture `{meta.get('arch', meta.get('architecture', '?'))}`) "
         f"working at {meta.get('sr', meta.get('sample_rate', '?'))} Hz; "
         "`core.model.inference` runs it at any input rate and channel count.",
+        *(["", role] if role else []),
         "",
         "## How it was made",
         (

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 DEFAULT_MODEL = "default"
+SPEECH_MODEL = "speech"
+"""The built-in speech-in-noise model: the model step's companion where it finds speech in
+noise (see :class:`core.model.inference.Enhancer`), not offered as a model of its own."""
+BUILTIN_MODELS = {DEFAULT_MODEL: "default.keras", SPEECH_MODEL: "speech.keras"}
 
 
 @dataclass
@@ -118,11 +122,12 @@ def meta_path(model_path: Path) -> Path:
 
 
 def resolve_model_path(spec: str | os.PathLike[str]) -> Path:
-    """``"default"`` means the built-in model; anything else is a ``.keras`` path."""
-    if str(spec) == DEFAULT_MODEL:
+    """``"default"`` (or ``"speech"``) means a built-in model; anything else is a ``.keras``
+    path."""
+    if str(spec) in BUILTIN_MODELS:
         from core.resources import resources_root
 
-        return resources_root() / "models" / "default.keras"
+        return resources_root() / "models" / BUILTIN_MODELS[str(spec)]
     return Path(spec)
 
 

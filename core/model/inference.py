@@ -45,6 +45,11 @@ class Enhancer:
     ``pre_clean_db`` :data:`PRE_CLEAN_RAMP_DB` lower. In speech the quietest frames
     are pauses full of noise, which the model removes; in music they are quiet music,
     which it keeps, and a noise profile taken from them would take the music away.
+
+    With a ``speech_bundle`` (same spectral settings), the mask on the pre-cleaned audio
+    comes from it instead: a model trained harder on speech in noise, better there than
+    the bundle and worse on music and clean speech, which the pre-clean's judgement
+    keeps away from it. Without the pre-clean it is never used.
     """
 
     def __init__(
@@ -55,8 +60,12 @@ class Enhancer:
         extend_highs: bool = True,
         linked: bool = True,
         pre_clean_db: float = 0.0,
+        speech_bundle: ModelBundle | None = None,
     ) -> None:
+        if speech_bundle is not None and speech_bundle.meta.spectral != bundle.meta.spectral:
+            raise ConfigError("the speech model must work at the same rate and frames as the model")
         self.bundle = bundle
+        self.speech_bundle = speech_bundle
         self.extend_highs = extend_highs
         self.linked = linked
         self.pre_clean_db = pre_clean_db
@@ -65,8 +74,9 @@ class Enhancer:
         floor = self.meta.mask_floor_db if floor_db is None else floor_db
         self._floor = float(10 ** (floor / 20))
 
-    def mask(self, features: np.ndarray) -> np.ndarray:
-        """Gain mask for normalised features ``(batch, frames, bins)``.
+    def mask(self, features: np.ndarray, bundle: ModelBundle | None = None) -> np.ndarray:
+        """Gain mask of ``bundle`` (by default the enhancer's) for normalised features
+        ``(batch, frames, bins)``.
 
         Long inputs are cut into overlapping chunks run as one batch: a recurrent
         layer then takes a few hundred steps on a wide batch instead of thousands
@@ -74,10 +84,11 @@ class Enhancer:
         :data:`MASK_CONTEXT_FRAMES` beyond the part of it that is kept, more than
         the 100-frame segments the models are trained on.
         """
+        bundle = bundle or self.bundle
         batch, frames, bins = features.shape
         core, ctx = MASK_CHUNK_FRAMES, MASK_CONTEXT_FRAMES
         if frames <= core + 2 * ctx:
-            return self.bundle.predict(features)
+            return bundle.predict(features)
         count = -(-frames // core)
         padded = np.pad(features, ((0, 0), (ctx, count * core - frames + ctx), (0, 0)))
         chunks = np.lib.stride_tricks.sliding_window_view(padded, core + 2 * ctx, axis=1)
@@ -85,7 +96,7 @@ class Enhancer:
         stacked = np.ascontiguousarray(chunks.transpose(0, 1, 3, 2)).reshape(
             batch * count, core + 2 * ctx, bins
         )
-        masks = self.bundle.predict(stacked)[:, ctx : ctx + core]
+        masks = bundle.predict(stacked)[:, ctx : ctx + core]
         return masks.reshape(batch, count * core, bins)[:, :frames]
 
     def _gain(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,18 +110,21 @@ class Enhancer:
             if depth >= 1.0:
                 config = WienerConfig(reduction_db=depth)
                 audio = reduce_steady_noise(audio, sr=self.meta.spectral.sample_rate, config=config)
-                spec, mask = self._spec_and_mask(audio)
+                spec, mask = self._spec_and_mask(audio, self.speech_bundle)
                 self.last_pre_clean_db = depth
         return spec, np.maximum(mask, self._floor)
 
-    def _spec_and_mask(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _spec_and_mask(
+        self, audio: np.ndarray, bundle: ModelBundle | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        bundle = bundle or self.bundle
         spec = stft(audio, config=self.meta.spectral.stft)
         if self.linked and spec.shape[0] > 1:
             power = np.mean(np.abs(spec) ** 2, axis=0, keepdims=True)
-            features = self.meta.norm.apply(np.log10(power + LOG_FLOOR).astype(np.float32))
+            features = bundle.meta.norm.apply(np.log10(power + LOG_FLOOR).astype(np.float32))
         else:
-            features = self.meta.norm.apply(log_power(spec))
-        return spec, self.mask(features)
+            features = bundle.meta.norm.apply(log_power(spec))
+        return spec, self.mask(features, bundle)
 
     def enhance_model_rate(self, audio: np.ndarray) -> np.ndarray:
         """Enhanced version of ``audio`` ``(channels, n)`` already at the model's rate."""

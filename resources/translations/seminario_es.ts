@@ -1553,6 +1553,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Speech-in-noise model</source>
+        <translation>Modelo de voz en ruido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Normalise level</source>
         <translation>Normalizar el nivel</translation>
     </message>

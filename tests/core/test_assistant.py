@@ -113,6 +113,9 @@ def test_full_band_speech_clean_or_noisy_gets_no_low_pass_nor_hiss_step(amplitud
     for step in chain:  # which may take steady noise out first, where it trusts the profile
         if step.type == "model":
             assert step.params["pre_clean_db"] == 12.0
+            assert step.params["speech_model"] == "built-in"  # where that cut runs
+    own = propose_chain(d, model="mine.keras").steps
+    assert all(s.params.get("speech_model", "off") == "off" for s in own if s.type == "model")
 
 
 def test_analyze_report_has_the_assistant_keys() -> None:

@@ -178,6 +178,56 @@ def test_long_inputs_are_masked_in_chunks_that_join_seamlessly(tiny_bundle_path:
     np.testing.assert_allclose(chunked, bundle.predict(features), atol=1e-5)
 
 
+@pytest.mark.parametrize("kept_db", [0.0, -20.0])
+def test_the_speech_model_gives_the_mask_only_where_the_pre_clean_runs(
+    tiny_bundle_path: Path, kept_db: float
+) -> None:
+    """Music and clean input (the model keeps their quiet frames) never reach it."""
+    bundle, speech = load_bundle(tiny_bundle_path), load_bundle(tiny_bundle_path)
+    gain = np.float32(10 ** (kept_db / 20))
+    bundle._predict = lambda features: np.full(features.shape, gain, np.float32)
+    calls: list[int] = []
+
+    def speech_mask(features: np.ndarray) -> np.ndarray:
+        calls.append(features.shape[1])
+        return np.full(features.shape, 0.5, np.float32)
+
+    speech._predict = speech_mask
+    noisy = speech_like(sr=16000, seconds=3.0) + white_noise(sr=16000, seconds=3.0, amplitude=0.02)
+    alone = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0).residual(noisy, sr=16000)
+    enhancer = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0, speech_bundle=speech)
+    removed = enhancer.residual(noisy, sr=16000)
+    if kept_db == 0.0:
+        assert enhancer.last_pre_clean_db == 0.0 and not calls
+        np.testing.assert_array_equal(removed, alone)
+    else:
+        assert enhancer.last_pre_clean_db == pytest.approx(12.0) and calls
+        assert np.mean((removed - alone) ** 2) > 1e-3 * np.mean(alone**2)
+
+
+def test_the_speech_model_must_share_the_models_spectral_settings(tiny_bundle_path: Path) -> None:
+    import dataclasses
+
+    from core.dsp.stft import StftConfig
+    from core.model.spectral import SpectralSettings
+
+    bundle, other = load_bundle(tiny_bundle_path), load_bundle(tiny_bundle_path)
+    other.meta = dataclasses.replace(
+        other.meta, spectral=SpectralSettings(sample_rate=8000, stft=StftConfig(n_fft=256, hop=64))
+    )
+    with pytest.raises(ConfigError):
+        Enhancer(bundle, speech_bundle=other)
+
+
+def test_the_built_in_speech_model_matches_the_default_model() -> None:
+    from core.model.bundle import resolve_model_path
+
+    default, speech = resolve_model_path("default"), resolve_model_path("speech")
+    assert speech.name == "speech.keras" and speech.parent == default.parent
+    assert load_meta(speech).spectral == load_meta(default).spectral
+    assert speech.stat().st_size < 10e6
+
+
 @pytest.mark.parametrize(
     ("kept_db", "depth"), [(0.0, 0.0), (-3.0, 0.0), (-5.0, 3.0), (-20.0, 12.0)]
 )

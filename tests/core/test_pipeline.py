@@ -77,6 +77,13 @@ def test_presets_ship_and_validate() -> None:
     assert load_preset("default").with_model("x.keras").steps[-1].params["model"] == "x.keras"
 
 
+def test_a_users_own_model_replaces_the_speech_model_too() -> None:
+    chain = ChainConfig([StepSpec("model", {"pre_clean_db": 12.0, "speech_model": "built-in"})])
+    assert chain.with_model("default").steps[0].params["speech_model"] == "built-in"
+    own = chain.with_model("mine.keras").steps[0].params
+    assert own["model"] == "mine.keras" and own["speech_model"] == "off"
+
+
 def _write(path: Path, audio: np.ndarray, sr: int) -> Path:
     return save(path, audio, sr, subtype="FLOAT")
 
