@@ -254,14 +254,13 @@ def dehum(
     report(0.5, "de-hum")
     grid = np.arange(plan.n_low, dtype=np.float64) - plan.pad
     theta_all = _linear_extrapolate(grid, np.arange(n, dtype=np.float64), theta)
+    carriers = _harmonic_carriers(theta_all, harmonics)  # shared by every channel
 
     out = np.empty_like(x)
     for ch in range(x.shape[0]):
         check_cancel(cancel)
         beside = None if besides is None else besides[ch]
-        hum_low = _hum_model(
-            seg[ch], theta_all, plan, scan.fundamental_hz, harmonics, config, beside
-        )
+        hum_low = _hum_model(seg[ch], carriers, plan, scan.fundamental_hz, config, beside)
         hum = _to_full(hum_low, plan)
         out[ch] = (x[ch].astype(np.float64) - hum).astype(np.float32)
         report(0.5 + 0.5 * (ch + 1) / x.shape[0], "de-hum")
@@ -693,17 +692,16 @@ def _refine_phase(
 
 def _hum_model(
     seg: np.ndarray,
-    theta_all: np.ndarray,
+    carriers: np.ndarray,
     plan: _LowRate,
     f0: float,
-    harmonics: int,
     config: DehumConfig,
     beside: np.ndarray | None,
 ) -> np.ndarray:
-    """Hum waveform of one channel on the padded low-rate grid (tapered to 0 in the pads)."""
+    """Hum waveform of one channel on the padded low-rate grid (tapered to 0 in the pads),
+    from its harmonic ``carriers`` ``(harmonics, n_low)``."""
     n = seg.shape[0]
     fs = plan.fs
-    carriers = _harmonic_carriers(theta_all, harmonics)
     mixed = seg * np.conj(carriers[:, plan.valid])
     length = _frame_length(fs, f0)
     if n < 4 * length:
