@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from core.audio.validate import validate_audio, validate_rate
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+from core.workers import default_workers
 
 if TYPE_CHECKING:
     from core.pipeline import ChainConfig
@@ -257,19 +259,24 @@ def _diagnose(
     if not already_excerpted:
         x = np.concatenate([x[:, s : s + n] for s, n in _excerpt_spans(x.shape[1], sr)], axis=1)
     report = sub_progress(progress, 0.0, 1.0)
-    hum = detect_hum(x, sr=sr)
-    report(0.2, "looking for hum")
-    check_cancel(cancel)
-    clicks_per_min = _click_rate(x, sr=sr)
-    report(0.45, "looking for clicks")
-    check_cancel(cancel)
-    clipping = detect_clipping(x)
-    snr = estimate_snr_db(x, sr=sr, cancel=cancel)
-    report(0.65, "estimating noise")
-    frames = frame_features(x, sr=sr, cancel=cancel)
-    report(0.85, "measuring the band")
-    lufs = integrated_loudness(x, sr=sr)
-    peak = true_peak_dbtp(x, sr=sr)
+    # The click count (many small AR repairs, mostly Python) takes as long as all the
+    # other measurements (large NumPy operations that free the GIL): run it beside them.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-clicks") as pool:
+        clicks = pool.submit(_click_rate, x, sr=sr) if default_workers() > 1 else None
+        hum = detect_hum(x, sr=sr)
+        report(0.2, "looking for hum")
+        check_cancel(cancel)
+        clipping = detect_clipping(x)
+        snr = estimate_snr_db(x, sr=sr, cancel=cancel)
+        report(0.4, "estimating noise")
+        frames = frame_features(x, sr=sr, cancel=cancel)
+        report(0.6, "measuring the band")
+        lufs = integrated_loudness(x, sr=sr)
+        peak = true_peak_dbtp(x, sr=sr)
+        edge = programme_edge_hz(x, sr=sr)
+        check_cancel(cancel)
+        report(0.75, "looking for clicks")
+        clicks_per_min = clicks.result() if clicks is not None else _click_rate(x, sr=sr)
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -284,7 +291,7 @@ def _diagnose(
         lufs=float(lufs),
         true_peak_dbtp=float(peak),
         analysed_seconds=x.shape[1] / sr,
-        noise_above_hz=programme_edge_hz(x, sr=sr),
+        noise_above_hz=edge,
     )
 
 

@@ -29,6 +29,7 @@ from core.dsp.blockwise import Reader, array_reader, process_blocks
 from core.errors import ConfigError
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.steps import BuildContext, step_type
+from core.workers import default_workers
 
 CHAIN_VERSION = 1
 # Each block is processed with up to 2 s of context on both sides, computed and dropped:
@@ -258,6 +259,9 @@ def _run(
     c, total = source.channels, source.total
     passes = len(stages)
     block = int(BLOCK_SECONDS * sr)
+    # The steps keep no state between blocks; one core alone leaves the other idle
+    # for most of a step (de-hum is NumPy, the model's recurrent layer is serial).
+    workers = default_workers()
 
     for done_passes, (repairs, gain_step) in enumerate(stages):
         margin = int(sr * min(sum(s.margin_s for s in repairs), 2.0))
@@ -285,6 +289,7 @@ def _run(
                 block=block,
                 margin=margin,
                 crossfade=min(margin, int(0.02 * sr)),
+                workers=workers,
             )
         for start, piece in pieces:
             check_cancel(cancel)

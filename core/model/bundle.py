@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,22 +100,26 @@ class ModelBundle:
     meta: BundleMeta
     path: Path | None = None
     _predict: Any = field(default=None, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """The model's output for ``features`` ``(batch, frames, bins)``, in inference mode.
 
-        The compiled graph is kept on the bundle, so every caller shares one trace.
+        The compiled graph is kept on the bundle, so every caller shares one trace;
+        callers on several threads may use it at once.
         """
-        if self._predict is None:
-            import tensorflow as tf
+        with self._lock:
+            if self._predict is None:
+                import tensorflow as tf
 
-            model = self.model
-            # No AutoGraph: a plain model call needs none, and in the frozen app the
-            # lambda has no source for AutoGraph to parse (it warned on every start).
-            self._predict = tf.function(
-                lambda x: model(x, training=False), reduce_retracing=True, autograph=False
-            )
-        return np.asarray(self._predict(features), dtype=np.float32)
+                model = self.model
+                # No AutoGraph: a plain model call needs none, and in the frozen app the
+                # lambda has no source for AutoGraph to parse (it warned on every start).
+                self._predict = tf.function(
+                    lambda x: model(x, training=False), reduce_retracing=True, autograph=False
+                )
+            predict = self._predict
+        return np.asarray(predict(features), dtype=np.float32)
 
 
 def meta_path(model_path: Path) -> Path:

@@ -16,6 +16,7 @@ from core.errors import ConfigError
 from core.model.bundle import ModelBundle
 from core.model.spectral import LOG_FLOOR, log_power
 from core.progress import CancelToken, ProgressCallback, check_cancel
+from core.workers import default_workers
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ class Enhancer:
         self.extend_highs = extend_highs
         self.linked = linked
         self.pre_clean_db = pre_clean_db
-        self.last_pre_clean_db = 0.0  # depth used on the last block, for reports and tests
+        # Depth used on the last block, for reports and tests (with blocks on several
+        # threads, on whichever finished last).
+        self.last_pre_clean_db = 0.0
         self.meta = bundle.meta
         floor = self.meta.mask_floor_db if floor_db is None else floor_db
         self._floor = float(10 ** (floor / 20))
@@ -255,6 +258,7 @@ def enhance(
         block=block,
         margin=margin,
         crossfade=int(0.05 * sr),
+        workers=default_workers(),
     ):
         check_cancel(cancel)
         residual[:, start : start + piece.shape[1]] = piece

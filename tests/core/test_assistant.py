@@ -169,3 +169,17 @@ def test_clicks_in_a_long_recording_are_counted_from_a_sample_of_it() -> None:
     d = diagnose(clicked, sr=SR)
     assert 80.0 < d.clicks_per_min < 160.0
     assert "clicks" in {f.kind for f in d.findings()}
+
+
+def test_the_click_count_beside_the_other_measurements_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from core import assistant
+
+    x = _with_clicks(_with_hum(_speech()))
+    found = []
+    for workers in (1, 2):
+        monkeypatch.setattr(assistant, "default_workers", lambda w=workers: w)
+        found.append(diagnose(x, sr=SR).to_dict())
+    assert found[0] == found[1]
+    assert found[0]["clicks_per_min"] > 60

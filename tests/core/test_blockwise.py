@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -54,3 +57,77 @@ def test_invalid_arguments() -> None:
                 crossfade=2,
             )
         )
+
+
+def _scaled_by_block_index(x: np.ndarray) -> np.ndarray:
+    """A block's output depends only on its input (like every step), visibly per block."""
+    return x * (1.0 + float(x[0, 0]))
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_blocks_on_worker_threads_give_the_same_output_in_order(workers: int) -> None:
+    total = 1234
+    x = np.random.default_rng(1).standard_normal((2, total)).astype(np.float32)
+    reads: list[int] = []
+    delays = iter(np.random.default_rng(2).uniform(0, 0.01, 100))
+    caller = threading.get_ident()
+
+    def read(start: int, frames: int) -> np.ndarray:
+        assert threading.get_ident() == caller  # a file reader need not be thread-safe
+        reads.append(start)
+        return array_reader(x)(start, frames)
+
+    def process(b: np.ndarray) -> np.ndarray:
+        time.sleep(next(delays))  # blocks finish out of order
+        return _scaled_by_block_index(b)
+
+    kw = {"block": 100, "margin": 30, "crossfade": 20}
+    serial = list(process_blocks(array_reader(x), total, _scaled_by_block_index, **kw))
+    parallel = list(process_blocks(read, total, process, workers=workers, **kw))
+    assert [s for s, _ in parallel] == [s for s, _ in serial]
+    for (_, a), (_, b) in zip(serial, parallel, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert reads == sorted(reads)
+
+
+def test_an_error_in_a_worker_is_raised_to_the_caller() -> None:
+    def process(b: np.ndarray) -> np.ndarray:
+        if b[0, 0] > 150:
+            raise RuntimeError("block failed")
+        return b
+
+    x = np.arange(1000, dtype=np.float32)[np.newaxis]
+    pieces = process_blocks(
+        array_reader(x), 1000, process, block=100, margin=0, crossfade=0, workers=2
+    )
+    with pytest.raises(RuntimeError, match="block failed"):
+        list(pieces)
+
+
+def test_stopping_early_leaves_no_block_running_and_starts_no_more() -> None:
+    started: list[int] = []
+    active = [0]
+    lock = threading.Lock()
+
+    def process(b: np.ndarray) -> np.ndarray:
+        with lock:
+            started.append(int(b[0, 0]))
+            active[0] += 1
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+        return b
+
+    x = np.arange(10_000, dtype=np.float32)[np.newaxis]
+    pieces = process_blocks(
+        array_reader(x), 10_000, process, block=100, margin=0, crossfade=0, workers=2
+    )
+    for i, _ in enumerate(pieces):
+        if i == 2:
+            break
+    pieces.close()  # what a cancelled run does
+    assert active[0] == 0
+    assert len(started) <= 3 + 2  # the blocks consumed and at most the workers' share ahead
+    count = len(started)
+    time.sleep(0.1)
+    assert len(started) == count

@@ -131,6 +131,28 @@ def test_restore_file_matches_restore_array_and_small_blocks(
     assert err < 0.01
 
 
+def test_blocks_on_several_threads_give_exactly_the_one_thread_output(
+    tiny_bundle_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sr = 16000
+    x = speech_like(sr=sr, seconds=6) + white_noise(sr=sr, seconds=6, amplitude=0.03)
+    x = np.vstack([x, 0.7 * np.roll(x, 40, axis=1)])
+    c = chain(
+        {"type": "dc"},
+        {"type": "dehum", "params": {"mains": "50"}},
+        {"type": "model", "params": {"model": str(tiny_bundle_path)}},
+        {"type": "normalize", "params": {"mode": "peak", "target": -3.0}},
+    )
+    monkeypatch.setattr(pipeline, "BLOCK_SECONDS", 1.3)  # five blocks
+    outputs = []
+    for workers in (1, 2, 3):
+        monkeypatch.setattr(pipeline, "default_workers", lambda w=workers: w)
+        outputs.append(restore_array(x, sr=sr, chain=c))
+    for restored, residual in outputs[1:]:
+        np.testing.assert_array_equal(restored, outputs[0][0])
+        np.testing.assert_array_equal(residual, outputs[0][1])
+
+
 def test_normalize_modes_hit_their_targets() -> None:
     sr = 48000
     x = np.concatenate([speech_like(sr=sr, seconds=4), speech_like(sr=sr, seconds=4, seed=3)]) * 0.2
