@@ -254,29 +254,33 @@ def _diagnose(
     from core.dsp.dehum import detect_hum
     from core.dsp.limiter import true_peak_dbtp
     from core.dsp.loudness import integrated_loudness
-    from core.features import estimate_snr_db, frame_features
+    from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
     if not already_excerpted:
         x = np.concatenate([x[:, s : s + n] for s, n in _excerpt_spans(x.shape[1], sr)], axis=1)
     report = sub_progress(progress, 0.0, 1.0)
-    # The click count (many small AR repairs, mostly Python) takes as long as all the
-    # other measurements (large NumPy operations that free the GIL): run it beside them.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-clicks") as pool:
-        clicks = pool.submit(_click_rate, x, sr=sr) if default_workers() > 1 else None
+
+    def beside() -> tuple[float, float]:
+        return _click_rate(x, sr=sr), true_peak_dbtp(x, sr=sr)
+
+    # Two halves of about equal time: the click count (many small AR repairs, mostly
+    # Python) and the true peak on a thread beside the rest (large NumPy operations
+    # that free the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool:
+        other = pool.submit(beside) if default_workers() > 1 else None
         hum = detect_hum(x, sr=sr)
         report(0.2, "looking for hum")
         check_cancel(cancel)
         clipping = detect_clipping(x)
         snr = estimate_snr_db(x, sr=sr, cancel=cancel)
         report(0.4, "estimating noise")
-        frames = frame_features(x, sr=sr, cancel=cancel)
-        report(0.6, "measuring the band")
+        spectrum = mean_power_spectrum(x, cancel=cancel)
+        report(0.55, "measuring the band")
         lufs = integrated_loudness(x, sr=sr)
-        peak = true_peak_dbtp(x, sr=sr)
         edge = programme_edge_hz(x, sr=sr)
         check_cancel(cancel)
-        report(0.75, "looking for clicks")
-        clicks_per_min = clicks.result() if clicks is not None else _click_rate(x, sr=sr)
+        report(0.7, "looking for clicks")
+        clicks_per_min, peak = other.result() if other is not None else beside()
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -287,7 +291,7 @@ def _diagnose(
         clicks_per_min=clicks_per_min,
         clipped_fraction=float(clipping.clipped_fraction),
         snr_db=float(snr),
-        bandwidth_hz=bandwidth_hz(frames.mean_power, sr=sr, n_fft=frames.n_fft),
+        bandwidth_hz=bandwidth_hz(spectrum, sr=sr, n_fft=FeatureConfig().n_fft),
         lufs=float(lufs),
         true_peak_dbtp=float(peak),
         analysed_seconds=x.shape[1] / sr,

@@ -526,6 +526,25 @@ def _hann(n: int) -> np.ndarray:
     return np.hanning(n + 1)[:-1].astype(np.float32)  # periodic, as in core.dsp.stft
 
 
+def mean_power_spectrum(
+    audio: np.ndarray,
+    *,
+    config: FeatureConfig = FeatureConfig(),  # noqa: B008 - frozen, so sharing is safe
+    cancel: CancelToken | None = None,
+) -> np.ndarray:
+    """Long-term power per bin, float64 ``(config.n_fft // 2 + 1,)``: the
+    ``mean_power`` of :func:`frame_features` without the per-frame features.
+
+    ``audio`` : float ``(channels, samples)`` or ``(samples,)``, already validated or not.
+    """
+    x = validate_audio(audio)
+    n_frames = 1 + x.shape[1] // config.hop
+    total = np.zeros(config.n_fft // 2 + 1, dtype=np.float64)
+    for _, power in _power_chunks(x, n_fft=config.n_fft, hop=config.hop, cancel=cancel):
+        total += power.sum(axis=0, dtype=np.float64)
+    return total / n_frames
+
+
 def _power_chunks(
     x: np.ndarray, *, n_fft: int, hop: int, cancel: CancelToken | None
 ) -> Iterator[tuple[int, np.ndarray]]:

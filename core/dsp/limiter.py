@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
-from scipy.signal import resample_poly
+from scipy.signal import firwin, resample_poly
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
@@ -20,6 +20,11 @@ _TOLERANCE_DB = 0.01
 # (the resample_poly filter reaches 10 input samples).
 _BLOCK = 1 << 16
 _MARGIN = 32
+# The true-peak meter checks segments of this many samples for whether they could hold
+# the peak.
+_PEAK_SEGMENT = 4096
+# resample_poly's own interpolation filter for 4x, designed once instead of per call.
+_FILTER = firwin(2 * 10 * OVERSAMPLE + 1, 1.0 / OVERSAMPLE, window=("kaiser", 5.0))
 
 
 def _peak_envelope(audio: np.ndarray) -> np.ndarray:
@@ -37,7 +42,7 @@ def _peak_envelope(audio: np.ndarray) -> np.ndarray:
         seg = np.zeros((channels, hi - lo + 2 * _MARGIN))
         a, b = max(lo - _MARGIN, 0), min(hi + _MARGIN, n)
         seg[:, a - lo + _MARGIN : b - lo + _MARGIN] = audio[:, a:b]
-        over = np.abs(resample_poly(seg, OVERSAMPLE, 1, axis=-1)).max(axis=0)
+        over = np.abs(resample_poly(seg, OVERSAMPLE, 1, axis=-1, window=_FILTER)).max(axis=0)
         local = maximum_filter1d(over, size=2 * OVERSAMPLE - 1)
         env[lo:hi] = local[OVERSAMPLE * _MARGIN : OVERSAMPLE * (_MARGIN + hi - lo) : OVERSAMPLE]
     return np.maximum(env, np.abs(audio).max(axis=0))
@@ -58,8 +63,35 @@ def true_peak_dbtp(audio: np.ndarray, *, sr: int) -> float:
     """
     audio = validate_audio(audio)
     validate_rate(sr)
-    peak = float(np.max(_peak_envelope(audio.astype(np.float64))))
+    x = audio.astype(np.float64)
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    # An oversampled value is a weighted sum of nearby samples, so it cannot exceed the
+    # filter's gain bound times their largest magnitude: only segments that could beat
+    # the peak found so far are oversampled (the loudest first). Same value, a fraction
+    # of the work on most programmes.
+    bound = _interpolation_gain()
+    n = x.shape[1]
+    count = -(-n // _PEAK_SEGMENT)
+    magnitude = np.zeros(count * _PEAK_SEGMENT)
+    magnitude[:n] = np.max(np.abs(x), axis=0)
+    # Largest sample each segment's filter reaches: its own and its neighbours' (the
+    # margin is shorter than a segment).
+    loudest = maximum_filter1d(magnitude.reshape(count, -1).max(axis=1), 3, mode="constant")
+    for i in np.argsort(-loudest, kind="stable"):
+        if loudest[i] * bound <= peak:
+            break
+        a = int(i) * _PEAK_SEGMENT
+        b = min(a + _PEAK_SEGMENT, n)
+        lo, hi = max(a - _MARGIN, 0), min(b + _MARGIN, n)
+        peak = max(peak, float(np.max(_peak_envelope(x[:, lo:hi])[a - lo : b - lo])))
     return 20.0 * float(np.log10(peak)) if peak > 0.0 else float("-inf")
+
+
+def _interpolation_gain() -> float:
+    """Largest sum of |taps| over the phases of the oversampling filter: no oversampled
+    value exceeds it times the largest input sample the filter reaches."""
+    h = OVERSAMPLE * _FILTER
+    return float(max(np.sum(np.abs(h[k::OVERSAMPLE])) for k in range(OVERSAMPLE))) * (1 + 1e-9)
 
 
 @dataclass(frozen=True)

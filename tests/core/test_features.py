@@ -108,3 +108,10 @@ def test_cancel() -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         frame_features(white_noise(sr=SR, seconds=1.0), sr=SR, cancel=token)
+
+
+def test_mean_power_spectrum_is_frame_features_mean_power() -> None:
+    from core.features import mean_power_spectrum
+
+    x = np.random.default_rng(5).standard_normal((2, 40_000)).astype(np.float32) * 0.1
+    np.testing.assert_array_equal(mean_power_spectrum(x), frame_features(x, sr=SR).mean_power)

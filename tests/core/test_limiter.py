@@ -47,6 +47,23 @@ def test_meter_on_plain_sine_and_silence() -> None:
     assert true_peak_dbtp(stereo, sr=SR) == pytest.approx(true_peak_dbtp(x, sr=SR), abs=1e-9)
 
 
+def test_meter_oversamples_only_where_the_peak_can_be_and_finds_the_same_value() -> None:
+    """Skipped segments cannot hold the peak: the value equals oversampling everything."""
+    from core.dsp import limiter
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n = int(rng.integers(10_000, 60_000))
+        x = 0.1 * rng.standard_normal((2, n)).astype(np.float32)
+        # A short inter-sample peak somewhere (a quarter-rate burst between samples).
+        at = int(rng.integers(0, n - 64))
+        x[int(rng.integers(0, 2)), at : at + 64] += 0.6 * np.sin(
+            np.pi / 2 * np.arange(64) + np.pi / 4
+        ).astype(np.float32)
+        everywhere = np.max(limiter._peak_envelope(x.astype(np.float64)))
+        assert true_peak_dbtp(x, sr=SR) == 20 * np.log10(everywhere)
+
+
 def hot_signals() -> dict[str, np.ndarray]:
     sine = tone(freq=997.0, sr=SR, seconds=1.0, amplitude=1.0)
     return {

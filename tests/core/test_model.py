@@ -46,6 +46,23 @@ def test_bundle_round_trip_keeps_weights_and_metadata(tiny_bundle_path: Path) ->
     np.testing.assert_allclose(np.asarray(bundle.model(x)), np.asarray(again.model(x)))
 
 
+def test_predict_traces_once_for_any_batch_and_length_and_serves_threads(
+    tiny_bundle_path: Path,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bundle = load_bundle(tiny_bundle_path)
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal((b, f, 129)) for b, f in [(1, 7), (3, 50), (2, 13), (5, 50)]]
+    alone = [np.asarray(bundle.model(x.astype(np.float32), training=False)) for x in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        masks = list(pool.map(bundle.predict, inputs))  # float64 in: converted
+    for mask, expected in zip(masks, alone, strict=True):
+        assert mask.dtype == np.float32
+        np.testing.assert_allclose(mask, expected, rtol=1e-5, atol=1e-6)
+    assert bundle._predict.experimental_get_tracing_count() == 1
+
+
 def _copy_bundle(src: Path, dst_dir: Path) -> Path:
     dst = dst_dir / src.name
     shutil.copy(src, dst)
