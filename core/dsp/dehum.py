@@ -262,7 +262,7 @@ def dehum(
         beside = None if besides is None else besides[ch]
         hum_low = _hum_model(seg[ch], carriers, plan, scan.fundamental_hz, config, beside)
         hum = _to_full(hum_low, plan)
-        out[ch] = (x[ch].astype(np.float64) - hum).astype(np.float32)
+        out[ch] = x[ch] - hum
         report(0.5 + 0.5 * (ch + 1) / x.shape[0], "de-hum")
     return out
 
@@ -300,9 +300,11 @@ def _to_low(x: np.ndarray, plan: _LowRate) -> np.ndarray:
     """
     n_full = plan.n_low * plan.factor
     start = plan.pad * plan.factor
-    buf = np.zeros((x.shape[0], n_full))
+    # Single precision at the full rate (twice as fast; its rounding lies ~140 dB down),
+    # double from the low rate on, where the hum is estimated.
+    buf = np.zeros((x.shape[0], n_full), dtype=np.float32)
     buf[:, start : start + plan.length] = x
-    spectrum = fft.rfft(buf, axis=-1)[:, : plan.n_low // 2 + 1]
+    spectrum = fft.rfft(buf, axis=-1)[:, : plan.n_low // 2 + 1].astype(np.complex128)
     freqs = np.arange(plan.n_low // 2 + 1) * plan.fs / plan.n_low
     ramp = np.clip((freqs - plan.passband_hz) / (plan.fs / 2 - plan.passband_hz), 0.0, 1.0)
     taper = 0.5 * (1.0 + np.cos(np.pi * ramp))
@@ -312,7 +314,7 @@ def _to_low(x: np.ndarray, plan: _LowRate) -> np.ndarray:
 def _to_full(y: np.ndarray, plan: _LowRate) -> np.ndarray:
     """Interpolate a band-limited low-rate signal back to the original ``length``."""
     n_full = plan.n_low * plan.factor
-    spectrum = np.zeros(n_full // 2 + 1, dtype=np.complex128)
+    spectrum = np.zeros(n_full // 2 + 1, dtype=np.complex64)
     low_spec = fft.rfft(y)
     low_spec[-1] = 0.0  # the low-rate Nyquist bin cannot be split correctly
     spectrum[: low_spec.shape[0]] = low_spec * plan.factor
@@ -435,23 +437,79 @@ def _boxcar2(z: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     centred on.
     """
     step = length // 2
+    ramp = np.stack([np.ones(step), np.arange(step, dtype=np.float64)], axis=-1)
+    sums, count = _half_block_sums(z, length, ramp)
+    out = _triangle(sums[..., 0], sums[..., 1], count, length)
+    return out, np.arange(count) * step + (length - 1)
+
+
+def _boxcar2_beside(z: np.ndarray, length: int, shifts: tuple[int, ...]) -> np.ndarray:
+    """:func:`_boxcar2` of ``z`` shifted down by ``j / length`` cycles per sample, for
+    each ``j`` of ``shifts``: ``(len(shifts),) + rows shape + (frames,)``.
+
+    The shift of sample ``q * length / 2 + e`` is ``(-1)^(j q)`` times that of ``e``,
+    so the shifted block sums are one matrix product of the blocks with the shifts
+    of one block, instead of a shifted copy of ``z`` per ``j``.
+    """
+    step = length // 2
+    e = np.arange(step, dtype=np.float64)
+    j = np.asarray(shifts, dtype=np.float64)
+    w = np.exp(-2j * np.pi * np.outer(e, j) / length)  # (step, shifts)
+    sums, count = _half_block_sums(z, length, np.concatenate([w, e[:, np.newaxis] * w], axis=1))
+    sums = np.moveaxis(sums, -1, 0)  # (2 * shifts, ..., blocks)
+    sign = np.where((np.outer(j, np.arange(sums.shape[-1])) % 2) == 0, 1.0, -1.0)
+    sign = sign.reshape((len(shifts),) + (1,) * (z.ndim - 1) + (-1,))
+    b0, b1 = sums[: len(shifts)] * sign, sums[len(shifts) :] * sign
+    return _triangle(b0, b1, count, length)
+
+
+def _half_block_sums(z: np.ndarray, length: int, weights: np.ndarray) -> tuple[np.ndarray, int]:
+    """Sums over the blocks of ``length / 2`` samples of complex ``z`` (zero past its end)
+    weighted by each column of ``weights`` ``(length / 2, m)``: ``(..., blocks, m)``, and
+    how many outputs :func:`_triangle` makes of them.
+
+    The whole blocks are a view of ``z`` (no padded copy); only the last, partial one
+    is copied.
+    """
+    step = length // 2
     n = z.shape[-1]
     count = max(0, -(-(n - 2 * length + 2) // step))
     blocks = count + 3
-    padded = np.zeros(z.shape[:-1] + (blocks * step,), dtype=z.dtype)
     used = min(n, blocks * step)
-    padded[..., :used] = z[..., :used]
-    shaped = padded.reshape(z.shape[:-1] + (blocks, step))
-    b0 = np.sum(shaped, axis=-1)
-    # Real and imaginary parts as a float matrix product (complex @ float is slow).
+    whole = used // step
+    dtype = np.result_type(z.dtype, weights.dtype)
+    out = np.zeros(z.shape[:-1] + (blocks, weights.shape[1]), dtype=dtype)
+    z = np.ascontiguousarray(z)
+    out[..., :whole, :] = _weighted_sums(
+        z[..., : whole * step].reshape(z.shape[:-1] + (whole, step)), weights
+    )
+    if used > whole * step:
+        tail = np.zeros(z.shape[:-1] + (1, step), dtype=z.dtype)
+        tail[..., 0, : used - whole * step] = z[..., whole * step : used]
+        out[..., whole : whole + 1, :] = _weighted_sums(tail, weights)
+    return out, count
+
+
+def _weighted_sums(shaped: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``shaped @ weights`` for complex ``shaped``; with real ``weights`` as a float
+    product on the real and imaginary parts (complex @ float is slow)."""
+    if np.iscomplexobj(weights):
+        return np.asarray(shaped @ weights)
     pairs = np.swapaxes(shaped.view(np.float64).reshape(shaped.shape + (2,)), -1, -2)
-    b1 = (pairs @ np.arange(step, dtype=np.float64)).view(np.complex128)[..., 0]
+    product = pairs @ weights  # (..., blocks, 2, m): real and imaginary rows
+    return np.asarray(product[..., 0, :] + 1j * product[..., 1, :])
+
+
+def _triangle(b0: np.ndarray, b1: np.ndarray, count: int, length: int) -> np.ndarray:
+    """Triangular-kernel outputs from half-length block sums ``b0`` and position-weighted
+    sums ``b1`` (last axis: blocks)."""
+    step = length // 2
     # Weight of sample e of block q of a window: q*step + 1 + e rising, then falling.
     out = b0[..., :count] + b1[..., :count]
     out = out + (step + 1) * b0[..., 1 : count + 1] + b1[..., 1 : count + 1]
     out = out + (2 * length - 1 - 2 * step) * b0[..., 2 : count + 2] - b1[..., 2 : count + 2]
     out = out + (2 * length - 1 - 3 * step) * b0[..., 3 : count + 3] - b1[..., 3 : count + 3]
-    return out / float(length) ** 2, np.arange(count) * step + (length - 1)
+    return out / float(length) ** 2
 
 
 def _linear_extrapolate(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -469,7 +527,7 @@ def _frame_length(fs: float, f0: float) -> int:
 
 
 def _frames(
-    mixed: np.ndarray, fs: float, length: int, beside: np.ndarray | None = None
+    mixed: np.ndarray, length: int, beside: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frame averages of demodulated harmonics, the programme power beside them, centres.
 
@@ -481,11 +539,8 @@ def _frames(
     z, centres = _boxcar2(mixed, length)
     if beside is not None:
         return z, beside, centres.astype(np.float64)
-    t = np.arange(mixed.shape[-1]) / fs
-    beside = np.zeros(z.shape)
-    for j in _NEIGHBOURS:
-        shifted, _ = _boxcar2(mixed * np.exp(-2j * np.pi * j * fs / length * t), length)
-        beside += np.abs(shifted) ** 2
+    shifted = _boxcar2_beside(mixed, length, _NEIGHBOURS)
+    beside = np.sum(shifted.real**2 + shifted.imag**2, axis=0)
     beside = ndimage.uniform_filter1d(beside / len(_NEIGHBOURS), 3, axis=-1, mode="nearest")
     return z, beside, centres.astype(np.float64)
 
@@ -607,7 +662,7 @@ def _track_phase(
             # which a large deviation would rotate a harmonic and shrink it.
             carriers = _harmonic_carriers(-(2 * np.pi * f0 * t + deviation), harmonics)
             framed = [
-                _frames(row * carriers, fs, length, b) for row, b in zip(seg, besides, strict=True)
+                _frames(row * carriers, length, b) for row, b in zip(seg, besides, strict=True)
             ]
             besides = [f[1] for f in framed]
             z = np.concatenate([f[0] for f in framed])
@@ -649,12 +704,21 @@ def _refine_phase(
         # Constant frequency error first: weighted harmonic-sum periodogram, zoomed in.
         weights = 1.0 / (beside + floor)
         wz = weights * z / np.sum(weights, axis=-1, keepdims=True)
+        # Rows of one harmonic (one per channel) share their rotations: one table per
+        # harmonic, applied by a matrix product. The offsets are evenly spaced, so each
+        # table is a running product of one rotation step (not an exponential per entry).
+        harmonic, row_of = np.unique(k[:, 0], return_inverse=True)
         best, span = 0.0, _OFFSET_HZ
         for _ in range(3):
             offsets = best + np.linspace(-span, span, _OFFSET_STEPS)
-            rot = np.exp(-2j * np.pi * offsets[:, np.newaxis, np.newaxis] * k * t)
-            power = np.sum(np.abs(np.sum(wz * rot, axis=-1)) ** 2, axis=-1)
-            best = float(offsets[int(np.argmax(power))])
+            periodogram = np.zeros(_OFFSET_STEPS)
+            for i, kk in enumerate(harmonic):
+                rot = np.empty((frames, _OFFSET_STEPS), dtype=np.complex128)
+                rot[:, 0] = np.exp(-2j * np.pi * kk * offsets[0] * t)
+                rot[:, 1:] = np.exp(-2j * np.pi * kk * (offsets[1] - offsets[0]) * t)[:, None]
+                sums = wz[row_of == i] @ np.cumprod(rot, axis=1)  # (channels, offsets)
+                periodogram += np.sum(sums.real**2 + sums.imag**2, axis=0)
+            best = float(offsets[int(np.argmax(periodogram))])
             span *= 4.0 / (_OFFSET_STEPS - 1)
         total = 2 * np.pi * best * t
         z = z * np.exp(-1j * k * total)
@@ -708,7 +772,7 @@ def _hum_model(
         # Too short to follow anything: one least-squares amplitude per harmonic.
         amplitude = np.broadcast_to(2.0 * np.mean(mixed, axis=1, keepdims=True), carriers.shape)
     else:
-        z, beside, positions = _frames(mixed, fs, length, beside)
+        z, beside, positions = _frames(mixed, length, beside)
         window = _window(1.0 / config.bandwidth_hz, fs, length, z.shape[-1])
         floor = 1e-12 * float(np.mean(beside)) + 1e-30
         amp = _weighted_average(z, 1.0 / (beside + floor), window)

@@ -140,3 +140,17 @@ def test_short_stereo_chunk_at_extreme_rates(sr: int) -> None:
 def test_bad_config_raises(kwargs: dict[str, float]) -> None:
     with pytest.raises(ConfigError):
         DehumConfig(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n", [300, 1000, 4097])
+def test_the_programme_beside_each_harmonic_is_the_boxcar_of_the_shifted_signal(n: int) -> None:
+    """One matrix product per block gives what shifting the signal and framing it gives."""
+    from core.dsp.dehum import _NEIGHBOURS, _boxcar2, _boxcar2_beside
+
+    rng = np.random.default_rng(n)
+    z = rng.standard_normal((3, n)) + 1j * rng.standard_normal((3, n))
+    length = 64
+    fast = _boxcar2_beside(z, length, _NEIGHBOURS)
+    for i, j in enumerate(_NEIGHBOURS):
+        direct, _ = _boxcar2(z * np.exp(-2j * np.pi * j * np.arange(n) / length), length)
+        np.testing.assert_allclose(fast[i], direct, rtol=1e-9, atol=1e-12)
