@@ -532,11 +532,9 @@ def mean_power_spectrum(
     config: FeatureConfig = FeatureConfig(),  # noqa: B008 - frozen, so sharing is safe
     cancel: CancelToken | None = None,
 ) -> np.ndarray:
-    """Long-term power per bin, float64 ``(config.n_fft // 2 + 1,)``: the
-    ``mean_power`` of :func:`frame_features` without the per-frame features.
-
-    ``audio`` : float ``(channels, samples)`` or ``(samples,)``, already validated or not.
-    """
+    """Long-term power per bin of ``audio`` (float ``(channels, samples)`` or
+    ``(samples,)``), float64 ``(config.n_fft // 2 + 1,)``: the ``mean_power`` of
+    :func:`frame_features` without the per-frame features."""
     x = validate_audio(audio)
     n_frames = 1 + x.shape[1] // config.hop
     total = np.zeros(config.n_fft // 2 + 1, dtype=np.float64)

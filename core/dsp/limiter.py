@@ -64,7 +64,7 @@ def true_peak_dbtp(audio: np.ndarray, *, sr: int) -> float:
     audio = validate_audio(audio)
     validate_rate(sr)
     x = audio.astype(np.float64)
-    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    peak = float(np.max(np.abs(x)))
     # An oversampled value is a weighted sum of nearby samples, so it cannot exceed the
     # filter's gain bound times their largest magnitude: only segments that could beat
     # the peak found so far are oversampled (the loudest first). Same value, a fraction
