@@ -259,6 +259,7 @@ def _diagnose(
     if not already_excerpted:
         x = np.concatenate([x[:, s : s + n] for s, n in _excerpt_spans(x.shape[1], sr)], axis=1)
     report = sub_progress(progress, 0.0, 1.0)
+    band_config = FeatureConfig()
 
     def beside() -> tuple[float, float]:
         return _click_rate(x, sr=sr), true_peak_dbtp(x, sr=sr)
@@ -274,7 +275,7 @@ def _diagnose(
         clipping = detect_clipping(x)
         snr = estimate_snr_db(x, sr=sr, cancel=cancel)
         report(0.4, "estimating noise")
-        spectrum = mean_power_spectrum(x, cancel=cancel)
+        spectrum = mean_power_spectrum(x, config=band_config, cancel=cancel)
         report(0.55, "measuring the band")
         lufs = integrated_loudness(x, sr=sr)
         edge = programme_edge_hz(x, sr=sr)
@@ -291,7 +292,7 @@ def _diagnose(
         clicks_per_min=clicks_per_min,
         clipped_fraction=float(clipping.clipped_fraction),
         snr_db=float(snr),
-        bandwidth_hz=bandwidth_hz(spectrum, sr=sr, n_fft=FeatureConfig().n_fft),
+        bandwidth_hz=bandwidth_hz(spectrum, sr=sr, n_fft=band_config.n_fft),
         lufs=float(lufs),
         true_peak_dbtp=float(peak),
         analysed_seconds=x.shape[1] / sr,
