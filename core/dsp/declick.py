@@ -203,11 +203,10 @@ def declick(
         report = sub_progress(progress, ch / x.shape[0], (ch + 1) / x.shape[0])
         events = _detect_channel(x[ch], sr, config, report=sub_progress(report, 0.0, 0.5))
         y = x[ch].astype(np.float64)
-        for i, (start, stop) in enumerate(_merge(events, _WIDEN, config.order, y.shape[0])):
-            if i % 256 == 0:
-                check_cancel(cancel)
-                report(0.5 + 0.5 * i / max(len(events), 1), "de-click")
-            _repair(y, start, stop, config.order, context)
+        merged = _merge(events, _WIDEN, config.order, y.shape[0])
+        _repair_all(
+            y, merged, config.order, context, cancel=cancel, report=sub_progress(report, 0.5, 1.0)
+        )
         out[ch] = y.astype(np.float32)
         report(1.0, "de-click")
     return out
@@ -365,8 +364,7 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
     context = max(3 * p, int(round(_CONTEXT_MS * sr / 1000.0)))
     cand = _groups(np.flatnonzero(np.abs(e1) > _CANDIDATE * thr * s1), p)
     cand = [(a, b) for a, b in cand if b - a <= 2 * (click + p)]
-    for a, b in _merge(cand, _WIDEN, p, n):
-        _repair(fit, a, b, p, context)
+    _repair_all(fit, _merge(cand, _WIDEN, p, n), p, context)
     models, block = _ar_models(fit, sr, p), _block_len(sr, p)
     ef = _apply_ar(x, models, block, backward=False)
     eb = _apply_ar(x, models, block, backward=True)
@@ -635,6 +633,110 @@ def _merge(events: list[tuple[int, int]], widen: int, order: int, n: int) -> lis
         else:
             merged.append((start, stop))
     return merged
+
+
+def _repair_all(
+    y: np.ndarray,
+    events: list[tuple[int, int]],
+    order: int,
+    context: int,
+    *,
+    cancel: CancelToken | None = None,
+    report: ProgressCallback | None = None,
+) -> None:
+    """:func:`_repair` of each of ``events`` (sorted and apart, as from :func:`_merge`)
+    one after the other, in place, with the same result to rounding.
+
+    Noisy programme gives thousands of candidate repairs (each a few small NumPy
+    calls, once most of the click count's time). They run in waves: a repair goes in
+    the wave after every earlier one whose gap lies in its context or whose context
+    holds its gap, so it reads what it would read in turn; a wave runs as one batch
+    per AR order. Repairs near the ends of ``y``, with short context, run alone.
+    """
+    n = y.shape[0]
+    starts = np.array([a for a, _ in events], dtype=np.int64)
+    stops = np.array([b for _, b in events], dtype=np.int64)
+    orders = np.maximum(order, np.minimum(2 * (stops - starts), _MAX_REPAIR_ORDER))
+    contexts = np.maximum(context, 4 * orders)
+    reach = int(contexts.max()) if events else 0
+    # Repair j must come after repair i when either one's context holds the other's gap.
+    begin, end, ctx = starts.tolist(), stops.tolist(), contexts.tolist()
+    assigned: list[int] = []
+    for j in range(len(events)):
+        i, wave = j - 1, 0
+        while i >= 0 and end[i] + reach > begin[j]:
+            if end[i] + max(ctx[i], ctx[j]) > begin[j]:
+                wave = max(wave, assigned[i] + 1)
+            i -= 1
+        assigned.append(wave)
+    waves = np.array(assigned, dtype=np.int64)
+    inside = (starts - contexts >= 0) & (stops + contexts <= n)
+    count = int(waves.max()) + 1 if events else 0
+    for wave in range(count):
+        check_cancel(cancel)
+        if report is not None:
+            report(wave / count, "de-click")
+        members = waves == wave
+        for j in np.flatnonzero(members & ~inside).tolist():
+            _repair(y, begin[j], end[j], order, context)
+        batched = members & inside
+        # Gaps that call for the same order share a batch (most are a few samples).
+        for batch_order in np.unique(orders[batched]).tolist():
+            chosen = np.flatnonzero(batched & (orders == batch_order))
+            gaps = stops[chosen] - starts[chosen]
+            _repair_batch(y, starts[chosen], gaps, batch_order, int(contexts[chosen[0]]))
+
+
+def _repair_batch(
+    y: np.ndarray, starts: np.ndarray, gaps: np.ndarray, order: int, context: int
+) -> None:
+    """:func:`_repair` of the gaps ``[s, s + g)`` for ``s, g`` of ``starts, gaps``, all
+    with full ``context`` inside ``y`` and AR ``order``, in place.
+
+    The gaps are padded to the longest: the samples past a gap become unknowns held
+    to their own value, which leaves every equation of the shorter gap as it was.
+    """
+    b, p, size = starts.shape[0], order, int(gaps.max())
+    # The fit (fit_ar): autocorrelations of the context either side, summed.
+    span = np.arange(context)
+    pieces = np.stack([y[(starts - context)[:, None] + span], y[(starts + gaps)[:, None] + span]])
+    r = _autocorrelation(pieces, p).sum(axis=0)  # (b, p + 1)
+    silent = r[:, 0] <= 0
+    r[:, 0] *= 1.0 + _WHITE_FLOOR
+    toeplitz = r[:, np.abs(np.subtract.outer(np.arange(p), np.arange(p)))]
+    toeplitz[silent] = np.eye(p)
+    try:
+        tail = np.linalg.solve(toeplitz, -r[:, 1:, None])[..., 0]
+    except np.linalg.LinAlgError:
+        for s, g in zip(starts.tolist(), gaps.tolist(), strict=True):
+            _repair(y, s, s + g, p, context)
+        return
+    tail[silent] = 0.0
+    ra = _autocorrelation(np.concatenate((np.ones((b, 1)), tail), axis=1), p)
+    # The interpolation (interpolate_ar) over the padded gap and p samples either side.
+    unknown = np.arange(p, p + size)
+    known = np.concatenate((np.arange(p), np.arange(p + size, size + 2 * p)))
+    values = y[(starts - p)[:, None] + known]  # (b, 2p)
+    lag = np.abs(unknown[:, None] - known[None, :])
+    rhs = np.einsum("bij,bj->bi", np.where(lag <= p, ra[:, np.minimum(lag, p)], 0.0), values)
+    lag = np.abs(np.subtract.outer(unknown, unknown))
+    gram = np.where(lag <= p, ra[:, np.minimum(lag, p)], 0.0)
+    gram[:, np.arange(size), np.arange(size)] += 1e-9 * ra[:, :1]
+    slots = starts[:, None] + np.arange(size)
+    held = np.arange(size) >= gaps[:, None]  # (b, size): padding, not gap
+    member, slot = np.nonzero(held)
+    gram[member, slot, :] = 0.0
+    gram[member, slot, slot] = 1.0
+    rhs[held] = -y[slots[held]]
+    solved = np.linalg.solve(gram, -rhs[..., None])[..., 0]
+    y[slots[~held]] = solved[~held]
+
+
+def _autocorrelation(x: np.ndarray, lags: int) -> np.ndarray:
+    """``sum_t x[..., t] * x[..., t + k]`` for ``k = 0..lags``: ``(..., lags + 1)``."""
+    padded = np.concatenate((x, np.zeros(x.shape[:-1] + (lags,))), axis=-1)
+    windows = sliding_window_view(padded, lags + 1, axis=-1)[..., : x.shape[-1], :]
+    return np.einsum("...t,...tk->...k", x, windows)
 
 
 def _repair(y: np.ndarray, start: int, stop: int, order: int, context: int) -> None:
