@@ -226,8 +226,9 @@ def _click_rate(x: np.ndarray, *, sr: int) -> float:
     from core.dsp.declick import detect_clicks
 
     budget = CLICK_ANALYSED_SECONDS * sr
+    workers = default_workers()
     if x.shape[1] <= budget:
-        return float(detect_clicks(x, sr=sr).clicks_per_min)
+        return float(detect_clicks(x, sr=sr, workers=workers).clicks_per_min)
     length, share = int(EXCERPT_SECONDS * sr), budget / x.shape[1]
     count, seconds = 0, 0.0
     for start in range(0, x.shape[1], length):
@@ -236,7 +237,7 @@ def _click_rate(x: np.ndarray, *, sr: int) -> float:
         if m < sr // 10:  # a sliver at the end: too short to judge
             continue
         a = start + (n - m) // 2
-        count += detect_clicks(x[:, a : a + m], sr=sr).count
+        count += detect_clicks(x[:, a : a + m], sr=sr, workers=workers).count
         seconds += m / sr
     return float(count / (seconds / 60.0))
 
@@ -264,9 +265,8 @@ def _diagnose(
     def beside() -> tuple[float, float]:
         return _click_rate(x, sr=sr), true_peak_dbtp(x, sr=sr)
 
-    # Two halves of about equal time: the click count (many small AR repairs, mostly
-    # Python) and the true peak on a thread beside the rest (large NumPy operations
-    # that free the GIL).
+    # The click count (its channels on threads of their own) and the true peak run
+    # beside the rest: large NumPy operations, most of which free the GIL.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool:
         other = pool.submit(beside) if default_workers() > 1 else None
         hum = detect_hum(x, sr=sr)

@@ -21,6 +21,7 @@ The LSAR helper :func:`interpolate_ar` is shared with
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,7 +140,7 @@ class ClickReport:
 
 
 def detect_clicks(
-    audio: np.ndarray, *, sr: int, config: DeclickConfig = DeclickConfig()
+    audio: np.ndarray, *, sr: int, config: DeclickConfig = DeclickConfig(), workers: int = 1
 ) -> ClickReport:
     """Find clicks as outliers of a block-wise AR prediction residual.
 
@@ -148,6 +149,7 @@ def detect_clicks(
     audio : float array ``(channels, samples)`` or ``(samples,)``
     sr : sample rate in Hz
     config : detector settings; ``DeclickConfig()`` by default
+    workers : threads the channels are searched on (the detector is mostly NumPy)
 
     Returns
     -------
@@ -157,10 +159,15 @@ def detect_clicks(
     """
     x = validate_audio(audio)
     sr = validate_rate(sr)
-    starts = [
-        np.array([s for s, _ in _detect_channel(x[ch], sr, config)], dtype=np.int64)
-        for ch in range(x.shape[0])
-    ]
+
+    def channel(ch: int) -> np.ndarray:
+        return np.array([s for s, _ in _detect_channel(x[ch], sr, config)], dtype=np.int64)
+
+    if workers > 1 and x.shape[0] > 1:
+        with ThreadPoolExecutor(min(workers, x.shape[0]), thread_name_prefix="clicks") as pool:
+            starts = list(pool.map(channel, range(x.shape[0])))
+    else:
+        starts = [channel(ch) for ch in range(x.shape[0])]
     positions = np.sort(np.concatenate(starts))
     if positions.size > 1:
         gap = max(1, int(config.max_click_ms * sr / 1000.0))

@@ -213,3 +213,14 @@ def test_batched_repairs_match_repairs_one_after_another() -> None:
     _repair_all(batched, merged, 24, 480)
     np.testing.assert_allclose(batched, one_by_one, rtol=0, atol=1e-9 * np.max(np.abs(y)))
     assert np.max(np.abs(batched - y)) > 0.01 * np.max(np.abs(y))  # something was repaired
+
+
+def test_channels_searched_on_threads_find_the_same_clicks() -> None:
+    sr = 48000
+    left, _ = add_clicks(speech(sr=sr, seconds=4.0, seed=3), sr=sr, count=12, seed=8)
+    right, _ = add_clicks(speech(sr=sr, seconds=4.0, seed=4), sr=sr, count=12, seed=9)
+    stereo = np.concatenate([left, right])
+    alone = detect_clicks(stereo, sr=sr)
+    threaded = detect_clicks(stereo, sr=sr, workers=2)
+    assert alone.count >= 20
+    np.testing.assert_array_equal(threaded.positions, alone.positions)
