@@ -259,8 +259,7 @@ def fit_ar(pieces: list[np.ndarray], order: int) -> np.ndarray:
     for piece in pieces:
         piece = np.asarray(piece, dtype=np.float64)
         if piece.size > order:
-            full = np.correlate(piece, piece, mode="full")[piece.size - 1 :]
-            r += full[: order + 1]
+            r += _autocorrelation(piece, order)
     if r[0] <= 0:
         a = np.zeros(order + 1)
         a[0] = 1.0
@@ -297,7 +296,7 @@ def interpolate_ar(segment: np.ndarray, missing: np.ndarray, coeffs: np.ndarray)
     if idx.size == 0:
         return out
     p = coeffs.shape[0] - 1
-    ra = np.correlate(coeffs, coeffs, mode="full")[p:]  # lags 0..p
+    ra = _autocorrelation(np.asarray(coeffs, dtype=np.float64), p)  # lags 0..p
     known = out.copy()
     known[idx] = 0.0
     kernel = np.concatenate((ra[:0:-1], ra))
