@@ -267,12 +267,13 @@ def _run(
         margin = int(sr * min(sum(s.margin_s for s in repairs), 2.0))
 
         def process(ext: np.ndarray, repairs: list[Any] = repairs) -> np.ndarray:
-            audio, residual = ext[:c], ext[c:]
+            audio = ext[:c]
             for step in repairs:
-                removed = audio - step.process(audio, sr=sr)
-                audio = audio - strength * removed
-                residual = residual + strength * removed
-            return np.concatenate([audio, residual])
+                out = step.process(audio, sr=sr)
+                audio = out if strength == 1.0 else audio - strength * (audio - out)
+            # Audio plus residual stays what came in: the residual gains what the steps
+            # took out (one pass over the block, not two per step).
+            return np.concatenate([audio, ext[c:] + (ext[:c] - audio)])
 
         meter = gain_step.meter(sr=sr, channels=c) if gain_step is not None else None
         store = _Store(total, c, temp_folder) if (gain_step is not None and repairs) else None

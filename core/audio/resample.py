@@ -1,6 +1,8 @@
-"""Sample-rate conversion with soxr (very high quality)."""
+"""Sample-rate conversion with soxr (very high quality unless asked otherwise)."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import soxr
@@ -8,12 +10,20 @@ import soxr
 from core.audio.validate import validate_audio, validate_rate
 
 
-def resample(audio: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
+def resample(
+    audio: np.ndarray,
+    *,
+    orig_sr: int,
+    target_sr: int,
+    quality: Literal["VHQ", "HQ"] = "VHQ",
+) -> np.ndarray:
     """Resample ``audio`` from ``orig_sr`` to ``target_sr`` Hz.
 
     Parameters
     ----------
     audio : float32 ``(channels, samples)``
+    quality : soxr's ``"VHQ"`` (28-bit) or ``"HQ"`` (20-bit: images and aliases about
+        120 dB down, a slightly wider transition band, about 40 % faster)
 
     Returns
     -------
@@ -23,5 +33,5 @@ def resample(audio: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
     orig_sr, target_sr = validate_rate(orig_sr, name="orig_sr"), validate_rate(target_sr)
     if orig_sr == target_sr:
         return audio
-    out = soxr.resample(audio.T, orig_sr, target_sr, quality="VHQ")
+    out = soxr.resample(audio.T, orig_sr, target_sr, quality=quality)
     return np.ascontiguousarray(np.asarray(out, dtype=np.float32).T.reshape(audio.shape[0], -1))

@@ -17,6 +17,8 @@ from core.errors import ConfigError
 
 #: Cut-off of :func:`remove_dc` in Hz: below any musical content, above slow drift.
 DC_CUTOFF_HZ = 5.0
+#: Rate (Hz, roughly) at which :func:`remove_dc` estimates the drift of long signals.
+_DRIFT_RATE_HZ = 1000.0
 
 
 def _check_order(order: int) -> int:
@@ -47,17 +49,29 @@ def _zero_phase(
     btype: Literal["highpass", "lowpass"],
 ) -> np.ndarray:
     """Butterworth ``btype`` run forwards and backwards on validated ``(channels, n)`` audio."""
-    sos = butter(order, cutoff_hz, btype=btype, fs=sr, output="sos")
-    n = audio.shape[1]
+    out = _filtfilt(audio.astype(np.float64), fs=sr, cutoff_hz=cutoff_hz, order=order, btype=btype)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _filtfilt(
+    x: np.ndarray,
+    *,
+    fs: float,
+    cutoff_hz: float,
+    order: int,
+    btype: Literal["highpass", "lowpass"],
+) -> np.ndarray:
+    """Zero-phase Butterworth of float64 ``(channels, n)`` at rate ``fs``; float64."""
+    sos = butter(order, cutoff_hz, btype=btype, fs=fs, output="sos")
+    n = x.shape[1]
     # scipy's default pad (a few samples) leaves edge transients for low cut-offs; pad
     # about one period of the cut-off instead, but never more than the signal allows.
     default_pad = 3 * (2 * len(sos) + 1)
-    padlen = min(n - 1, max(default_pad, int(sr / cutoff_hz)))
+    padlen = min(n - 1, max(default_pad, int(fs / cutoff_hz)))
     # Odd padding mirrors around the end sample, adding a DC step of 2 * x[-1] that a
     # high-pass rings on (an audible thump at the edges); a plain mirror adds none.
     padtype = "even" if btype == "highpass" else "odd"
-    out = sosfiltfilt(sos, audio.astype(np.float64), axis=-1, padtype=padtype, padlen=padlen)
-    return np.ascontiguousarray(out, dtype=np.float32)
+    return np.asarray(sosfiltfilt(sos, x, axis=-1, padtype=padtype, padlen=padlen))
 
 
 def highpass(audio: np.ndarray, *, sr: int, cutoff_hz: float = 40.0, order: int = 4) -> np.ndarray:
@@ -128,9 +142,13 @@ def lowpass(audio: np.ndarray, *, sr: int, cutoff_hz: float, order: int = 8) -> 
 def remove_dc(audio: np.ndarray, *, sr: int) -> np.ndarray:
     """Remove DC offset and slow drift.
 
-    Subtracts each channel's mean (exact DC), then applies a zero-phase 2nd-order
-    Butterworth high-pass at :data:`DC_CUTOFF_HZ` (5 Hz) so a wandering offset
-    (e.g. from a failing preamp or tape) goes too, not just the average.
+    Subtracts each channel's mean (exact DC), then what a zero-phase 2nd-order
+    Butterworth high-pass at :data:`DC_CUTOFF_HZ` (5 Hz) takes out, so a wandering
+    offset (e.g. from a failing preamp or tape) goes too, not just the average.
+    That drift lies below about 20 Hz: on signals of a second or more at 8 kHz and
+    up it is filtered at about 1 kHz, from triangular averages whose nulls fall on
+    every multiple of that rate (nothing folds onto the drift band: over 90 dB down),
+    and interpolated back — a third of the work of filtering at the full rate.
 
     Parameters
     ----------
@@ -146,8 +164,33 @@ def remove_dc(audio: np.ndarray, *, sr: int) -> np.ndarray:
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
-    centred = audio.astype(np.float64) - audio.mean(axis=1, keepdims=True, dtype=np.float64)
-    out = _zero_phase(centred, sr=sr, cutoff_hz=DC_CUTOFF_HZ, order=2, btype="highpass")
+    mean = audio.mean(axis=1, keepdims=True, dtype=np.float64)
+    factor = int(sr // _DRIFT_RATE_HZ)
+    if factor < 8 or audio.shape[1] < sr:
+        out = _zero_phase(audio - mean, sr=sr, cutoff_hz=DC_CUTOFF_HZ, order=2, btype="highpass")
+    else:
+        low, centres = _triangle_means(audio, factor)
+        low -= mean
+        drift = low - _filtfilt(
+            low, fs=sr / factor, cutoff_hz=DC_CUTOFF_HZ, order=2, btype="highpass"
+        )
+        samples = np.arange(audio.shape[1], dtype=np.float64)
+        out = np.empty(audio.shape, dtype=np.float32)
+        for ch, d in enumerate(drift):
+            out[ch] = audio[ch] - (mean[ch] + np.interp(samples, centres, d))
     # The filter's edge transients can leave a tiny residual mean; take it out again.
     out -= out.mean(axis=1, keepdims=True, dtype=np.float64).astype(np.float32)
     return out
+
+
+def _triangle_means(audio: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+    """Averages of ``(channels, n)`` audio under a triangle ``2 * factor - 1`` samples wide,
+    every ``factor`` samples: float64 ``(channels, n // factor - 1)``, and the sample
+    each is centred on."""
+    count = audio.shape[1] // factor
+    blocks = audio[:, : count * factor].reshape(audio.shape[0], count, factor)
+    # Each block's share of the two triangles it lies under: rising, then falling.
+    ramps = np.stack([np.arange(1, factor + 1), np.arange(factor - 1, -1, -1)], axis=-1)
+    sums = (blocks @ ramps.astype(np.float32)).astype(np.float64)
+    means = (sums[:, :-1, 0] + sums[:, 1:, 1]) / factor**2
+    return means, np.arange(count - 1) * factor + factor - 1

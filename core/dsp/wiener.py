@@ -61,7 +61,11 @@ class WienerConfig:
 
 
 def reduce_steady_noise(
-    audio: np.ndarray, *, sr: int, config: WienerConfig | None = None
+    audio: np.ndarray,
+    *,
+    sr: int,
+    config: WienerConfig | None = None,
+    spec: np.ndarray | None = None,
 ) -> np.ndarray:
     """Remove stationary noise whose spectrum the quietest frames reveal.
 
@@ -70,6 +74,8 @@ def reduce_steady_noise(
     audio : float32 ``(channels, samples)``; each channel gets its own profile.
     sr : sample rate in Hz.
     config : :class:`WienerConfig`; defaults if ``None``.
+    spec : ``stft(audio, config=config.stft_config(sr))``, if the caller has it already
+        (complex ``(channels, frames, bins)``); computed here otherwise.
 
     Returns
     -------
@@ -82,7 +88,10 @@ def reduce_steady_noise(
     stft_config = config.stft_config(sr)
     if audio.shape[1] < 4 * stft_config.n_fft:
         return audio.copy()
-    spec = stft(audio, config=stft_config)  # (channels, frames, bins)
+    if spec is None:
+        spec = stft(audio, config=stft_config)  # (channels, frames, bins)
+    elif spec.shape[0] != audio.shape[0] or spec.shape[2] != stft_config.bins:
+        raise ConfigError(f"spec of shape {spec.shape} is not this audio's STFT")
     power = (spec.real**2 + spec.imag**2).astype(np.float64)
     gain = np.ones(power.shape, dtype=np.float32)
     floor = 10 ** (-config.reduction_db / 20)
@@ -125,9 +134,17 @@ def _decision_directed(
     instant = (1 - smoothing) * np.maximum(gamma - 1.0, 0.0)  # (frames, channels, bins)
     gains = np.empty(gamma.shape, dtype=np.float32)
     previous = np.zeros(noise.shape)  # the last frame's clean power over the noise
+    xi, gain, den = np.empty(noise.shape), np.empty(noise.shape), np.empty(noise.shape)
     for m in range(gamma.shape[0]):
-        xi = np.maximum(smoothing * previous + instant[m], xi_min)
-        gain = xi / (1.0 + xi)
+        # In place, in the order of the plain expressions (same result, no allocations):
+        # xi = max(smoothing * previous + instant, xi_min); gain = xi / (1 + xi);
+        # previous = gain * gain * gamma.
+        np.multiply(previous, smoothing, out=xi)
+        np.add(xi, instant[m], out=xi)
+        np.maximum(xi, xi_min, out=xi)
+        np.add(xi, 1.0, out=den)
+        np.divide(xi, den, out=gain)
         gains[m] = gain
-        previous = gain * gain * gamma[m]
+        np.multiply(gain, gain, out=previous)
+        np.multiply(previous, gamma[m], out=previous)
     return gains.transpose(1, 0, 2)

@@ -167,6 +167,25 @@ def test_high_band_follows_the_models_top_band(tiny_bundle_path: Path, gain, sr)
         assert band_db(out, lo, hi) - band_db(noise, lo, hi) == pytest.approx(expected, abs=1.0)
 
 
+@pytest.mark.parametrize("sr", [44100, 48000])
+def test_the_band_above_the_model_joins_its_band_without_a_seam(
+    tiny_bundle_path: Path, sr: int
+) -> None:
+    """With one gain everywhere the output is the input times that gain, also across the
+    model's Nyquist (8 kHz), where the resampled band hands over to the band above."""
+    bundle = load_bundle(tiny_bundle_path)
+    bundle._predict = lambda features: np.full(features.shape, 0.5, np.float32)
+    noise = white_noise(sr=sr, seconds=2.0, amplitude=0.1)
+    out = noise - Enhancer(bundle, floor_db=-80.0).residual(noise, sr=sr)
+    inner = slice(sr // 4, -sr // 4)
+    spectrum = np.abs(np.fft.rfft(out[0, inner] - 0.5 * noise[0, inner]))
+    reference = np.abs(np.fft.rfft(0.5 * noise[0, inner]))
+    freqs = np.fft.rfftfreq(noise[0, inner].size, 1 / sr)
+    seam = (freqs > 7000) & (freqs < 8500)
+    error_db = 10 * np.log10(np.sum(spectrum[seam] ** 2) / np.sum(reference[seam] ** 2))
+    assert error_db < -40.0
+
+
 @pytest.mark.parametrize("sr", [16000, 48000])
 def test_linked_channels_share_one_mask(tiny_bundle_path: Path, sr: int) -> None:
     """Linked, a quieter copy in the right channel loses exactly the same share."""
