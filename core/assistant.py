@@ -23,7 +23,7 @@ import numpy as np
 
 from core.audio.validate import validate_audio, validate_rate
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
-from core.workers import default_workers
+from core.workers import default_workers, single_threaded_blas
 
 if TYPE_CHECKING:
     from core.pipeline import ChainConfig
@@ -266,8 +266,12 @@ def _diagnose(
         return _click_rate(x, sr=sr), true_peak_dbtp(x, sr=sr)
 
     # The click count (its channels on threads of their own) and the true peak run
-    # beside the rest: large NumPy operations, most of which free the GIL.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool:
+    # beside the rest: large NumPy operations, most of which free the GIL. Those
+    # threads are the parallelism: BLAS's own would contend with them.
+    with (
+        single_threaded_blas(),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool,
+    ):
         other = pool.submit(beside) if default_workers() > 1 else None
         hum = detect_hum(x, sr=sr)
         report(0.2, "looking for hum")

@@ -168,7 +168,8 @@ class _Signal:
 
     def read(self, start: int, frames: int) -> np.ndarray:
         audio, residual = self.read_pair(start, frames)
-        return np.concatenate([audio, residual]) * np.float32(self.gain)
+        both = np.concatenate([audio, residual])
+        return both if self.gain == 1.0 else both * np.float32(self.gain)
 
 
 def _source_signal(read: Reader, total: int, channels: int) -> _Signal:

@@ -16,6 +16,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
+from core.workers import single_threaded_blas
+
 Reader = Callable[[int, int], np.ndarray]
 """``read(start, frames)`` -> ``(channels, frames)``, zero-padded outside the signal."""
 
@@ -95,7 +97,10 @@ def _in_order(
     The inputs are drawn on this thread (the reader need not be thread-safe).
     Leaving early cancels the blocks not started and waits for the running ones.
     """
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="seminario-block") as pool:
+    with (
+        single_threaded_blas(),  # the workers are the parallelism
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="seminario-block") as pool,
+    ):
         running: deque[Future[np.ndarray]] = deque()
         try:
             for data in inputs:

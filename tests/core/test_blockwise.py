@@ -131,3 +131,40 @@ def test_stopping_early_leaves_no_block_running_and_starts_no_more() -> None:
     count = len(started)
     time.sleep(0.1)
     assert len(started) == count
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("stop_early", [False, True])
+def test_workers_run_blas_on_one_thread_each_and_the_setting_comes_back(
+    stop_early: bool,
+) -> None:
+    """The worker threads are the parallelism: inside them BLAS runs single-threaded
+    (its own threads would contend with them), and afterwards as before, also when
+    the caller stops early."""
+    from threadpoolctl import threadpool_limits
+
+    x = np.random.default_rng(0).standard_normal((1, 1000)).astype(np.float32)
+    inside: list[list[int]] = []
+
+    def process(block: np.ndarray) -> np.ndarray:
+        inside.append(_blas_threads())
+        return block
+
+    with threadpool_limits(limits=2, user_api="blas"):  # as on a 2-core machine
+        before = _blas_threads()
+        assert before and max(before) == 2
+        pieces = process_blocks(
+            array_reader(x), 1000, process, block=100, margin=10, crossfade=5, workers=2
+        )
+        if stop_early:
+            next(pieces)
+            pieces.close()
+        else:
+            list(pieces)
+        assert inside and all(threads == [1] * len(before) for threads in inside)
+        assert _blas_threads() == before
