@@ -79,8 +79,6 @@ class Diagnosis:
     snr_db : blind signal-to-noise estimate
     bandwidth_hz : highest frequency with programme content
     noise_above_hz : where the programme ends with only noise above it, or ``None``
-    lufs : integrated loudness (BS.1770); ``-inf`` for silence
-    true_peak_dbtp : 4x-oversampled peak
     analysed_seconds : how much of the file the figures come from
     """
 
@@ -93,8 +91,6 @@ class Diagnosis:
     clipped_fraction: float
     snr_db: float
     bandwidth_hz: float
-    lufs: float
-    true_peak_dbtp: float
     analysed_seconds: float
     noise_above_hz: float | None = None
 
@@ -253,8 +249,6 @@ def _diagnose(
 ) -> Diagnosis:
     from core.dsp.declip import detect_clipping
     from core.dsp.dehum import detect_hum
-    from core.dsp.limiter import true_peak_dbtp
-    from core.dsp.loudness import integrated_loudness
     from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
     if not already_excerpted:
@@ -262,17 +256,15 @@ def _diagnose(
     report = sub_progress(progress, 0.0, 1.0)
     band_config = FeatureConfig()
 
-    def beside() -> tuple[float, float]:
-        return _click_rate(x, sr=sr), true_peak_dbtp(x, sr=sr)
-
-    # The click count (its channels on threads of their own) and the true peak run
-    # beside the rest: large NumPy operations, most of which free the GIL. Those
-    # threads are the parallelism: BLAS's own would contend with them.
+    # The click count (its channels on threads of their own) runs beside the rest:
+    # large NumPy operations, most of which free the GIL. Those threads are the
+    # parallelism: BLAS's own would contend with them. (Loudness and true peak are not
+    # measured here: no repair depends on them, and a report measures the whole file.)
     with (
         single_threaded_blas(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool,
     ):
-        other = pool.submit(beside) if default_workers() > 1 else None
+        clicks = pool.submit(_click_rate, x, sr=sr) if default_workers() > 1 else None
         hum = detect_hum(x, sr=sr)
         report(0.2, "looking for hum")
         check_cancel(cancel)
@@ -281,11 +273,10 @@ def _diagnose(
         report(0.4, "estimating noise")
         spectrum = mean_power_spectrum(x, config=band_config, cancel=cancel)
         report(0.55, "measuring the band")
-        lufs = integrated_loudness(x, sr=sr)
         edge = programme_edge_hz(x, sr=sr)
         check_cancel(cancel)
         report(0.7, "looking for clicks")
-        clicks_per_min, peak = other.result() if other is not None else beside()
+        clicks_per_min = clicks.result() if clicks is not None else _click_rate(x, sr=sr)
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -297,8 +288,6 @@ def _diagnose(
         clipped_fraction=float(clipping.clipped_fraction),
         snr_db=float(snr),
         bandwidth_hz=bandwidth_hz(spectrum, sr=sr, n_fft=band_config.n_fft),
-        lufs=float(lufs),
-        true_peak_dbtp=float(peak),
         analysed_seconds=x.shape[1] / sr,
         noise_above_hz=edge,
     )

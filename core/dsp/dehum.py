@@ -774,6 +774,7 @@ def _hum_model(
     if n < 4 * length:
         # Too short to follow anything: one least-squares amplitude per harmonic.
         amplitude = np.broadcast_to(2.0 * np.mean(mixed, axis=1, keepdims=True), carriers.shape)
+        hum = np.sum((amplitude * carriers).real, axis=0)
     else:
         z, beside, positions = _frames(mixed, length, beside)
         window = _window(1.0 / config.bandwidth_hz, fs, length, z.shape[-1])
@@ -783,15 +784,35 @@ def _hum_model(
             # Iteratively reweighted: frames far off the fit carry programme.
             weights = 1.0 / (beside + np.abs(z - amp) ** 2 + floor)
             amp = _weighted_average(z, weights, window)
-        grid = np.arange(plan.n_low, dtype=np.float64) - plan.pad
-        amplitude = 2.0 * np.stack(
-            [
-                np.interp(grid, positions, a.real) + 1j * np.interp(grid, positions, a.imag)
-                for a in amp
-            ]
-        )
-    hum = np.sum((amplitude * carriers).real, axis=0)
+        start = int(positions[0]) + plan.pad  # the first frame's centre on the padded grid
+        hum = _synthesise(2.0 * amp, carriers, start=start, step=length // 2)
     return hum * _pad_taper(plan)
+
+
+def _synthesise(amp: np.ndarray, carriers: np.ndarray, *, start: int, step: int) -> np.ndarray:
+    """``sum_k Re(a_k(t) * carriers_k(t))`` ``(n,)``, with ``a_k`` interpolated linearly
+    between the frame values ``amp`` ``(harmonics, frames)``, centred on samples
+    ``start``, ``start + step``, ... (all inside the ``n`` carrier samples), and held
+    at the end values outside them.
+
+    Between two frame centres each amplitude is a value plus a slope times the
+    position, so the sum over the harmonics is two weighted sums of the carriers per
+    span: no per-sample amplitudes (a sixth of the time of interpolating them).
+    """
+    harmonics, frames = amp.shape
+    last = start + (frames - 1) * step
+    out = np.empty(carriers.shape[1])
+
+    def real_part(a: np.ndarray, c: np.ndarray, pattern: str) -> np.ndarray:
+        return np.asarray(np.einsum(pattern, a.real, c.real) - np.einsum(pattern, a.imag, c.imag))
+
+    out[:start] = real_part(amp[:, 0], carriers[:, :start], "k,kn->n")
+    out[last:] = real_part(amp[:, -1], carriers[:, last:], "k,kn->n")
+    spans = carriers[:, start:last].reshape(harmonics, frames - 1, step)
+    base = real_part(amp[:, :-1], spans, "kj,kje->je")
+    slope = real_part(np.diff(amp, axis=1), spans, "kj,kje->je")
+    out[start:last] = (base + slope * (np.arange(step) / step)).reshape(-1)
+    return out
 
 
 def _harmonic_carriers(phase: np.ndarray, harmonics: int) -> np.ndarray:

@@ -169,28 +169,41 @@ def remove_dc(audio: np.ndarray, *, sr: int) -> np.ndarray:
     if factor < 8 or audio.shape[1] < sr:
         out = _zero_phase(audio - mean, sr=sr, cutoff_hz=DC_CUTOFF_HZ, order=2, btype="highpass")
     else:
-        low, centres = _triangle_means(audio, factor)
-        low -= mean
+        low = _triangle_means(audio, factor) - mean
         drift = low - _filtfilt(
             low, fs=sr / factor, cutoff_hz=DC_CUTOFF_HZ, order=2, btype="highpass"
         )
-        samples = np.arange(audio.shape[1], dtype=np.float64)
+        offset = _interpolate_centres(drift + mean, factor, audio.shape[1])
         out = np.empty(audio.shape, dtype=np.float32)
-        for ch, d in enumerate(drift):
-            out[ch] = audio[ch] - (mean[ch] + np.interp(samples, centres, d))
+        np.subtract(audio, offset, out=out, casting="unsafe")
     # The filter's edge transients can leave a tiny residual mean; take it out again.
     out -= out.mean(axis=1, keepdims=True, dtype=np.float64).astype(np.float32)
     return out
 
 
-def _triangle_means(audio: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+def _triangle_means(audio: np.ndarray, factor: int) -> np.ndarray:
     """Averages of ``(channels, n)`` audio under a triangle ``2 * factor - 1`` samples wide,
-    every ``factor`` samples: float64 ``(channels, n // factor - 1)``, and the sample
-    each is centred on."""
+    centred on samples ``factor - 1``, ``2 * factor - 1``, ...: float64
+    ``(channels, n // factor - 1)``."""
     count = audio.shape[1] // factor
     blocks = audio[:, : count * factor].reshape(audio.shape[0], count, factor)
     # Each block's share of the two triangles it lies under: rising, then falling.
     ramps = np.stack([np.arange(1, factor + 1), np.arange(factor - 1, -1, -1)], axis=-1)
     sums = (blocks @ ramps.astype(np.float32)).astype(np.float64)
-    means = (sums[:, :-1, 0] + sums[:, 1:, 1]) / factor**2
-    return means, np.arange(count - 1) * factor + factor - 1
+    return np.asarray((sums[:, :-1, 0] + sums[:, 1:, 1]) / factor**2)
+
+
+def _interpolate_centres(values: np.ndarray, factor: int, n: int) -> np.ndarray:
+    """``values`` ``(channels, points)`` at the centres of :func:`_triangle_means`,
+    interpolated linearly to all ``n`` samples and held beyond the first and last
+    centre (as :func:`numpy.interp`), float64 ``(channels, n)``. The centres lie a
+    whole ``factor`` apart, so each span between two is one ramp: no search."""
+    first = factor - 1
+    last = first + (values.shape[1] - 1) * factor
+    out = np.empty((values.shape[0], n))
+    out[:, :first] = values[:, :1]
+    out[:, last:] = values[:, -1:]
+    spans = out[:, first:last].reshape(values.shape[0], -1, factor)
+    np.multiply(np.diff(values, axis=1)[:, :, np.newaxis], np.arange(factor) / factor, out=spans)
+    spans += values[:, :-1, np.newaxis]
+    return out

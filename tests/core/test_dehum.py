@@ -154,3 +154,30 @@ def test_the_programme_beside_each_harmonic_is_the_boxcar_of_the_shifted_signal(
     for i, j in enumerate(_NEIGHBOURS):
         direct, _ = _boxcar2(z * np.exp(-2j * np.pi * j * np.arange(n) / length), length)
         np.testing.assert_allclose(fast[i], direct, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("start", "frames", "step", "n"), [(7, 10, 8, 100), (0, 5, 4, 16), (3, 1, 6, 9)]
+)
+def test_hum_synthesis_equals_summing_interpolated_amplitudes(
+    start: int, frames: int, step: int, n: int
+) -> None:
+    """Two weighted carrier sums per span give the hum that interpolating every
+    harmonic's amplitude to each sample (held at the ends) and summing gives."""
+    from core.dsp.dehum import _synthesise
+
+    rng = np.random.default_rng(frames)
+    amp = rng.standard_normal((4, frames)) + 1j * rng.standard_normal((4, frames))
+    carriers = np.exp(1j * rng.uniform(0, 2 * np.pi, (4, n)))
+    centres = start + step * np.arange(frames, dtype=np.float64)
+    samples = np.arange(n, dtype=np.float64)
+    amplitude = np.stack(
+        [
+            np.interp(samples, centres, a.real) + 1j * np.interp(samples, centres, a.imag)
+            for a in amp
+        ]
+    )
+    direct = np.sum((amplitude * carriers).real, axis=0)
+    np.testing.assert_allclose(
+        _synthesise(amp, carriers, start=start, step=step), direct, atol=1e-12
+    )
