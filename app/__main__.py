@@ -59,6 +59,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from core.runtime import tune_memory_allocator
+
+    tune_memory_allocator()
     if args.self_test:
         return self_test(args)
 

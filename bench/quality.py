@@ -52,6 +52,7 @@ from core.audio.io import READ_EXTENSIONS, load  # noqa: E402
 from core.audio.resample import resample  # noqa: E402
 from core.data.degrade import DegradeConfig, degrade, mains_frequency_track  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
+from core.runtime import tune_memory_allocator  # noqa: E402
 
 SCORE_SR = 16000
 PEER_SR = 48000  # RNNoise and DeepFilterNet3 run at 48 kHz only
@@ -962,6 +963,7 @@ def main() -> int:
     parser.add_argument("--conditions", help="comma-separated subset of condition keys")
     parser.add_argument("--preset", default="auto", help="SeminarioIA preset (default: auto)")
     args = parser.parse_args()
+    tune_memory_allocator()  # as the app and the command line do
     if args.files is None:
         args.files = 2 if args.quick else 8
     started = time.time()

@@ -38,6 +38,7 @@ from core.assistant import diagnose, propose_chain  # noqa: E402
 from core.audio.io import load  # noqa: E402
 from core.dsp.filters import highpass  # noqa: E402
 from core.pipeline import ChainConfig, load_preset, restore_array  # noqa: E402
+from core.runtime import tune_memory_allocator  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
 
 SR = 48000
@@ -137,6 +138,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, nargs="+", default=[1.0, 10.0])
     parser.add_argument("--write", type=Path, help="update this markdown file's speed section")
     args = parser.parse_args()
+    tune_memory_allocator()  # as the app and the command line do
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     context = BuildContext()  # the warm-up run below loads the model into it

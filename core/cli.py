@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from core import __version__
 from core.errors import Cancelled, ConfigError, SeminarioError, UnsafeOutputError
+from core.runtime import tune_memory_allocator
 
 EXIT_ERROR, EXIT_INTERNAL, EXIT_CANCELLED = 1, 70, 130
 
@@ -384,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    tune_memory_allocator()
     try:
         return int(args.func(args))
     except Cancelled:
