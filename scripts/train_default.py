@@ -30,7 +30,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.audio.io import load, save  # noqa: E402
-from core.data.mixing import MixConfig, Mixer, MixStream, excerpts  # noqa: E402
+from core.data.mixing import (  # noqa: E402
+    MixConfig,
+    Mixer,
+    MixStream,
+    PreCleanedStream,
+    excerpts,
+    pre_clean,
+)
 from core.dsp.filters import highpass  # noqa: E402
 from core.training import (  # noqa: E402
     LR_SCHEDULES,
@@ -70,6 +77,8 @@ SPEECH_SEGMENTS_PER_FILE = 3
 STREAM_SEGMENT_SAMPLES = 101 * 128
 STREAM_MUSIC_SHARE = 0.2  # as in the fixed pairs (about a fifth are music)
 STREAM_VAL_PAIRS = 200
+# --pre-clean-db: the steady-noise cut learns its profile from this much of each mix.
+PRE_CLEAN_CONTEXT_SAMPLES = 4 * SR
 # Spelled out so the recipe does not move with MixConfig's defaults. Band-limited pairs
 # matter: without them the model meets empty upper bands it never saw and makes matters
 # worse (measured on 8 kHz speech: 5.0 -> 4.05 dB SI-SDR).
@@ -178,10 +187,13 @@ def build_stream(
     *,
     mix: MixConfig = MIX,
     music_share: float = STREAM_MUSIC_SHARE,
-) -> tuple[MixStream, list[tuple[np.ndarray, np.ndarray]], dict]:
+    pre_clean_db: float = 0.0,
+) -> tuple[MixStream | PreCleanedStream, list[tuple[np.ndarray, np.ndarray]], dict]:
     """Whole clean recordings and noises in memory, to mix fresh pairs for every batch.
 
-    Every tenth clean recording is kept apart for the fixed validation pairs.
+    Every tenth clean recording is kept apart for the fixed validation pairs. With
+    ``pre_clean_db``, every noisy side (validation too) first goes through the model
+    step's pre-clean at that depth: the input a speech-in-noise model meets.
     """
     rows = manifest(data)
     speech, speech_held = pick(rows, SPEECH)
@@ -200,7 +212,15 @@ def build_stream(
     val_pools = [(1 - music_share, speech_audio[::10]), (music_share, music_audio[::10])]
     val_stream = MixStream(val_pools, mixer, samples=int(SEGMENT_S * SR))
     val = [val_stream.draw(rng) for _ in range(val_pairs)]
-    stream = MixStream(train_pools, mixer, samples=STREAM_SEGMENT_SAMPLES)
+    stream: MixStream | PreCleanedStream
+    if pre_clean_db > 0:
+        val = [(pre_clean(n, sr=SR, depth_db=pre_clean_db), c) for n, c in val]
+        long_pairs = MixStream(train_pools, mixer, samples=PRE_CLEAN_CONTEXT_SAMPLES)
+        stream = PreCleanedStream(
+            long_pairs, samples=STREAM_SEGMENT_SAMPLES, sr=SR, depth_db=pre_clean_db
+        )
+    else:
+        stream = MixStream(train_pools, mixer, samples=STREAM_SEGMENT_SAMPLES)
     hours = sum(a.shape[1] for a in speech_audio + music_audio) / SR / 3600
     return (
         stream,
@@ -216,6 +236,8 @@ def build_stream(
             "clean_fraction": mix.clean_fraction,
             "hiss_fraction": mix.hiss_fraction,
             "band_highpass_fraction": mix.band_highpass_fraction,
+            "pre_clean_db": pre_clean_db,
+            "snr_db_range": list(mix.snr_db_range),
             "debian_music_files": [t.name for t in extra_music],
             "held_out_debian_music": [t.name for t in extra_held],
             "noise_files": sum(len(v) for v in by_folder.values()),
@@ -255,7 +277,8 @@ ROLES = {
         "preset sets) uses it only where its steady-noise pre-clean runs, and the default "
         "model's own mask reserves that for speech in noise. It is better there than the "
         "default model and worse on music and clean speech, which that judgement keeps "
-        "away from it.",
+        "away from it. Its later stages train on the input it meets: noisy audio after that "
+        "pre-clean (`--pre-clean-db`), with steady hiss among the noises.",
     ),
 }
 """What each built-in model is for, by file stem (``--out``), for its card."""
@@ -313,8 +336,9 @@ def write_model_card(model: Path, data: Path) -> Path:
             "music files, mixed "
         )
         + f"with {info['noise_files']} real noise recordings (50 Hz high-passed; a noise folder is "
-        "drawn first, then a file) at -5..20 dB SNR; "
-        f"{info.get('clean_fraction', MIX.clean_fraction):.0%} of the pairs are clean in, "
+        "drawn first, then a file) at "
+        + "{:g}..{:g} dB SNR; ".format(*info.get("snr_db_range", MIX.snr_db_range))
+        + f"{info.get('clean_fraction', MIX.clean_fraction):.0%} of the pairs are clean in, "
         "clean out; "
         f"{MIX.bandlimit_fraction:.0%} are band-limited on both sides (low-pass at "
         f"{MIX.bandlimit_hz[0] / 1000:g}..{MIX.bandlimit_hz[1] / 1000:g} kHz, as telephone, old "
@@ -331,6 +355,15 @@ def write_model_card(model: Path, data: Path) -> Path:
             "stationary hiss instead of a recording (Gaussian, spectral slope "
             f"{MIX.hiss_slope_db[0]:g}..{MIX.hiss_slope_db[1]:g} dB per octave)."
             if info.get("hiss_fraction")
+            else ""
+        )
+        + (
+            f" The noisy side went through the model step's pre-clean first (the steady-noise "
+            f"cut at {info['pre_clean_db']:g} dB for three quarters of the pairs, 1.."
+            f"{info['pre_clean_db']:g} dB for the rest, its profile learned from "
+            f"{PRE_CLEAN_CONTEXT_SAMPLES / SR:g} s of each mix): the input a speech-in-noise "
+            "model meets."
+            if info.get("pre_clean_db")
             else ""
         )
         + " Music includes "
@@ -353,7 +386,9 @@ def write_model_card(model: Path, data: Path) -> Path:
             else "10 % of the pairs"
         )
         + ", degraded ones): "
-        f"{result['val_si_sdr_before']:.2f} dB noisy → {result['val_si_sdr_after']:.2f} dB "
+        f"{result['val_si_sdr_before']:.2f} dB noisy"
+        + (" after the pre-clean" if info.get("pre_clean_db") else "")
+        + f" → {result['val_si_sdr_after']:.2f} dB "
         f"restored ({result['improvement_db']:+.2f} dB); clean inputs come out at "
         f"{result.get('val_clean_si_sdr', float('nan')):.1f} dB SI-SDR against themselves.",
         "- Quality against other systems: see `docs/benchmarks.md`.",
@@ -470,6 +505,21 @@ def main() -> int:
     for name, text in STREAM_MIX_SHARES.items():
         flag = "--" + name.replace("_", "-")
         parser.add_argument(flag, type=float, default=getattr(MIX, name), help=text)
+    parser.add_argument(
+        "--pre-clean-db",
+        type=float,
+        default=0.0,
+        help="with --stream: train on noisy audio after the model step's pre-clean at this "
+        "depth (for a speech-in-noise model)",
+    )
+    parser.add_argument(
+        "--snr-db",
+        type=float,
+        nargs=2,
+        default=MIX.snr_db_range,
+        metavar=("LOW", "HIGH"),
+        help="with --stream: range of the mixes' signal-to-noise ratio",
+    )
     parser.add_argument("--card-only", action="store_true", help="only rewrite the model card")
     parser.add_argument(
         "--evaluate-only",
@@ -502,9 +552,18 @@ def main() -> int:
         print(f"epoch {r.epoch}: loss {r.loss:.4f} val {r.val_loss:.4f}", flush=True)
 
     if args.stream:
-        mix = dataclasses.replace(MIX, **{name: getattr(args, name) for name in STREAM_MIX_SHARES})
+        mix = dataclasses.replace(
+            MIX,
+            snr_db_range=tuple(args.snr_db),
+            **{name: getattr(args, name) for name in STREAM_MIX_SHARES},
+        )
         stream, val, data_info = build_stream(
-            args.data, rng, STREAM_VAL_PAIRS, mix=mix, music_share=args.music_share
+            args.data,
+            rng,
+            STREAM_VAL_PAIRS,
+            mix=mix,
+            music_share=args.music_share,
+            pre_clean_db=args.pre_clean_db,
         )
         print(f"loaded {data_info['clean_hours']} h of clean audio", flush=True)
         result = train_stream(

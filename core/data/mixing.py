@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.dsp.filters import highpass, lowpass
+from core.dsp.wiener import WienerConfig, reduce_steady_noise
 from core.errors import ConfigError
 
 
@@ -165,3 +166,49 @@ class MixStream:
             if np.max(np.abs(clean)) >= 1e-3:
                 return self.mixer.mix(clean, rng)
         raise ConfigError("the clean recordings are silent")
+
+
+class PreCleanedStream:
+    """Pairs whose noisy side has been through the steady-noise cut that the model step's
+    pre-clean makes before its speech-in-noise model (:class:`core.model.inference.Enhancer`),
+    so that model trains on the input it will meet.
+
+    As in use, the cut learns its noise profile from seconds of audio: ``stream`` draws
+    long pairs, and a random window of ``samples`` of each is kept. The depth is
+    ``depth_db`` for a share ``full_share`` of the pairs (the pre-clean mostly runs at
+    full depth) and uniform between 1 dB and it otherwise.
+    """
+
+    def __init__(
+        self,
+        stream: MixStream,
+        *,
+        samples: int,
+        sr: int,
+        depth_db: float,
+        full_share: float = 0.75,
+    ) -> None:
+        if not 1.0 <= depth_db <= 100.0:
+            raise ConfigError(f"the pre-clean depth must be in [1, 100] dB, got {depth_db}")
+        if not samples <= stream.samples:
+            raise ConfigError("the kept window must fit in the drawn pairs")
+        self.stream, self.samples, self.sr = stream, samples, sr
+        self.depth_db, self.full_share = depth_db, full_share
+
+    def draw(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One fresh ``(pre-cleaned noisy, clean)`` pair, float32 ``(1, samples)`` each."""
+        noisy, clean = self.stream.draw(rng)
+        noisy = pre_clean(noisy, sr=self.sr, depth_db=self.draw_depth(rng))
+        start = int(rng.integers(noisy.shape[1] - self.samples + 1))
+        window = slice(start, start + self.samples)
+        return noisy[:, window], clean[:, window]
+
+    def draw_depth(self, rng: np.random.Generator) -> float:
+        if rng.random() < self.full_share:
+            return self.depth_db
+        return float(rng.uniform(1.0, self.depth_db))
+
+
+def pre_clean(noisy: np.ndarray, *, sr: int, depth_db: float) -> np.ndarray:
+    """``noisy`` ``(channels, samples)`` after the model step's pre-clean at ``depth_db``."""
+    return reduce_steady_noise(noisy, sr=sr, config=WienerConfig(reduction_db=depth_db))

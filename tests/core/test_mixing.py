@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.data.mixing import MixConfig, Mixer, MixStream, excerpts, hiss
+from core.data.mixing import (
+    MixConfig,
+    Mixer,
+    MixStream,
+    PreCleanedStream,
+    excerpts,
+    hiss,
+    pre_clean,
+)
 from core.errors import ConfigError
 
 SR = 16000
@@ -114,6 +122,51 @@ def test_stream_draws_pools_by_weight_reproducibly() -> None:
     assert all(n.shape == (1, 4096) for n, _ in draws)
     again = stream.draw(np.random.default_rng(7))
     assert np.array_equal(again[0], draws[7][0])
+
+
+def speech_like(seconds: float = 4.0) -> np.ndarray:
+    """A tone in bursts with pauses: the quietest frames hold only the noise."""
+    x = tone(440.0, seconds)
+    t = np.arange(x.shape[1]) / SR
+    return (x * ((t % 1.0) < 0.6)).astype(np.float32)
+
+
+def test_pre_cleaned_pairs_are_windows_of_the_cut_long_mix() -> None:
+    mixer = Mixer(noises(), sr=SR, config=plain(snr_db_range=(5.0, 5.0)))
+    long_pairs = MixStream([(1.0, [speech_like()])], mixer, samples=4 * SR)
+    stream = PreCleanedStream(long_pairs, samples=4096, sr=SR, depth_db=12.0, full_share=1.0)
+    noisy, clean = stream.draw(np.random.default_rng(3))
+    assert noisy.shape == clean.shape == (1, 4096) and noisy.dtype == np.float32
+
+    # The same draws by hand: the whole mix, cut at full depth, then the window.
+    rng = np.random.default_rng(3)
+    long_noisy, long_clean = long_pairs.draw(rng)
+    rng.random()  # the depth draw
+    start = int(rng.integers(4 * SR - 4096 + 1))
+    cut = pre_clean(long_noisy, sr=SR, depth_db=12.0)
+    assert np.array_equal(noisy, cut[:, start : start + 4096])
+    assert np.array_equal(clean, long_clean[:, start : start + 4096])
+
+    # The cut learned the noise from the pauses: much less of it is left.
+    def snr(x: np.ndarray) -> float:
+        return float(10 * np.log10(np.mean(long_clean**2) / np.mean((x - long_clean) ** 2)))
+
+    assert snr(cut) > snr(long_noisy) + 5.0
+
+
+def test_pre_clean_depth_is_drawn_below_the_full_depth() -> None:
+    mixer = Mixer(noises(), sr=SR, config=plain())
+    long_pairs = MixStream([(1.0, [speech_like()])], mixer, samples=4 * SR)
+    stream = PreCleanedStream(long_pairs, samples=4096, sr=SR, depth_db=12.0, full_share=0.5)
+    rng = np.random.default_rng(0)
+    depths = np.array([stream.draw_depth(rng) for _ in range(400)])
+    full = depths == 12.0
+    assert 0.4 < full.mean() < 0.6
+    assert np.all((depths[~full] >= 1.0) & (depths[~full] < 12.0))
+    with pytest.raises(ConfigError):
+        PreCleanedStream(long_pairs, samples=4096, sr=SR, depth_db=0.5)
+    with pytest.raises(ConfigError):
+        PreCleanedStream(long_pairs, samples=5 * SR, sr=SR, depth_db=12.0)
 
 
 def test_bad_inputs_are_refused() -> None:
