@@ -31,14 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.audio.io import load, save  # noqa: E402
 from core.data.mixing import (  # noqa: E402
+    PRE_CLEAN_FULL_SHARE,
     MixConfig,
     Mixer,
     MixStream,
     PreCleanedStream,
     excerpts,
-    pre_clean,
 )
 from core.dsp.filters import highpass  # noqa: E402
+from core.model.inference import pre_clean  # noqa: E402
 from core.training import (  # noqa: E402
     LR_SCHEDULES,
     EpochReport,
@@ -359,7 +360,7 @@ def write_model_card(model: Path, data: Path) -> Path:
         )
         + (
             f" The noisy side went through the model step's pre-clean first (the steady-noise "
-            f"cut at {info['pre_clean_db']:g} dB for three quarters of the pairs, 1.."
+            f"cut at {info['pre_clean_db']:g} dB for {PRE_CLEAN_FULL_SHARE:.0%} of the pairs, 1.."
             f"{info['pre_clean_db']:g} dB for the rest, its profile learned from "
             f"{PRE_CLEAN_CONTEXT_SAMPLES / SR:g} s of each mix): the input a speech-in-noise "
             "model meets."

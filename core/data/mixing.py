@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.dsp.filters import highpass, lowpass
-from core.dsp.wiener import WienerConfig, reduce_steady_noise
 from core.errors import ConfigError
+from core.model.inference import pre_clean
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,10 @@ class MixStream:
         raise ConfigError("the clean recordings are silent")
 
 
+PRE_CLEAN_FULL_SHARE = 0.75
+"""Share of :class:`PreCleanedStream`'s pairs cut at full depth (as the pre-clean mostly runs)."""
+
+
 class PreCleanedStream:
     """Pairs whose noisy side has been through the steady-noise cut that the model step's
     pre-clean makes before its speech-in-noise model (:class:`core.model.inference.Enhancer`),
@@ -175,8 +179,8 @@ class PreCleanedStream:
 
     As in use, the cut learns its noise profile from seconds of audio: ``stream`` draws
     long pairs, and a random window of ``samples`` of each is kept. The depth is
-    ``depth_db`` for a share ``full_share`` of the pairs (the pre-clean mostly runs at
-    full depth) and uniform between 1 dB and it otherwise.
+    ``depth_db`` for a share ``full_share`` of the pairs and uniform between 1 dB and
+    it otherwise.
     """
 
     def __init__(
@@ -186,11 +190,11 @@ class PreCleanedStream:
         samples: int,
         sr: int,
         depth_db: float,
-        full_share: float = 0.75,
+        full_share: float = PRE_CLEAN_FULL_SHARE,
     ) -> None:
         if not 1.0 <= depth_db <= 100.0:
             raise ConfigError(f"the pre-clean depth must be in [1, 100] dB, got {depth_db}")
-        if not samples <= stream.samples:
+        if samples > stream.samples:
             raise ConfigError("the kept window must fit in the drawn pairs")
         self.stream, self.samples, self.sr = stream, samples, sr
         self.depth_db, self.full_share = depth_db, full_share
@@ -207,8 +211,3 @@ class PreCleanedStream:
         if rng.random() < self.full_share:
             return self.depth_db
         return float(rng.uniform(1.0, self.depth_db))
-
-
-def pre_clean(noisy: np.ndarray, *, sr: int, depth_db: float) -> np.ndarray:
-    """``noisy`` ``(channels, samples)`` after the model step's pre-clean at ``depth_db``."""
-    return reduce_steady_noise(noisy, sr=sr, config=WienerConfig(reduction_db=depth_db))

@@ -110,13 +110,10 @@ class Enhancer:
         if self.pre_clean_db > 0:
             depth = self.pre_clean_db * _trust(spec, mask)
             if depth >= 1.0:
-                config = WienerConfig(reduction_db=depth)
                 sr = self.meta.spectral.sample_rate
                 # The filter's frames are the model's (32 ms, hop 8 ms): reuse the STFT.
-                same = config.stft_config(sr) == self.meta.spectral.stft
-                audio = reduce_steady_noise(
-                    audio, sr=sr, config=config, spec=spec if same else None
-                )
+                same = WienerConfig().stft_config(sr) == self.meta.spectral.stft
+                audio = pre_clean(audio, sr=sr, depth_db=depth, spec=spec if same else None)
                 spec, mask = self._spec_and_mask(audio, self.speech_bundle)
                 self.last_pre_clean_db = depth
         return spec, np.maximum(mask, self._floor)
@@ -185,6 +182,16 @@ class Enhancer:
         samples = np.arange(length, dtype=np.float64)
         g = np.stack([np.interp(samples, frame_samples, fg) for fg in frame_gain])
         return (1.0 - g).astype(np.float32)
+
+
+def pre_clean(
+    audio: np.ndarray, *, sr: int, depth_db: float, spec: np.ndarray | None = None
+) -> np.ndarray:
+    """``audio`` ``(channels, samples)`` after the model step's steady-noise cut at
+    ``depth_db`` (what the speech-in-noise model then sees; training mixes it the same
+    way, :class:`core.data.mixing.PreCleanedStream`). ``spec`` as for
+    :func:`~core.dsp.wiener.reduce_steady_noise`."""
+    return reduce_steady_noise(audio, sr=sr, config=WienerConfig(reduction_db=depth_db), spec=spec)
 
 
 PRE_CLEAN_TRUST_DB = -4.0

@@ -12,9 +12,9 @@ from core.data.mixing import (
     PreCleanedStream,
     excerpts,
     hiss,
-    pre_clean,
 )
 from core.errors import ConfigError
+from core.model.inference import pre_clean
 
 SR = 16000
 
