@@ -464,7 +464,7 @@ class Seminario(System):
         if chain.adaptive:  # what restore_array does itself, done here to record the choice
             from core.assistant import diagnose
 
-            chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr))
+            chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, context=self.context))
         self.detail = " → ".join(_step_label(s) for s in chain.steps if not s.bypass)
         return restore_array(audio, sr=sr, chain=chain, context=self.context)[0]
 

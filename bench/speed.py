@@ -97,7 +97,7 @@ def measure(x: np.ndarray, context: BuildContext) -> dict:
     cpu = cpu_seconds()
     _, total = timed(lambda: restore_array(x, sr=SR, chain=auto, context=context))
     cpu = cpu_seconds() - cpu
-    diagnosis, assistant = timed(lambda: diagnose(x, sr=SR))
+    diagnosis, assistant = timed(lambda: diagnose(x, sr=SR, context=context))
     chain = propose_chain(diagnosis)
     steps = []
     for step in chain.steps:

@@ -27,8 +27,8 @@ def analyze_audio(
     """Features (spectral energy, dominant frequencies, envelope, SNR, centroid,
     flatness), integrated loudness and true peak of ``(channels, samples)`` audio, plus
     the repair assistant's measurements (``hum_hz``, ``hum_level_db``,
-    ``clicks_per_min``, ``clipped_fraction``, ``bandwidth_hz``), its ``findings`` and
-    the ``proposed_chain``."""
+    ``clicks_per_min``, ``clipped_fraction``, ``bandwidth_hz``, ``model_removal_db``), its
+    ``findings`` and the ``proposed_chain``."""
     from core.assistant import diagnose, propose_chain
     from core.dsp.limiter import true_peak_dbtp
     from core.dsp.loudness import integrated_loudness
@@ -46,6 +46,7 @@ def analyze_audio(
     for key in ("hum_hz", "hum_level_db", "clicks_per_min", "clipped_fraction"):
         summary[key] = found[key]
     summary["bandwidth_hz"] = found["bandwidth_hz"]
+    summary["model_removal_db"] = found["model_removal_db"]
     summary["findings"] = found["findings"]
     summary["proposed_chain"] = propose_chain(diagnosis).to_dict()
     if progress is not None:

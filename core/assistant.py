@@ -1,9 +1,11 @@
 """Repair assistant: measure what is wrong with a recording and propose a chain.
 
-:func:`diagnose` runs the detectors (hum, clicks, clipping, noise, bandwidth,
-loudness) and returns a :class:`Diagnosis`; :func:`propose_chain` turns it into a
-:class:`~core.pipeline.ChainConfig`. The ``auto`` preset is a chain marked
-``adaptive``: the pipeline diagnoses each input and runs the proposed chain.
+:func:`diagnose` runs the detectors (hum, clicks, clipping, noise, bandwidth) and
+returns a :class:`Diagnosis`; where the steady-noise estimate finds the recording clean,
+it asks the built-in model how much it would take out (noise that comes and goes).
+:func:`propose_chain` turns the diagnosis into a :class:`~core.pipeline.ChainConfig`.
+The ``auto`` preset is a chain marked ``adaptive``: the pipeline diagnoses each input
+and runs the proposed chain.
 
 Long files are judged from evenly spaced excerpts (:data:`EXCERPT_SECONDS` each,
 at most :data:`MAX_ANALYSED_SECONDS` in all), so memory stays bounded. Clicks, the
@@ -27,6 +29,7 @@ from core.workers import default_workers, single_threaded_blas
 
 if TYPE_CHECKING:
     from core.pipeline import ChainConfig
+    from core.steps import BuildContext
 
 EXCERPT_SECONDS = 20.0
 MAX_ANALYSED_SECONDS = 120.0
@@ -40,6 +43,12 @@ CLICKS_MIN_PER_MIN = 40.0  # the detector finds tens per minute in some clean sp
 CRACKLE_MIN_PER_MIN = 600.0  # so many small clicks that it is crackle
 CLIPPED_MIN_FRACTION = 2e-4
 NOISY_BELOW_SNR_DB = 35.0
+# The steady-noise estimate cannot see noise that comes and goes over a clean floor
+# (handling, taps, clatter): where it finds a recording clean, the built-in model
+# listens, and noise it would take out at -25 dB of the energy or more is repaired.
+# Training-side material (bench/noise_judge.py): clean speech whose floor reads clean
+# -60..-26 dB; speech in such noise at 20 dB -25..-20, at 0 dB -6.
+UNSTEADY_NOISE_DB = -25.0
 BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls this far
 # A programme band edge with only noise above it (telephone, old broadcast, a low-rate
 # source re-recorded with hiss): the loud frames stand out of the quiet ones by more
@@ -80,6 +89,8 @@ class Diagnosis:
     bandwidth_hz : highest frequency with programme content
     noise_above_hz : where the programme ends with only noise above it, or ``None``
     analysed_seconds : how much of the file the figures come from
+    model_removal_db : share of the energy the built-in model would take out (dB),
+        measured only where ``snr_db`` finds the recording clean, else ``None``
     """
 
     sr: int
@@ -93,6 +104,7 @@ class Diagnosis:
     bandwidth_hz: float
     analysed_seconds: float
     noise_above_hz: float | None = None
+    model_removal_db: float | None = None
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -131,6 +143,16 @@ class Diagnosis:
                     f"background noise: signal-to-noise about {self.snr_db:.0f} dB",
                 )
             )
+        elif self.model_removal_db is not None and self.model_removal_db >= UNSTEADY_NOISE_DB:
+            share = 100 * 10 ** (self.model_removal_db / 10)
+            out.append(
+                Finding(
+                    "noise",
+                    "strong" if self.model_removal_db >= -10 else "mild",
+                    f"noise that comes and goes: the model would take out about "
+                    f"{share:.{0 if share >= 1 else 1}f} % of the energy",
+                )
+            )
         if self.bandwidth_hz < 0.8 * (self.sr / 2) and self.bandwidth_hz < 12000:
             out.append(
                 Finding(
@@ -166,8 +188,12 @@ def diagnose(
     sr: int,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    context: BuildContext | None = None,
 ) -> Diagnosis:
     """Measure ``audio`` ``(channels, samples)``; long signals are judged from excerpts.
+
+    ``context`` holds loaded models to reuse: the built-in model is loaded from it (or
+    from a fresh one) only when the steady-noise estimate finds the recording clean.
 
     Raises
     ------
@@ -176,7 +202,9 @@ def diagnose(
     """
     x = validate_audio(audio)
     sr = validate_rate(sr)
-    return _diagnose(x, sr=sr, duration_s=x.shape[1] / sr, progress=progress, cancel=cancel)
+    return _diagnose(
+        x, sr=sr, duration_s=x.shape[1] / sr, progress=progress, cancel=cancel, context=context
+    )
 
 
 def diagnose_file(
@@ -184,6 +212,7 @@ def diagnose_file(
     *,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    context: BuildContext | None = None,
 ) -> Diagnosis:
     """:func:`diagnose` of a file, reading only the excerpts it needs."""
     from core.audio.io import AudioReader
@@ -198,6 +227,7 @@ def diagnose_file(
         duration_s=total / sr,
         progress=progress,
         cancel=cancel,
+        context=context,
         already_excerpted=True,
     )
 
@@ -245,6 +275,7 @@ def _diagnose(
     duration_s: float,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
+    context: BuildContext | None = None,
     already_excerpted: bool = False,
 ) -> Diagnosis:
     from core.dsp.declip import detect_clipping
@@ -277,6 +308,11 @@ def _diagnose(
         check_cancel(cancel)
         report(0.7, "looking for clicks")
         clicks_per_min = clicks.result() if clicks is not None else _click_rate(x, sr=sr)
+    removal = None
+    if math.isfinite(snr) and snr >= NOISY_BELOW_SNR_DB:
+        check_cancel(cancel)
+        report(0.85, "listening for unsteady noise")
+        removal = model_removal_db(x, sr=sr, context=context)
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -290,7 +326,19 @@ def _diagnose(
         bandwidth_hz=bandwidth_hz(spectrum, sr=sr, n_fft=band_config.n_fft),
         analysed_seconds=x.shape[1] / sr,
         noise_above_hz=edge,
+        model_removal_db=removal,
     )
+
+
+def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> float:
+    """:meth:`~core.model.inference.Enhancer.removal_db` of the built-in model, at the
+    floor the proposed model step uses, for ``audio`` ``(channels, samples)``."""
+    from core.model.bundle import DEFAULT_MODEL
+    from core.model.inference import Enhancer
+    from core.steps import BuildContext
+
+    bundle = (context or BuildContext()).bundle(DEFAULT_MODEL)
+    return Enhancer(bundle, floor_db=MODEL_FLOOR_DB).removal_db(audio, sr=sr)
 
 
 def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:

@@ -367,10 +367,11 @@ def restore_file(
     dst = check_output_path(dst, protect=[src])
     if residual_path is not None:
         residual_path = check_output_path(residual_path, protect=[src, dst])
+    context = context or BuildContext()
     if chain.adaptive:
         from core.assistant import diagnose_file
 
-        chain = adapt_chain(chain, lambda: diagnose_file(src, cancel=cancel))
+        chain = adapt_chain(chain, lambda: diagnose_file(src, cancel=cancel, context=context))
     fmt = subtype or default_subtype(src_info.subtype)
     if dst.suffix.lower() == ".flac" and fmt == "FLOAT":
         fmt = "PCM_24"
@@ -444,10 +445,11 @@ def restore_array(
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
+    context = context or BuildContext()
     if chain.adaptive:
         from core.assistant import diagnose
 
-        chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, cancel=cancel))
+        chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, cancel=cancel, context=context))
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 

@@ -87,12 +87,14 @@ def batch_restore(
     written is not left behind: ``restore_file`` writes atomically).
     """
     from core.pipeline import restore_file
+    from core.steps import BuildContext
 
     files = audio_files(src_dir)
     if not files:
         raise SeminarioError(f"no audio files in {src_dir}")
     dst_dir.mkdir(parents=True, exist_ok=True)
     report = BatchReport()
+    context = BuildContext()  # the models load once for the whole folder
     for i, src in enumerate(files):
         check_cancel(cancel)
         dst = dst_dir / f"{src.stem}_restored{extension}"
@@ -106,6 +108,7 @@ def batch_restore(
                 subtype=subtype,
                 progress=lambda f, m="", part=part, n=src.name: part(f, f"{n}: {m}"),
                 cancel=cancel,
+                context=context,
             )
         except Cancelled:
             raise

@@ -130,6 +130,23 @@ class Enhancer:
             features = bundle.meta.norm.apply(log_power(spec))
         return spec, self.mask(features, bundle)
 
+    def removal_db(self, audio: np.ndarray, *, sr: int) -> float:
+        """Share of the energy of ``audio`` ``(channels, samples)`` at ``sr`` that the mask
+        takes out (in the model's band, without the pre-clean), in dB; ``-inf`` for
+        silence. Near -60 dB on clean studio speech; above -25 dB the model hears noise.
+        """
+        model_sr = self.meta.spectral.sample_rate
+        x = audio if sr == model_sr else resample(audio, orig_sr=sr, target_sr=model_sr)
+        spec, mask = self._spec_and_mask(x)
+        power = spec.real**2 + spec.imag**2
+        total = float(power.sum(dtype=np.float64))
+        if total <= 0.0:
+            return float("-inf")
+        removed = float(
+            np.sum(power * (1.0 - np.maximum(mask, self._floor)) ** 2, dtype=np.float64)
+        )
+        return 10.0 * float(np.log10(max(removed, total * 1e-30) / total))
+
     def enhance_model_rate(self, audio: np.ndarray) -> np.ndarray:
         """Enhanced version of ``audio`` ``(channels, n)`` already at the model's rate."""
         spec, gain = self._gain(audio)

@@ -352,6 +352,26 @@ def test_batch_export_restores_a_folder(
     assert dialogs.shown[-1].title == "Some files were not restored"
 
 
+def test_batch_restore_loads_the_model_once_for_the_whole_folder(
+    make_recording: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import core.model.bundle
+    from app.dialogs.export import batch_restore
+    from core.pipeline import load_preset
+
+    (tmp_path / "in").mkdir()
+    for name in ("a.wav", "b.wav", "c.wav"):
+        make_recording(f"in/{name}", seconds=1.0)
+    loaded: list[str] = []
+    load = core.model.bundle.load_bundle
+    monkeypatch.setattr(
+        core.model.bundle, "load_bundle", lambda spec: loaded.append(str(spec)) or load(spec)
+    )
+    report = batch_restore(tmp_path / "in", tmp_path / "out", load_preset("denoise"))
+    assert len(report.written) == 3 and not report.failed
+    assert loaded == ["default"]
+
+
 def test_preferences_change_device_and_loudness(window: Any, settings: Any) -> None:
     old = window.player
     window.apply_preferences("Some device", False, "en")

@@ -40,6 +40,16 @@ def _clipped(x: np.ndarray) -> np.ndarray:
     return np.clip(x, -level, level) / level * 0.9
 
 
+def _with_bursts(x: np.ndarray, count: int = 60, amplitude: float = 0.1) -> np.ndarray:
+    """Noise that comes and goes over a clean floor: short bursts, silence between."""
+    y = x.copy()
+    rng = np.random.default_rng(1)
+    for start in rng.choice(np.arange(x.shape[1] - SR // 4), count, replace=False):
+        n = int(rng.uniform(0.05, 0.2) * SR)
+        y[:, start : start + n] += amplitude * rng.standard_normal(n) * np.hanning(n)
+    return y
+
+
 def _kinds(x: np.ndarray) -> set[str]:
     return {f.kind for f in diagnose(x, sr=SR).findings()}
 
@@ -65,6 +75,27 @@ def test_each_problem_is_found_and_repaired_by_its_step(make, kind, step) -> Non
     d = diagnose(make(_speech()), sr=SR)
     assert kind in {f.kind for f in d.findings()}
     assert step in [s.type for s in propose_chain(d).steps]
+
+
+def test_noise_that_comes_and_goes_over_a_clean_floor_is_heard_by_the_model() -> None:
+    """The steady-noise estimate reads bursts over silence as clean; the model does not."""
+    from core.assistant import NOISY_BELOW_SNR_DB, UNSTEADY_NOISE_DB
+    from core.steps import BuildContext
+
+    context = BuildContext()
+    clean = diagnose(_speech(), sr=SR, context=context)
+    bursty = diagnose(_with_bursts(_speech()), sr=SR, context=context)
+    assert min(clean.snr_db, bursty.snr_db) >= NOISY_BELOW_SNR_DB
+    assert clean.model_removal_db is not None and bursty.model_removal_db is not None
+    assert clean.model_removal_db < UNSTEADY_NOISE_DB - 20
+    assert bursty.model_removal_db > UNSTEADY_NOISE_DB + 5
+    assert [f.kind for f in bursty.findings()] == ["noise"]
+    assert "comes and goes" in bursty.findings()[0].message
+    assert [s.type for s in propose_chain(bursty).steps] == ["dc", "model"]
+    assert [s.type for s in propose_chain(clean).steps] == ["dc"]
+    # Where the steady estimate already finds noise, the model is not asked.
+    hiss = _speech() + white_noise(sr=SR, seconds=8.0, amplitude=0.03)
+    assert diagnose(hiss, sr=SR, context=context).model_removal_db is None
 
 
 def test_hum_frequency_and_bandwidth_are_measured() -> None:

@@ -286,3 +286,23 @@ def test_pre_clean_depth_follows_how_much_of_the_quiet_frames_the_model_removes(
         np.testing.assert_array_equal(removed, plain)
     else:  # the Wiener filter took hiss out before the mask: more is removed
         assert np.mean(removed**2) > 1.01 * np.mean(plain**2)
+
+
+@pytest.mark.parametrize(("kept_db", "floor_db"), [(-10.0, -80.0), (-60.0, -30.0)])
+def test_removal_is_the_share_of_the_energy_the_floored_mask_takes_out(
+    tiny_bundle_path: Path, kept_db: float, floor_db: float
+) -> None:
+    """What the assistant asks the model: how much of a recording it would take out."""
+    from core.audio.resample import resample
+
+    bundle = load_bundle(tiny_bundle_path)
+    assert bundle.meta.spectral.sample_rate == 16000
+    gain = 10 ** (kept_db / 20)  # a constant mask leaves (1 - gain)**2 of the power removed
+    bundle._predict = lambda features: np.full(features.shape, gain, np.float32)
+    enhancer = Enhancer(bundle, floor_db=floor_db)
+    expected = 20 * np.log10(1 - max(gain, 10 ** (floor_db / 20)))
+    x = speech_like(sr=16000, seconds=3.0)
+    assert enhancer.removal_db(x, sr=16000) == pytest.approx(expected, abs=0.01)
+    stereo = resample(np.concatenate([x, 0.5 * x]), orig_sr=16000, target_sr=48000)
+    assert enhancer.removal_db(stereo, sr=48000) == pytest.approx(expected, abs=0.01)
+    assert enhancer.removal_db(np.zeros((2, 16000), np.float32), sr=16000) == float("-inf")
