@@ -46,7 +46,7 @@ NOISY_BELOW_SNR_DB = 35.0
 # The steady-noise estimate cannot see noise that comes and goes over a clean floor
 # (handling, taps, clatter): where it finds a recording clean, the built-in model
 # listens, and noise it would take out at -25 dB of the energy or more is repaired.
-# Training-side material (bench/noise_judge.py): clean speech whose floor reads clean
+# Training-side material (bench/assistant.py): clean speech whose floor reads clean
 # -60..-26 dB; speech in such noise at 20 dB -25..-20, at 0 dB -6.
 UNSTEADY_NOISE_DB = -25.0
 BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls this far
@@ -56,6 +56,13 @@ BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls thi
 # octave above it. A noisy full-band recording fades gradually and is left alone.
 EDGE_INSIDE_DB = 15.0
 EDGE_OUTSIDE_DB = 3.0
+# ... and what lies above is steady: in the octave above (from a third of an octave past
+# the edge) the loudest 1 % of frames stand at most this far above the median frame.
+# Fricatives above the band of quieter frames are not: on training-side material
+# (bench/assistant.py) band-limited speech with hiss gave at most 3 dB, the clean
+# speech the mean spectra took for band-limited (4 of 65 clips, a low-pass at 5 kHz)
+# 25-40 dB.
+EDGE_STEADY_DB = 10.0
 LOWPASS_MARGIN = 1.1  # the low-pass sits this far above the edge
 # The model's mask rarely reaches -20 dB except on steady hiss, where stopping there left
 # it audible: -30 dB everywhere gained 0.13 PESQ on hum + hiss and changed no other
@@ -369,12 +376,28 @@ def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:
 
 
 def programme_edge_hz(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> float | None:
-    """Where a band-limited programme ends with only noise above it, else ``None``.
+    """Where a band-limited programme ends with only noise above it, else ``None``: a
+    :func:`band_cliff` with steady noise above it (:data:`EDGE_STEADY_DB`).
+
+    ``audio`` : ``(channels, samples)``, analysed as the channel mean.
+    """
+    cliff = band_cliff(audio, sr=sr, n_fft=n_fft)
+    if cliff is None or cliff[1] > EDGE_STEADY_DB:
+        return None
+    return cliff[0]
+
+
+def band_cliff(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> tuple[float, float] | None:
+    """``(edge_hz, spread_db)`` where the loud frames' spectrum falls onto the floor, else
+    ``None``.
 
     Compares the average spectrum of the loudest 30 % of frames with that of the
     quietest 20 % (the noise floor), smoothed over a third of an octave: the edge is
     the highest frequency where the programme stands 6 dB out of the floor, and it
     counts only as a cliff (see :data:`EDGE_INSIDE_DB`) below 80 % of Nyquist.
+    ``spread_db``: in the octave above (from a third of an octave past the edge), how
+    far the loudest 1 % of frames stand above the median frame (0 where that octave
+    holds under two bins).
 
     ``audio`` : ``(channels, samples)``, analysed as the channel mean.
     """
@@ -405,7 +428,12 @@ def programme_edge_hz(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> float
     above = float(np.interp(min(1.25 * edge, sr / 2), freqs, smooth))
     if below < EDGE_INSIDE_DB or above > EDGE_OUTSIDE_DB:
         return None
-    return edge
+    octave = (freqs >= 1.25 * edge) & (freqs <= min(2.0 * edge, 0.95 * sr / 2))
+    if np.count_nonzero(octave) < 2:
+        return edge, 0.0
+    band = power[:, octave].sum(axis=1)
+    spread = float(np.percentile(band, 99)) / max(float(np.median(band)), 1e-30)
+    return edge, 10 * float(np.log10(max(spread, 1e-30)))
 
 
 def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfig:

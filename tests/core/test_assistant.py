@@ -126,6 +126,35 @@ def test_hiss_above_a_band_limited_programme_gets_a_low_pass() -> None:
     assert steps["model"].get("pre_clean_db", 0.0) == 0.0  # the hiss step did that already
 
 
+def test_fricatives_only_in_quieter_frames_are_programme_above_the_band_not_noise() -> None:
+    """The loud frames' mean spectrum ends at the vowels' band, but programme (unlike
+    hiss) comes and goes above it: no low-pass for that recording."""
+    from core.assistant import EDGE_STEADY_DB, band_cliff, programme_edge_hz
+    from core.dsp.filters import highpass, lowpass
+
+    voiced = _speech()
+    vowels = lowpass(voiced, sr=SR, cutoff_hz=3500.0)
+    hiss = highpass(white_noise(sr=SR, seconds=8.0, seed=2), sr=SR, cutoff_hz=5000.0)
+    fricatives = np.zeros_like(vowels)
+    change = np.diff(np.concatenate(([0], (voiced[0] == 0).astype(int), [0])))
+    gaps = zip(np.flatnonzero(change == 1), np.flatnonzero(change == -1), strict=True)
+    for a, b in gaps:  # speech_like's gaps are exact zeros
+        if b - a > SR // 10:  # a quiet fricative in the middle of each longer gap
+            mid, half = (a + b) // 2, (b - a) // 3
+            fricatives[0, mid - half : mid + half] = 0.1 * np.hanning(2 * half)
+    speech = vowels + fricatives * hiss + white_noise(sr=SR, seconds=8.0, amplitude=1e-4, seed=3)
+    cliff = band_cliff(speech.astype(np.float32), sr=SR)
+    assert cliff is not None and cliff[1] > EDGE_STEADY_DB + 10
+    assert programme_edge_hz(speech.astype(np.float32), sr=SR) is None
+    assert diagnose(speech.astype(np.float32), sr=SR).noise_above_hz is None
+    band_and_hiss = (vowels + white_noise(sr=SR, seconds=8.0, amplitude=0.004, seed=3)).astype(
+        np.float32
+    )
+    cliff = band_cliff(band_and_hiss, sr=SR)
+    assert cliff is not None and cliff[1] < EDGE_STEADY_DB - 5
+    assert programme_edge_hz(band_and_hiss, sr=SR) == cliff[0]
+
+
 @pytest.mark.parametrize("amplitude", [0.0, 0.003, 0.01, 0.05])
 def test_full_band_speech_clean_or_noisy_gets_no_low_pass_nor_hiss_step(amplitude: float) -> None:
     from core.dsp.filters import highpass
