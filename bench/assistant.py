@@ -5,7 +5,7 @@ Usage (from the repository root, with ../shared/data beside it; PESQ and STOI ne
 
     .venv/bin/python bench/assistant.py [--files 60] [--seed 123] [--write docs/benchmarks.md]
 
-Two thresholds of :mod:`core.assistant` are set here, on training-side material only:
+Three judgements of :mod:`core.assistant` are set here, on training-side material only:
 ``--files`` 10-s clips (16 kHz, peak -6 dBFS) of the speakers ``scripts/train_default.py``
 trains on, plus clean Debian speech (``klettres-data``, ``asterisk-core-sounds-en-wav``)
 when installed, degraded with ``core.data.degrade`` as ``bench/quality.py`` does.
@@ -24,6 +24,10 @@ when installed, degraded with ``core.data.degrade`` as ``bench/quality.py`` does
    above a :func:`~core.assistant.band_cliff` whose noise above is steady
    (:data:`~core.assistant.EDGE_STEADY_DB`). The clips go in clean and band-limited
    (300 Hz-3.4 kHz and 300 Hz-5 kHz) with hiss at 25-30 dB SNR.
+3. Clicks: the de-click step is proposed when the clicks that stand out clearly
+   (:data:`~core.assistant.CLEAR_CLICK_STRENGTH` times the detector's threshold) reach
+   :data:`~core.assistant.CLICKS_MIN_PER_MIN`; speech's own transients seldom do. The
+   clips go in clean and with clicks inserted at 60-240 and 40-60 per minute.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import machine, manifest, training_script, write_section  # noqa: E402
 from bench.quality import NoiseBank, Scorer, _hiss, only  # noqa: E402
 from core.assistant import (  # noqa: E402
+    CLEAR_CLICK_STRENGTH,
+    CLICKS_MIN_PER_MIN,
     EDGE_STEADY_DB,
     NOISY_BELOW_SNR_DB,
     UNSTEADY_NOISE_DB,
@@ -54,6 +60,7 @@ from core.assistant import (  # noqa: E402
 )
 from core.audio.io import load  # noqa: E402
 from core.data.degrade import degrade  # noqa: E402
+from core.dsp.declick import DeclickConfig, detect_clicks  # noqa: E402
 from core.features import estimate_snr_db  # noqa: E402
 from core.pipeline import ChainConfig, restore_array  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
@@ -62,6 +69,7 @@ SR = 16000
 BEGIN, END = "<!-- assistant:begin -->", "<!-- assistant:end -->"
 SNRS = (0.0, 10.0, 20.0)
 BANDS = (3400.0, 5000.0)  # low-pass of the band-limited versions (high-pass 300 Hz)
+CLICK_RATES = ((60.0, 240.0), (40.0, 60.0))  # inserted clicks per minute
 DEBIAN_SPEECH = (
     ("/usr/share/klettres", "*/*/*.ogg", 40),  # every 40th file, at most 15
     ("/usr/share/asterisk/sounds/en", "*.wav", 25),
@@ -175,9 +183,28 @@ def edge_tallies(clips: list[tuple[Path, np.ndarray]]) -> dict[str, EdgeTally]:
     return tallies
 
 
+def click_rates(clips: list[tuple[Path, np.ndarray]]) -> dict[str, list[tuple[float, float]]]:
+    """Per kind of clip: each clip's clicks per minute, all and those standing out clearly."""
+    clear = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
+    rates: dict[str, list[tuple[float, float]]] = {}
+    for i, (_, clean) in enumerate(clips):
+        versions = [("clean", clean)]
+        for k, (low, high) in enumerate(CLICK_RATES):
+            config = only(p_clicks=1.0, click_rate_range=(low, high))
+            clicked, _ = degrade(clean, sr=SR, config=config, rng=np.random.default_rng([3, k, i]))
+            versions.append((f"clicks at {low:g}-{high:g} per minute", clicked))
+        for label, x in versions:
+            found = detect_clicks(x, sr=SR)
+            minutes = x.shape[1] / SR / 60
+            strong = np.count_nonzero(found.strengths >= clear)
+            rates.setdefault(label, []).append((found.count / minutes, strong / minutes))
+    return rates
+
+
 def report(
     rows: list[NoiseRow],
     tallies: dict[str, EdgeTally],
+    clicks: dict[str, list[tuple[float, float]]],
     clips: int,
     args: argparse.Namespace,
     started: datetime,
@@ -245,6 +272,27 @@ def report(
     if tallies.get("clean") and tallies["clean"].cliffs:
         lines += ["", "Clean clips with a band cliff (edge, spread):"]
         lines += [f"- {n}: {e:.0f} Hz, {s:.1f} dB" for n, e, s in tallies["clean"].cliffs]
+    strength = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
+    lines += [
+        "",
+        "### Clicks that call for the de-click step",
+        "",
+        f"Clips at or above {CLICKS_MIN_PER_MIN:g} clicks per minute, counting every click "
+        f"the detector finds and counting only those whose residual reaches {strength:g} "
+        f"times the local scale ({CLEAR_CLICK_STRENGTH:g} times its threshold), which the "
+        "assistant counts. Clicks inserted by `core.data.degrade`.",
+        "",
+        "| clips | count | every click: at or above | median per minute "
+        "| clear clicks: at or above | median per minute |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, pairs in clicks.items():
+        every, clear = np.array(pairs).T
+        lines.append(
+            f"| {label} | {len(pairs)} | {np.sum(every >= CLICKS_MIN_PER_MIN)} | "
+            f"{np.median(every):.0f} | {np.sum(clear >= CLICKS_MIN_PER_MIN)} | "
+            f"{np.median(clear):.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -268,7 +316,9 @@ def main() -> int:
     bank = NoiseBank(args.data, script.pick(rows, script.NOISE)[0])
     noise = noise_rows(clips, args.files, bank)
     edges = edge_tallies(clips)
-    text = report(noise, edges, len(clips), args, started, time.perf_counter() - t0)
+    clicks = click_rates(clips)
+    took = time.perf_counter() - t0
+    text = report(noise, edges, clicks, len(clips), args, started, took)
     print(text)
     if args.write:
         write_section(args.write, BEGIN, END, text)

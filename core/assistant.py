@@ -41,6 +41,13 @@ CLICK_ANALYSED_SECONDS = 30.0
 HUM_MIN_DBFS = -75.0  # quieter hum is inaudible under any programme
 CLICKS_MIN_PER_MIN = 40.0  # the detector finds tens per minute in some clean speech
 CRACKLE_MIN_PER_MIN = 600.0  # so many small clicks that it is crackle
+# Clicks are repaired when those that stand out clearly (a residual at least this many
+# times the detector's threshold, as its own strong clicks) reach CLICKS_MIN_PER_MIN:
+# speech's own transients (plosives, mouth clicks) seldom do, and their repair costs
+# clean speech 0.1-0.5 PESQ. Training-side clips (bench/assistant.py): clean speech at
+# or above 40 per minute 14 of 65 counting every click, 3 counting these; with inserted
+# clicks at 60-240 per minute 64 and 63, at 40-60 per minute 49 and 43.
+CLEAR_CLICK_STRENGTH = 1.5
 CLIPPED_MIN_FRACTION = 2e-4
 NOISY_BELOW_SNR_DB = 35.0
 # The steady-noise estimate cannot see noise that comes and goes over a clean floor
@@ -91,6 +98,9 @@ class Diagnosis:
     hum_hz : mains fundamental found, or ``None``
     hum_level_db : hum level in dBFS (``-inf`` when none)
     clicks_per_min : impulsive disturbances per minute
+    clear_clicks_per_min : those of them that stand out clearly
+        (:data:`CLEAR_CLICK_STRENGTH`), which decide the de-click step (NaN: not
+        counted, all do)
     clipped_fraction : share of samples in clipped runs (0..1)
     snr_db : blind signal-to-noise estimate
     bandwidth_hz : highest frequency with programme content
@@ -112,6 +122,7 @@ class Diagnosis:
     analysed_seconds: float
     noise_above_hz: float | None = None
     model_removal_db: float | None = None
+    clear_clicks_per_min: float = math.nan
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -125,8 +136,9 @@ class Diagnosis:
                     f"{pct:.2f} % of the samples are clipped",
                 )
             )
-        if self.clicks_per_min >= CLICKS_MIN_PER_MIN:
-            crackle = self.clicks_per_min >= CRACKLE_MIN_PER_MIN
+        crackle = self.clicks_per_min >= CRACKLE_MIN_PER_MIN
+        clear = self.clear_clicks_per_min
+        if crackle or (self.clicks_per_min if math.isnan(clear) else clear) >= CLICKS_MIN_PER_MIN:
             out.append(
                 Finding(
                     "crackle" if crackle else "clicks",
@@ -250,29 +262,34 @@ def _excerpt_spans(total: int, sr: int) -> list[tuple[int, int]]:
     return [(int(s), length) for s in starts]
 
 
-def _click_rate(x: np.ndarray, *, sr: int) -> float:
-    """Clicks per minute in ``x`` (excerpts of :data:`EXCERPT_SECONDS` end to end).
+def _click_rate(x: np.ndarray, *, sr: int) -> tuple[float, float]:
+    """Clicks per minute in ``x`` (excerpts of :data:`EXCERPT_SECONDS` end to end), all
+    and those that stand out clearly (:data:`CLEAR_CLICK_STRENGTH`).
 
     Each excerpt is measured apart, on its middle, so that a join between excerpts
     never counts as a click and the sample spreads over the whole file.
     """
-    from core.dsp.declick import detect_clicks
+    from core.dsp.declick import DeclickConfig, detect_clicks
 
     budget = CLICK_ANALYSED_SECONDS * sr
     workers = default_workers()
-    if x.shape[1] <= budget:
-        return float(detect_clicks(x, sr=sr, workers=workers).clicks_per_min)
-    length, share = int(EXCERPT_SECONDS * sr), budget / x.shape[1]
-    count, seconds = 0, 0.0
-    for start in range(0, x.shape[1], length):
-        n = min(length, x.shape[1] - start)
-        m = int(n * share)
-        if m < sr // 10:  # a sliver at the end: too short to judge
-            continue
-        a = start + (n - m) // 2
-        count += detect_clicks(x[:, a : a + m], sr=sr, workers=workers).count
+    clear = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
+    pieces = [(0, x.shape[1])]
+    if x.shape[1] > budget:
+        length, share = int(EXCERPT_SECONDS * sr), budget / x.shape[1]
+        pieces = []
+        for start in range(0, x.shape[1], length):
+            n = min(length, x.shape[1] - start)
+            m = int(n * share)
+            if m >= sr // 10:  # not a sliver at the end: too short to judge
+                pieces.append((start + (n - m) // 2, m))
+    count, clear_count, seconds = 0, 0, 0.0
+    for a, m in pieces:
+        report = detect_clicks(x[:, a : a + m], sr=sr, workers=workers)
+        count += report.count
+        clear_count += int(np.count_nonzero(report.strengths >= clear))
         seconds += m / sr
-    return float(count / (seconds / 60.0))
+    return count / (seconds / 60.0), clear_count / (seconds / 60.0)
 
 
 def _diagnose(
@@ -314,7 +331,9 @@ def _diagnose(
         edge = programme_edge_hz(x, sr=sr)
         check_cancel(cancel)
         report(0.7, "looking for clicks")
-        clicks_per_min = clicks.result() if clicks is not None else _click_rate(x, sr=sr)
+        clicks_per_min, clear_per_min = (
+            clicks.result() if clicks is not None else _click_rate(x, sr=sr)
+        )
     removal = None
     if math.isfinite(snr) and snr >= NOISY_BELOW_SNR_DB:
         check_cancel(cancel)
@@ -328,6 +347,7 @@ def _diagnose(
         hum_hz=hum.fundamental_hz,
         hum_level_db=float(hum.level_db),
         clicks_per_min=clicks_per_min,
+        clear_clicks_per_min=clear_per_min,
         clipped_fraction=float(clipping.clipped_fraction),
         snr_db=float(snr),
         bandwidth_hz=bandwidth_hz(spectrum, sr=sr, n_fft=band_config.n_fft),

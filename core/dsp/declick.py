@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -132,11 +132,15 @@ class ClickReport:
     positions : int64 array of the first sample of each click (all channels merged).
     count : number of clicks.
     clicks_per_min : clicks per minute of audio.
+    strengths : float array, each click's peak prediction residual over the local
+        residual scale (the unit of :attr:`DeclickConfig.threshold`; the largest over
+        channels).
     """
 
     positions: np.ndarray
     count: int
     clicks_per_min: float
+    strengths: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def detect_clicks(
@@ -160,22 +164,29 @@ def detect_clicks(
     x = validate_audio(audio)
     sr = validate_rate(sr)
 
-    def channel(ch: int) -> np.ndarray:
-        return np.array([s for s, _ in _detect_channel(x[ch], sr, config)], dtype=np.int64)
+    def channel(ch: int) -> list[tuple[int, int, float]]:
+        return _detect_channel(x[ch], sr, config)
 
     if workers > 1 and x.shape[0] > 1:
         with ThreadPoolExecutor(min(workers, x.shape[0]), thread_name_prefix="clicks") as pool:
-            starts = list(pool.map(channel, range(x.shape[0])))
+            found = [e for events in pool.map(channel, range(x.shape[0])) for e in events]
     else:
-        starts = [channel(ch) for ch in range(x.shape[0])]
-    positions = np.sort(np.concatenate(starts))
+        found = [e for ch in range(x.shape[0]) for e in channel(ch)]
+    found.sort()
+    positions = np.array([s for s, _, _ in found], dtype=np.int64)
+    strengths = np.array([z for _, _, z in found], dtype=np.float64)
     if positions.size > 1:
         gap = max(1, int(config.max_click_ms * sr / 1000.0))
-        keep = np.concatenate(([True], np.diff(positions) > gap))
-        positions = positions[keep]
+        first = np.concatenate(([True], np.diff(positions) > gap))
+        # One click seen on several channels: its strength is the largest.
+        strengths = np.maximum.reduceat(strengths, np.flatnonzero(first))
+        positions = positions[first]
     minutes = x.shape[1] / sr / 60.0
     return ClickReport(
-        positions=positions, count=int(positions.size), clicks_per_min=positions.size / minutes
+        positions=positions,
+        count=int(positions.size),
+        clicks_per_min=positions.size / minutes,
+        strengths=strengths,
     )
 
 
@@ -208,7 +219,10 @@ def declick(
     context = max(3 * config.order, int(round(_CONTEXT_MS * sr / 1000.0)))
     for ch in range(x.shape[0]):
         report = sub_progress(progress, ch / x.shape[0], (ch + 1) / x.shape[0])
-        events = _detect_channel(x[ch], sr, config, report=sub_progress(report, 0.0, 0.5))
+        events = [
+            (a, b)
+            for a, b, _ in _detect_channel(x[ch], sr, config, report=sub_progress(report, 0.0, 0.5))
+        ]
         y = x[ch].astype(np.float64)
         merged = _merge(events, _WIDEN, config.order, y.shape[0])
         _repair_all(
@@ -316,12 +330,13 @@ def _detect_channel(
     sr: int,
     config: DeclickConfig,
     report: ProgressCallback | None = None,
-) -> list[tuple[int, int]]:
-    """Clicks of one channel as ``(start, stop)`` sample ranges, stop exclusive."""
+) -> list[tuple[int, int, float]]:
+    """Clicks of one channel as ``(start, stop, strength)``: sample ranges, stop
+    exclusive, and the peak residual over the local scale (see :class:`ClickReport`)."""
     n = x.shape[0]
     chunk = int(_CHUNK_SECONDS * sr)
     margin = int(round(0.1 * sr))
-    events: list[tuple[int, int]] = []
+    events: list[tuple[int, int, float]] = []
     for begin in range(0, n, chunk):
         lo = max(0, begin - margin)
         hi = min(n, begin + chunk + margin)
@@ -329,31 +344,32 @@ def _detect_channel(
         found = _detect_span(span, sr, config)
         if sr >= _DECIMATE_ABOVE:
             found += _detect_low(span, sr, config, found)
-        for start, stop in found:
+        for start, stop, strength in found:
             if begin <= start + lo < begin + chunk:
-                events.append((start + lo, stop + lo))
+                events.append((start + lo, stop + lo, strength))
         if report is not None:
             report(min(1.0, (begin + chunk) / n), "finding clicks")
     return events
 
 
 def _detect_low(
-    x: np.ndarray, sr: int, config: DeclickConfig, known: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
+    x: np.ndarray, sr: int, config: DeclickConfig, known: list[tuple[int, int, float]]
+) -> list[tuple[int, int, float]]:
     """Clicks found at a rate near ``_DECIMATE_ABOVE / 2`` and not at the full rate."""
     q = sr // (_DECIMATE_ABOVE // 2)
-    low = [(a * q, b * q) for a, b in _detect_span(signal.resample_poly(x, 1, q), sr // q, config)]
+    decimated = signal.resample_poly(x, 1, q)
+    low = [(a * q, b * q, z) for a, b, z in _detect_span(decimated, sr // q, config)]
     # The full rate places its clicks more precisely; the low rate (its residual
     # spread by the anti-alias filter) only adds those it alone finds, widened.
     reach = int(round(config.max_click_ms * sr / 1000.0)) + config.order * q
     out = []
-    for a, b in low:
-        if not any(a - reach < kb and ka < b + reach for ka, kb in known):
-            out.append((max(0, a - q), min(x.shape[0], b + q)))
+    for a, b, z in low:
+        if not any(a - reach < kb and ka < b + reach for ka, kb, _ in known):
+            out.append((max(0, a - q), min(x.shape[0], b + q), z))
     return out
 
 
-def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[int, int]]:
+def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[int, int, float]]:
     n = x.shape[0]
     p = config.order
     if n <= 4 * p:
@@ -433,7 +449,7 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
             x, efit, z2, peaks, lags, start, stop, centre, guard, click, p, level, config
         ):
             continue
-        events.append((start, stop))
+        events.append((start, stop, math.sqrt(float(z2[centre]))))
     return events
 
 

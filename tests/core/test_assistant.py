@@ -98,6 +98,22 @@ def test_noise_that_comes_and_goes_over_a_clean_floor_is_heard_by_the_model() ->
     assert diagnose(hiss, sr=SR, context=context).model_removal_db is None
 
 
+def test_de_click_needs_clicks_that_stand_out_clearly_and_crackle_needs_many() -> None:
+    from dataclasses import replace
+
+    base = diagnose(_speech(), sr=SR)
+    few_clear = replace(base, clicks_per_min=90.0, clear_clicks_per_min=20.0)
+    many_clear = replace(base, clicks_per_min=90.0, clear_clicks_per_min=60.0)
+    crackle = replace(base, clicks_per_min=900.0, clear_clicks_per_min=10.0)
+    uncounted = replace(base, clicks_per_min=90.0, clear_clicks_per_min=float("nan"))
+    assert "declick" not in [s.type for s in propose_chain(few_clear).steps]
+    assert {f.kind for f in many_clear.findings()} >= {"clicks"}
+    assert {f.kind for f in crackle.findings()} >= {"crackle"}
+    assert {f.kind for f in uncounted.findings()} >= {"clicks"}
+    d = diagnose(_with_clicks(_speech()), sr=SR)  # 20 large clicks in 8 s: all clear
+    assert d.clear_clicks_per_min == pytest.approx(d.clicks_per_min, rel=0.1)
+
+
 def test_hum_frequency_and_bandwidth_are_measured() -> None:
     d = diagnose(_with_hum(_speech(), f0=60.0), sr=SR)
     assert d.hum_hz == pytest.approx(60.0, abs=0.5)

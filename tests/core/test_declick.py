@@ -120,6 +120,21 @@ def test_detects_inserted_clicks() -> None:
     assert np.mean(rates) >= 0.95
 
 
+def test_each_click_reports_how_far_it_stands_out() -> None:
+    sr = 48000
+    clean = speech(sr=sr, seconds=10.0, seed=1)
+    damaged, _ = add_clicks(clean, sr=sr, count=30, seed=3)
+    quiet, _ = add_clicks(clean, sr=sr, count=30, seed=3)
+    quiet = clean + 0.1 * (quiet - clean)  # the same clicks, 20 dB smaller
+    loud, soft = detect_clicks(damaged, sr=sr), detect_clicks(quiet.astype(np.float32), sr=sr)
+    assert loud.strengths.shape == loud.positions.shape and loud.count >= 27
+    assert np.median(loud.strengths) > 1.5 * DeclickConfig().threshold
+    assert np.median(soft.strengths) < np.median(loud.strengths) / 3
+    stereo = detect_clicks(np.concatenate([damaged, 0.5 * damaged]), sr=sr)
+    assert stereo.count == loud.count  # one click on both channels counts once,
+    np.testing.assert_allclose(stereo.strengths, loud.strengths)  # as its stronger side
+
+
 def test_repair_restores_signal() -> None:
     sr = 48000
     clean = speech(sr=sr, seconds=6.0, seed=2)
