@@ -251,11 +251,11 @@ def _run(
     temp_folder: Path | None,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
-    context: BuildContext | None = None,
+    context: BuildContext,
 ) -> None:
     if not 0.0 <= strength <= 1.0:
         raise ConfigError(f"strength must be between 0 and 1, got {strength}")
-    stages = _stages(chain, context or BuildContext())
+    stages = _stages(chain, context)
     signal = source
     c, total = source.channels, source.total
     passes = len(stages)
