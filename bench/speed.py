@@ -9,9 +9,9 @@ LibriSpeech speakers, a held-out noise recording, a held-out Wesnoth track): noi
 speech at 5 dB SNR and music with light noise at 20 dB, resampled to 48 kHz stereo
 (the right channel a delayed, quieter copy with its own noise). For each length the
 model is loaded and warmed first, as in the app; then ``restore_array`` runs the
-``auto`` preset twice, the second time with the first result still held, as the app
-holds its last result for A/B listening while it restores again, and the parts are
-timed: the assistant's measurements and each step of the chain it proposes. The
+``auto`` preset five times in a row, each time with the previous result still held, as
+the app holds its last result for A/B listening while it restores again, and the parts
+are timed: the assistant's measurements and each step of the chain it proposes. The
 real-time factor is seconds of work per second of audio.
 """
 
@@ -85,21 +85,22 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - started
 
 
-def cpu_seconds() -> float:
-    """Processor time of this process so far, every thread (TensorFlow's too) counted."""
-    t = os.times()
-    return t.user + t.system
+RUNS = 5  # restores of each programme, each with the previous result held
 
 
 def measure(x: np.ndarray, context: BuildContext) -> dict:
-    """Seconds for the whole ``auto`` run, first and again with the first result held
-    (wall; processor time again), the assistant, and each proposed step alone."""
+    """Seconds for the whole ``auto`` run (wall) :data:`RUNS` times in a row, each with
+    the previous result held, processor time (user and system) over them, then the
+    assistant and each proposed step alone."""
     seconds = x.shape[1] / SR
     auto = load_preset("auto")
-    held, first = timed(lambda: restore_array(x, sr=SR, chain=auto, context=context))
-    cpu = cpu_seconds()
-    _, total = timed(lambda: restore_array(x, sr=SR, chain=auto, context=context))
-    cpu = cpu_seconds() - cpu
+    walls = []
+    held = None
+    before = os.times()
+    for _ in range(RUNS):
+        held, took = timed(lambda: restore_array(x, sr=SR, chain=auto, context=context))
+        walls.append(took)
+    after = os.times()
     del held
     diagnosis, assistant = timed(lambda: diagnose(x, sr=SR, context=context))
     chain = propose_chain(diagnosis)
@@ -110,9 +111,9 @@ def measure(x: np.ndarray, context: BuildContext) -> dict:
         steps.append((step.type, took))
     return {
         "seconds": seconds,
-        "first": first,
-        "total": total,
-        "cpu": cpu,
+        "walls": walls,
+        "user": (after.user - before.user) / RUNS,
+        "system": (after.system - before.system) / RUNS,
         "assistant": assistant,
         "steps": steps,
     }
@@ -126,23 +127,25 @@ def report(results: list[tuple[str, dict]], started: datetime, took: float, comm
         "model loaded and warmed first (as the app keeps it).",
         f"Reproduce: `{command}`.",
         "Real-time factor = seconds of work per second of audio (target ≤ 0.02), of the "
-        "whole run: first, and again on the same programme with the first result still "
-        "held, as the app holds its last result for A/B listening when it restores again. "
-        "Steps are timed alone, so their sum differs slightly from the whole run. "
-        "CPU = processor seconds of the run again per second of audio, all threads: "
-        "on 2 cores the RTF cannot go below half of it.",
+        f"whole run, {RUNS} runs in a row on the same programme, each with the previous "
+        "result still held, as the app holds its last result for A/B listening when it "
+        "restores again: the first, the second, and the median of all. Steps are timed "
+        "alone, so their sum differs slightly from the whole run. CPU = processor seconds "
+        "per second of audio of one run (mean of all), all threads, in user code and in "
+        "the kernel: on 2 cores the RTF cannot go below half of their sum.",
         "",
-        "| programme | length | RTF first | RTF again | CPU | assistant "
-        "| steps proposed (RTF each) |",
-        "|---|---|---|---|---|---|---|",
+        "| programme | length | RTF first | second | median | CPU user | CPU kernel "
+        "| assistant | steps proposed (RTF each) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results:
         s = r["seconds"]
+        walls = r["walls"]
         steps = ", ".join(f"{t} {fmt(v / s, 3)}" for t, v in r["steps"])
         lines.append(
-            f"| {name} | {s / 60:g} min | {fmt(r['first'] / s, 3)} | "
-            f"**{fmt(r['total'] / s, 3)}** | "
-            f"{fmt(r['cpu'] / s, 3)} | {fmt(r['assistant'] / s, 3)} | {steps} |"
+            f"| {name} | {s / 60:g} min | {fmt(walls[0] / s, 3)} | {fmt(walls[1] / s, 3)} | "
+            f"**{fmt(float(np.median(walls)) / s, 3)}** | {fmt(r['user'] / s, 3)} | "
+            f"{fmt(r['system'] / s, 3)} | {fmt(r['assistant'] / s, 3)} | {steps} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -166,9 +169,10 @@ def main() -> int:
             x = programme(kind, args.data, minutes * 60.0, rng)
             r = measure(x, context)
             print(
-                f"{kind} {minutes:g} min: RTF {r['first'] / r['seconds']:.3f}, "
-                f"again {r['total'] / r['seconds']:.3f} "
-                f"(CPU {r['cpu'] / r['seconds']:.3f}; "
+                f"{kind} {minutes:g} min: RTF "
+                + " ".join(f"{w / r['seconds']:.3f}" for w in r["walls"])
+                + f" (CPU user {r['user'] / r['seconds']:.3f}, "
+                f"kernel {r['system'] / r['seconds']:.3f}; "
                 f"assistant {r['assistant'] / r['seconds']:.3f}; "
                 + ", ".join(f"{t} {v / r['seconds']:.3f}" for t, v in r["steps"])
                 + ")",

@@ -10,7 +10,8 @@ and runs the proposed chain.
 Long files are judged from evenly spaced excerpts (:data:`EXCERPT_SECONDS` each,
 at most :data:`MAX_ANALYSED_SECONDS` in all), so memory stays bounded. Clicks, the
 costliest measurement, are counted on the middle of each excerpt, at most
-:data:`CLICK_ANALYSED_SECONDS` in all.
+:data:`CLICK_ANALYSED_SECONDS` in all, and only until the count is clearly on one
+side of the thresholds that decide a repair.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ MAX_ANALYSED_SECONDS = 120.0
 # The click detector fits AR models around every candidate (on 48 kHz stereo it took
 # three quarters of the assistant's time); a rate is judged as well from a quarter.
 CLICK_ANALYSED_SECONDS = 30.0
+# ... and the count stops early, in pieces this long, once it places both click rates
+# clearly on one side of their thresholds (a Poisson count at the threshold would be
+# this unlikely), but not before this much: far from the thresholds that takes 7.5 to
+# 15 s, near them it runs to the end.
+CLICK_PIECE_SECONDS = 2.5
+CLICK_SETTLED_CHANCE = 0.01
+CLICK_MIN_ANALYSED_SECONDS = 7.5
 
 # Thresholds above which a problem is reported and repaired.
 HUM_MIN_DBFS = -75.0  # quieter hum is inaudible under any programme
@@ -262,33 +270,78 @@ def _excerpt_spans(total: int, sr: int) -> list[tuple[int, int]]:
     return [(int(s), length) for s in starts]
 
 
+def _click_pieces(total: int, sr: int) -> list[tuple[int, int]]:
+    """``(start, length)`` of the pieces clicks are counted on, in the order to count
+    them: spread over the whole of ``x`` first, so that a count stopped early
+    (:func:`_click_rate`) still samples all of it.
+
+    ``x`` is excerpts of :data:`EXCERPT_SECONDS` end to end; each gives its middle,
+    so that a join between excerpts never counts as a click, at most
+    :data:`CLICK_ANALYSED_SECONDS` in all, cut into pieces of
+    :data:`CLICK_PIECE_SECONDS`.
+    """
+    budget = CLICK_ANALYSED_SECONDS * sr
+    spans = [(0, total)]
+    if total > budget:
+        length, share = int(EXCERPT_SECONDS * sr), budget / total
+        spans = []
+        for start in range(0, total, length):
+            n = min(length, total - start)
+            m = int(n * share)
+            if m >= sr // 10:  # not a sliver at the end: too short to judge
+                spans.append((start + (n - m) // 2, m))
+    piece = int(CLICK_PIECE_SECONDS * sr)
+    cut: list[tuple[int, int]] = []
+    for start, n in spans:
+        count = max(1, round(n / piece))
+        edges = np.linspace(start, start + n, count + 1).astype(int)
+        cut.extend((int(a), int(b - a)) for a, b in zip(edges[:-1], edges[1:], strict=True))
+    # The first and the last, then each next piece farthest from those already taken.
+    order = [0, len(cut) - 1] if len(cut) > 1 else [0]
+    gap = np.abs(np.arange(len(cut))[:, None] - np.array(order)[None, :]).min(axis=1)
+    while len(order) < len(cut):
+        order.append(int(np.argmax(gap)))
+        gap = np.minimum(gap, np.abs(np.arange(len(cut)) - order[-1]))
+    return [cut[i] for i in order]
+
+
+def _settled(count: int, seconds: float, threshold_per_min: float) -> bool:
+    """Whether ``count`` events in ``seconds`` place the rate clearly on one side of
+    ``threshold_per_min``: a Poisson count at that rate would fall this low, or this
+    high, with a chance under :data:`CLICK_SETTLED_CHANCE`."""
+    from scipy.special import pdtr, pdtrc
+
+    expected = threshold_per_min * seconds / 60.0
+    below = pdtr(count, expected)  # P(X <= count)
+    above = pdtrc(count - 1, expected) if count > 0 else 1.0  # P(X >= count)
+    return bool(min(below, above) < CLICK_SETTLED_CHANCE)
+
+
 def _click_rate(x: np.ndarray, *, sr: int) -> tuple[float, float]:
     """Clicks per minute in ``x`` (excerpts of :data:`EXCERPT_SECONDS` end to end), all
     and those that stand out clearly (:data:`CLEAR_CLICK_STRENGTH`).
 
-    Each excerpt is measured apart, on its middle, so that a join between excerpts
-    never counts as a click and the sample spreads over the whole file.
+    The pieces of :func:`_click_pieces` are counted apart, in their order, until the
+    counts settle both decisions (:data:`CLICKS_MIN_PER_MIN` for the clear clicks,
+    :data:`CRACKLE_MIN_PER_MIN` for all) after at least
+    :data:`CLICK_MIN_ANALYSED_SECONDS`, or the pieces run out.
     """
     from core.dsp.declick import DeclickConfig, detect_clicks
 
-    budget = CLICK_ANALYSED_SECONDS * sr
     workers = default_workers()
     clear = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
-    pieces = [(0, x.shape[1])]
-    if x.shape[1] > budget:
-        length, share = int(EXCERPT_SECONDS * sr), budget / x.shape[1]
-        pieces = []
-        for start in range(0, x.shape[1], length):
-            n = min(length, x.shape[1] - start)
-            m = int(n * share)
-            if m >= sr // 10:  # not a sliver at the end: too short to judge
-                pieces.append((start + (n - m) // 2, m))
     count, clear_count, seconds = 0, 0, 0.0
-    for a, m in pieces:
+    for a, m in _click_pieces(x.shape[1], sr):
         report = detect_clicks(x[:, a : a + m], sr=sr, workers=workers)
         count += report.count
         clear_count += int(np.count_nonzero(report.strengths >= clear))
         seconds += m / sr
+        if (
+            seconds >= CLICK_MIN_ANALYSED_SECONDS
+            and _settled(clear_count, seconds, CLICKS_MIN_PER_MIN)
+            and _settled(count, seconds, CRACKLE_MIN_PER_MIN)
+        ):
+            break
     return count / (seconds / 60.0), clear_count / (seconds / 60.0)
 
 
@@ -303,7 +356,7 @@ def _diagnose(
     already_excerpted: bool = False,
 ) -> Diagnosis:
     from core.dsp.declip import detect_clipping
-    from core.dsp.dehum import detect_hum
+    from core.dsp.dehum import HumReport, detect_hum
     from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
     if not already_excerpted:
@@ -311,28 +364,29 @@ def _diagnose(
     report = sub_progress(progress, 0.0, 1.0)
     band_config = FeatureConfig()
 
-    # The click count (its channels on threads of their own) runs beside the rest:
-    # large NumPy operations, most of which free the GIL. Those threads are the
-    # parallelism: BLAS's own would contend with them. (Loudness and true peak are not
-    # measured here: no repair depends on them, and a report measures the whole file.)
+    # The click count (its channels on threads of their own) and the hum search run
+    # beside the rest, which takes about as long: large NumPy operations, most of which
+    # free the GIL. Those threads are the parallelism: BLAS's own would contend with
+    # them. (Loudness and true peak are not measured here: no repair depends on them,
+    # and a report measures the whole file.)
+    def clicks_and_hum() -> tuple[tuple[float, float], HumReport]:
+        return _click_rate(x, sr=sr), detect_hum(x, sr=sr)
+
     with (
         single_threaded_blas(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool,
     ):
-        clicks = pool.submit(_click_rate, x, sr=sr) if default_workers() > 1 else None
-        hum = detect_hum(x, sr=sr)
-        report(0.2, "looking for hum")
-        check_cancel(cancel)
+        beside = pool.submit(clicks_and_hum) if default_workers() > 1 else None
         clipping = detect_clipping(x)
         snr = estimate_snr_db(x, sr=sr, cancel=cancel)
-        report(0.4, "estimating noise")
+        report(0.3, "estimating noise")
         spectrum = mean_power_spectrum(x, config=band_config, cancel=cancel)
-        report(0.55, "measuring the band")
+        report(0.45, "measuring the band")
         edge = programme_edge_hz(x, sr=sr)
         check_cancel(cancel)
-        report(0.7, "looking for clicks")
-        clicks_per_min, clear_per_min = (
-            clicks.result() if clicks is not None else _click_rate(x, sr=sr)
+        report(0.6, "looking for clicks and hum")
+        (clicks_per_min, clear_per_min), hum = (
+            beside.result() if beside is not None else clicks_and_hum()
         )
     removal = None
     if math.isfinite(snr) and snr >= NOISY_BELOW_SNR_DB:

@@ -247,6 +247,66 @@ def test_clicks_in_a_long_recording_are_counted_from_a_sample_of_it() -> None:
     assert "clicks" in {f.kind for f in d.findings()}
 
 
+def test_click_pieces_spread_over_the_file_before_filling_in() -> None:
+    from core.assistant import (
+        CLICK_ANALYSED_SECONDS,
+        CLICK_MIN_ANALYSED_SECONDS,
+        _click_pieces,
+    )
+
+    total = 120 * SR  # six excerpts of 20 s end to end
+    pieces = _click_pieces(total, SR)
+    spans = sorted(pieces)
+    assert sum(n for _, n in pieces) <= CLICK_ANALYSED_SECONDS * SR
+    assert all(a + n <= b for (a, n), (b, _) in zip(spans, spans[1:], strict=False))
+    # No piece crosses a join between excerpts.
+    assert all(a // (20 * SR) == (a + n - 1) // (20 * SR) for a, n in pieces)
+    # What an early stop has counted already reaches into both ends of the file.
+    first, seconds = [], 0.0
+    for a, n in pieces:
+        first.append(a)
+        seconds += n / SR
+        if seconds >= CLICK_MIN_ANALYSED_SECONDS:
+            break
+    assert min(first) < total / 6 and max(first) > total * 5 / 6
+
+
+@pytest.mark.parametrize(
+    ("count", "seconds", "settled"),
+    [(0, 15.0, True), (10, 15.0, False), (12, 15.0, False), (40, 15.0, True), (0, 2.5, False)],
+)
+def test_a_click_count_settles_only_far_from_the_threshold(
+    count: int, seconds: float, settled: bool
+) -> None:
+    from core.assistant import CLICKS_MIN_PER_MIN, _settled
+
+    assert _settled(count, seconds, CLICKS_MIN_PER_MIN) is settled
+
+
+@pytest.mark.parametrize(("per_min", "stops_early"), [(0.0, True), (40.0, False), (200.0, True)])
+def test_the_click_count_stops_once_settled(
+    monkeypatch: pytest.MonkeyPatch, per_min: float, stops_early: bool
+) -> None:
+    """Clear clicks far from the threshold stop the count early; near it, it runs on."""
+    from core import assistant
+    from core.dsp import declick
+
+    counted = []
+
+    def detect(x: np.ndarray, *, sr: int, workers: int = 1) -> declick.ClickReport:
+        counted.append(x.shape[1] / sr)
+        n = int(round(per_min * x.shape[1] / sr / 60.0))
+        return declick.ClickReport(np.zeros(n, np.int64), n, per_min, np.full(n, 100.0))
+
+    monkeypatch.setattr(declick, "detect_clicks", detect)
+    x = np.zeros((2, 120 * SR), np.float32)
+    everything, clear = assistant._click_rate(x, sr=SR)
+    assert clear == pytest.approx(per_min, rel=0.25)
+    assert everything == clear
+    assert (sum(counted) < assistant.CLICK_ANALYSED_SECONDS - 1) is stops_early
+    assert sum(counted) >= assistant.CLICK_MIN_ANALYSED_SECONDS
+
+
 def test_the_click_count_beside_the_other_measurements_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
