@@ -22,8 +22,13 @@ when installed, degraded with ``core.data.degrade`` as ``bench/quality.py`` does
    ``dc → model`` as ``auto`` proposes it.
 2. Band edges with only noise above (old broadcast, telephone): the assistant low-passes
    above a :func:`~core.assistant.band_cliff` whose noise above is steady
-   (:data:`~core.assistant.EDGE_STEADY_DB`). The clips go in clean and band-limited
-   (300 Hz-3.4 kHz and 300 Hz-5 kHz) with hiss at 25-30 dB SNR.
+   (:data:`~core.assistant.EDGE_STEADY_DB`), and takes light hiss out with the hiss step
+   (from :data:`~core.assistant.HISS_STEP_MIN_SNR_DB`). The clips go in clean, in
+   training-side noise at 0, 10 and 20 dB SNR, and band-limited (300 Hz-3.4 kHz and
+   300 Hz-5 kHz) with hiss at 25-30 and 15-25 dB SNR; 10-s excerpts of the training-side
+   music (44.1 kHz) clean and in noise at 10 and 20 dB. For the band-limited clips whose
+   edge is found: PESQ-WB after the chain without the edge, with the low-pass, and with
+   the hiss step too.
 3. Clicks: the de-click step is proposed when the clicks that stand out clearly
    (:data:`~core.assistant.CLEAR_CLICK_STRENGTH` times the detector's threshold) reach
    :data:`~core.assistant.CLICKS_MIN_PER_MIN`; speech's own transients seldom do. The
@@ -35,7 +40,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,11 +54,15 @@ from bench.quality import NoiseBank, Scorer, _hiss, only  # noqa: E402
 from core.assistant import (  # noqa: E402
     CLEAR_CLICK_STRENGTH,
     CLICKS_MIN_PER_MIN,
+    EDGE_INSIDE_DB,
+    EDGE_OUTSIDE_DB,
     EDGE_STEADY_DB,
+    HISS_STEP_MIN_SNR_DB,
     NOISY_BELOW_SNR_DB,
     UNSTEADY_NOISE_DB,
     Diagnosis,
     band_cliff,
+    diagnose,
     model_removal_db,
     programme_edge_hz,
     propose_chain,
@@ -69,6 +78,10 @@ SR = 16000
 BEGIN, END = "<!-- assistant:begin -->", "<!-- assistant:end -->"
 SNRS = (0.0, 10.0, 20.0)
 BANDS = (3400.0, 5000.0)  # low-pass of the band-limited versions (high-pass 300 Hz)
+HISS_SNRS = ((25.0, 30.0), (15.0, 25.0))  # hiss above the band-limited versions, dB SNR
+MUSIC_SR = 44100
+MUSIC_STARTS = (30, 90)  # seconds: where the 10-s music excerpts begin
+SNR_BANDS = (14.0, 18.0, 22.0, 24.0, 26.0, 28.0, 31.0)  # blind SNR estimate, dB
 CLICK_RATES = ((60.0, 240.0), (40.0, 60.0))  # inserted clicks per minute
 DEBIAN_SPEECH = (
     ("/usr/share/klettres", "*/*/*.ogg", 40),  # every 40th file, at most 15
@@ -117,6 +130,16 @@ class EdgeTally:
     low_passed: int = 0
 
 
+@dataclass
+class EdgeChains:
+    """PESQ-WB of one band-limited clip whose edge was found, after three chains."""
+
+    snr_db: float  # the assistant's blind estimate
+    no_low_pass: float  # the chain for the same diagnosis without the edge
+    model_low_pass: float  # the model with its pre-clean, then the low-pass
+    hiss_low_pass: float  # the hiss step, the model, then the low-pass
+
+
 def noise_rows(clips: list[tuple[Path, np.ndarray]], files: int, bank: NoiseBank) -> list[NoiseRow]:
     noises = bank.source(SR)
     context, chain, scorer = BuildContext(), model_chain(), Scorer()
@@ -156,31 +179,104 @@ def noise_rows(clips: list[tuple[Path, np.ndarray]], files: int, bank: NoiseBank
     return rows
 
 
-def edge_tallies(clips: list[tuple[Path, np.ndarray]]) -> dict[str, EdgeTally]:
+def music_clips(data: Path) -> list[tuple[str, np.ndarray]]:
+    """10-s excerpts (mono, peak -6 dBFS, at :data:`MUSIC_SR`) of the training-side music:
+    the Wesnoth tracks ``scripts/train_default.py`` trains on and ``music/librosa``."""
+    script = training_script()
+    librosa = script.pick(manifest(data), script.MUSIC)[0]
+    paths = script.debian_music()[0] + [data / c / f for c, f in librosa]
+    out = []
+    for path in paths:
+        audio = load(path, sr=MUSIC_SR, mono=True)[0]
+        for start in MUSIC_STARTS:
+            x = audio[:, start * MUSIC_SR : (start + 10) * MUSIC_SR]
+            if x.shape[1] >= 5 * MUSIC_SR and np.max(np.abs(x)) > 1e-3:
+                out.append((f"{path.name} at {start} s", x * (0.5 / np.max(np.abs(x)))))
+    return out
+
+
+def edge_tallies(
+    clips: list[tuple[Path, np.ndarray]],
+    music: list[tuple[str, np.ndarray]],
+    bank: NoiseBank,
+) -> tuple[dict[str, EdgeTally], list[EdgeChains]]:
+    """Band cliffs and low-passes per kind of clip; and for each band-limited clip whose
+    edge was found, PESQ after the chain with and without the low-pass and hiss step."""
     tallies: dict[str, EdgeTally] = {}
+    chains: list[EdgeChains] = []
+    context, scorer = BuildContext(), Scorer()
+    scorer._dnsmos = None
+    speech_noise = bank.source(SR)
     for i, (path, clean) in enumerate(clips):
-        versions = [("clean", clean)]
+        versions = [("clean speech", clean, False)]
+        for snr in SNRS:
+            config = only(p_noise=1.0, snr_db_range=(snr, snr))
+            rng = np.random.default_rng([9, i, int(snr)])
+            noisy, _ = degrade(clean, sr=SR, config=config, rng=rng, noises=speech_noise)
+            versions.append(("speech in real noise at 0-20 dB", noisy, False))
         for top in BANDS:
-            config = only(
-                p_bandlimit=1.0,
-                lowpass_hz_range=(top, top),
-                p_highpass=1.0,
-                highpass_hz_range=(300.0, 300.0),
-                p_noise=1.0,
-                snr_db_range=(25.0, 30.0),
-            )
-            limited, _ = degrade(
-                clean, sr=SR, config=config, rng=np.random.default_rng([5, i]), noises=_hiss
-            )
-            versions.append((f"300 Hz-{top / 1000:g} kHz + hiss", limited))
-        for label, x in versions:
-            tally = tallies.setdefault(label, EdgeTally())
-            tally.clips += 1
-            cliff = band_cliff(x, sr=SR)
-            if cliff is not None:
-                tally.cliffs.append((path.name, *cliff))
-            tally.low_passed += programme_edge_hz(x, sr=SR) is not None
-    return tallies
+            for low, high in HISS_SNRS:
+                config = only(
+                    p_bandlimit=1.0,
+                    lowpass_hz_range=(top, top),
+                    p_highpass=1.0,
+                    highpass_hz_range=(300.0, 300.0),
+                    p_noise=1.0,
+                    snr_db_range=(low, high),
+                )
+                limited, _ = degrade(
+                    clean, sr=SR, config=config, rng=np.random.default_rng([5, i]), noises=_hiss
+                )
+                label = f"300 Hz-{top / 1000:g} kHz + hiss at {low:g}-{high:g} dB"
+                versions.append((label, limited, True))
+        for label, x, limited in versions:
+            if _tally(tallies.setdefault(label, EdgeTally()), path.name, x, SR) and limited:
+                chains.append(_edge_chains(x, clean, context, scorer))
+        print(f"{path.name}: band edges", flush=True)
+    music_noise = bank.source(MUSIC_SR)
+    for i, (name, x) in enumerate(music):
+        versions = [("music", x)]
+        for snr in (10.0, 20.0):
+            config = only(p_noise=1.0, snr_db_range=(snr, snr))
+            rng = np.random.default_rng([11, i, int(snr)])
+            noisy, _ = degrade(x, sr=MUSIC_SR, config=config, rng=rng, noises=music_noise)
+            versions.append(("music in real noise at 10-20 dB", noisy))
+        for label, y in versions:
+            _tally(tallies.setdefault(label, EdgeTally()), name, y, MUSIC_SR)
+    return tallies, chains
+
+
+def _tally(tally: EdgeTally, name: str, x: np.ndarray, sr: int) -> bool:
+    """Count ``x`` into ``tally``; whether the assistant low-passes it."""
+    tally.clips += 1
+    cliff = band_cliff(x, sr=sr)
+    if cliff is not None:
+        tally.cliffs.append((name, *cliff))
+    low_passed = programme_edge_hz(x, sr=sr) is not None
+    tally.low_passed += low_passed
+    return low_passed
+
+
+def _edge_chains(
+    x: np.ndarray, clean: np.ndarray, context: BuildContext, scorer: Scorer
+) -> EdgeChains:
+    diagnosis = diagnose(x, sr=SR, context=context)
+    without = propose_chain(replace(diagnosis, noise_above_hz=None)).to_dict()
+    low_pass = [s for s in propose_chain(diagnosis).to_dict()["steps"] if s["type"] == "lowpass"]
+    # The hiss step is proposed from HISS_STEP_MIN_SNR_DB up: as if the estimate read that.
+    light = max(diagnosis.snr_db, HISS_STEP_MIN_SNR_DB)
+    hiss_first = propose_chain(replace(diagnosis, snr_db=light)).to_dict()
+
+    def pesq(chain: dict[str, Any]) -> float:
+        restored = restore_array(x, sr=SR, chain=ChainConfig.from_dict(chain), context=context)
+        return float(scorer(clean, restored[0], SR)["pesq"])
+
+    return EdgeChains(
+        diagnosis.snr_db,
+        pesq(without),
+        pesq({**without, "steps": without["steps"] + low_pass}),
+        pesq(hiss_first),
+    )
 
 
 def click_rates(clips: list[tuple[Path, np.ndarray]]) -> dict[str, list[tuple[float, float]]]:
@@ -204,6 +300,7 @@ def click_rates(clips: list[tuple[Path, np.ndarray]]) -> dict[str, list[tuple[fl
 def report(
     rows: list[NoiseRow],
     tallies: dict[str, EdgeTally],
+    chains: list[EdgeChains],
     clicks: dict[str, list[tuple[float, float]]],
     clips: int,
     args: argparse.Namespace,
@@ -255,10 +352,15 @@ def report(
         "",
         "### Band edges with only noise above",
         "",
-        "A band cliff is where the loudest frames' mean spectrum falls onto the floor's; the "
-        "spread is how far the loudest 1 % of frames stand above the median frame in the "
-        f"octave above it. The assistant low-passes where the spread is at most "
-        f"{EDGE_STEADY_DB:g} dB (steady noise above the band).",
+        "A band cliff is where the loudest 30 % of frames' mean spectrum falls onto that of "
+        f"the quietest 20 %: they stand at least {EDGE_INSIDE_DB:g} dB apart just inside it "
+        f"and at most {EDGE_OUTSIDE_DB:g} dB a third of an octave above. The spread is how "
+        "far the loudest 1 % of frames stand above the median frame in the octave above. "
+        f"The assistant low-passes where the spread is at most {EDGE_STEADY_DB:g} dB "
+        "(steady noise above the band). Speech as above (the real noise drawn from the "
+        "training-side recordings), band-limited with synthetic hiss as `bench/quality.py`'s "
+        f"old broadcast; music: 10-s excerpts at {MUSIC_SR / 1000:g} kHz of the training-side "
+        "music (Wesnoth tracks, `music/librosa`), clean and in training-side noise.",
         "",
         "| clips | count | a band cliff | spread dB | low-pass proposed |",
         "|---|---:|---:|---|---:|",
@@ -269,9 +371,28 @@ def report(
         lines.append(
             f"| {label} | {tally.clips} | {len(tally.cliffs)} | {spread} | {tally.low_passed} |"
         )
-    if tallies.get("clean") and tallies["clean"].cliffs:
-        lines += ["", "Clean clips with a band cliff (edge, spread):"]
-        lines += [f"- {n}: {e:.0f} Hz, {s:.1f} dB" for n, e, s in tallies["clean"].cliffs]
+    lines += [
+        "",
+        "Band-limited clips whose edge was found, PESQ-WB against the clean clip after the "
+        "chain without the edge (the model with its pre-clean), with the low-pass after it, "
+        "and with the hiss step before the model instead of its pre-clean, by the blind SNR "
+        f"estimate. The assistant proposes the hiss step from {HISS_STEP_MIN_SNR_DB:g} dB up.",
+        "",
+        "| SNR estimate dB | clips | no low-pass | model, low-pass | hiss step, model, low-pass |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for low, high in zip(SNR_BANDS[:-1], SNR_BANDS[1:], strict=True):
+        rows_in = [c for c in chains if low <= c.snr_db < high]
+        if rows_in:
+            means = [
+                np.mean([getattr(c, f) for c in rows_in])
+                for f in ("no_low_pass", "model_low_pass", "hiss_low_pass")
+            ]
+            lines.append(
+                f"| {low:g}-{high:g} | {len(rows_in)} | "
+                + " | ".join(f"{m:.2f}" for m in means)
+                + " |"
+            )
     strength = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
     lines += [
         "",
@@ -315,10 +436,10 @@ def main() -> int:
     clips = [(p, x) for p in picked if (x := clip(p)) is not None]
     bank = NoiseBank(args.data, script.pick(rows, script.NOISE)[0])
     noise = noise_rows(clips, args.files, bank)
-    edges = edge_tallies(clips)
+    edges, chains = edge_tallies(clips, music_clips(args.data), bank)
     clicks = click_rates(clips)
     took = time.perf_counter() - t0
-    text = report(noise, edges, clicks, len(clips), args, started, took)
+    text = report(noise, edges, chains, clicks, len(clips), args, started, took)
     print(text)
     if args.write:
         write_section(args.write, BEGIN, END, text)

@@ -69,16 +69,27 @@ BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls thi
 # source re-recorded with hiss): the loud frames stand out of the quiet ones by more
 # than EDGE_INSIDE_DB just inside the edge and by under EDGE_OUTSIDE_DB a third of an
 # octave above it. A noisy full-band recording fades gradually and is left alone.
-EDGE_INSIDE_DB = 15.0
-EDGE_OUTSIDE_DB = 3.0
+# Training-side speech band-limited at 3.4 or 5 kHz under hiss at 15-30 dB SNR
+# (bench/assistant.py, and a second draw): just inside, the 5th percentile stood 7-11
+# dB out (at the earlier 15 dB, 20-70 % of the clips were missed); a third of an octave
+# above, the 95th percentile 0.3-3.6 dB.
+EDGE_INSIDE_DB = 9.0
+EDGE_OUTSIDE_DB = 1.0
 # ... and what lies above is steady: in the octave above (from a third of an octave past
 # the edge) the loudest 1 % of frames stand at most this far above the median frame.
-# Fricatives above the band of quieter frames are not: on training-side material
-# (bench/assistant.py) band-limited speech with hiss gave at most 3 dB, the clean
-# speech the mean spectra took for band-limited (4 of 65 clips, a low-pass at 5 kHz)
-# 25-40 dB.
-EDGE_STEADY_DB = 10.0
+# Programme that comes and goes above the loud frames' band is not. In the same draws,
+# band-limited speech with hiss: 90 % at most 2 dB; the full-band speech, clean or in
+# real noise at 0-20 dB, and the music excerpts, clean or in noise (at 44.1 kHz), that
+# passed the two tests above: 8.5 dB and up (one exception: an Ogg Vorbis track's own
+# cutoff at 16 kHz, a real band edge).
+EDGE_STEADY_DB = 5.0
 LOWPASS_MARGIN = 1.1  # the low-pass sits this far above the edge
+# Light hiss above a band edge is taken out by the noise-profile step (`hiss`) before the
+# model; heavier hiss is left to the model's own pre-clean and the speech model. On
+# training-side band-limited speech (bench/assistant.py), PESQ of the hiss step against
+# the model's pre-clean, both followed by the low-pass, by estimated SNR: -0.05, -0.10
+# and -0.04 at 14-18, 18-22 and 22-24 dB; +0.06..+0.09 from 24 dB up.
+HISS_STEP_MIN_SNR_DB = 24.0
 # The model's mask rarely reaches -20 dB except on steady hiss, where stopping there left
 # it audible: -30 dB everywhere gained 0.13 PESQ on hum + hiss and changed no other
 # condition of bench/quality.py by more than 0.01 (a gentler floor on light noise bought
@@ -470,8 +481,8 @@ def band_cliff(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> tuple[float,
     the highest frequency where the programme stands 6 dB out of the floor, and it
     counts only as a cliff (see :data:`EDGE_INSIDE_DB`) below 80 % of Nyquist.
     ``spread_db``: in the octave above (from a third of an octave past the edge), how
-    far the loudest 1 % of frames stand above the median frame (0 where that octave
-    holds under two bins).
+    far the loudest 1 % of frames stand above the median frame (infinite where that
+    octave holds under two bins: steadiness cannot be told there).
 
     ``audio`` : ``(channels, samples)``, analysed as the channel mean.
     """
@@ -504,7 +515,7 @@ def band_cliff(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> tuple[float,
         return None
     octave = (freqs >= 1.25 * edge) & (freqs <= min(2.0 * edge, 0.95 * sr / 2))
     if np.count_nonzero(octave) < 2:
-        return edge, 0.0
+        return edge, math.inf
     band = power[:, octave].sum(axis=1)
     spread = float(np.percentile(band, 99)) / max(float(np.median(band)), 1e-30)
     return edge, 10 * float(np.log10(max(spread, 1e-30)))
@@ -513,7 +524,7 @@ def band_cliff(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> tuple[float,
 def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfig:
     """The chain that repairs what ``diagnosis`` found, in the order that works best:
     clipping and clicks first (they break the noise models), then hum, then noise
-    (steady hiss first when it lies above a band-limited programme, then the model),
+    (light steady hiss first when it lies above a band-limited programme, then the model),
     then a low-pass when only noise lies above the programme's band.
     A limiter closes the chain when de-clipping may push peaks past full scale.
     Clean input gets only DC removal, so it passes essentially untouched.
@@ -537,7 +548,7 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfi
         steps.append(StepSpec("dehum", {"mains": mains, "harmonics": 12}))
     if "noise" in kinds:
         params: dict[str, Any] = {"model": model, "floor_db": MODEL_FLOOR_DB}
-        if "noise_above_band" in kinds:
+        if "noise_above_band" in kinds and diagnosis.snr_db >= HISS_STEP_MIN_SNR_DB:
             # Noise above a band-limited programme came after the band limit: channel
             # hiss (tape, transmission), steady, so a noise profile removes it better
             # than the model, weakest on band-limited input (old broadcast PESQ 2.5 -> 3.0).

@@ -128,18 +128,33 @@ def test_hiss_above_a_band_limited_programme_gets_a_low_pass() -> None:
     from core.dsp.filters import highpass, lowpass
 
     band = lowpass(highpass(_speech(), sr=SR, cutoff_hz=300.0), sr=SR, cutoff_hz=3400.0)
-    hiss = white_noise(sr=SR, seconds=8.0, amplitude=0.004, seed=3)
+    hiss = white_noise(sr=SR, seconds=8.0, amplitude=0.003, seed=3)  # about 26 dB SNR
     d = diagnose((band + hiss).astype(np.float32), sr=SR)
     assert d.noise_above_hz is not None and 3000 < d.noise_above_hz < 4500
     steps = {s.type: s.params for s in propose_chain(d).steps}
     assert d.noise_above_hz < steps["lowpass"]["cutoff_hz"] < 1.2 * d.noise_above_hz
-    # Hiss that came after the band limit is steady: the noise-profile step takes it
-    # first, then the model at its full depth (a -20 dB floor left light hiss audible).
+    # Light hiss that came after the band limit is steady: the noise-profile step takes
+    # it first, then the model at its full depth (a -20 dB floor left light hiss audible).
     assert {f.kind: f.severity for f in d.findings()}["noise"] == "mild"
     order = [s.type for s in propose_chain(d).steps]
     assert order.index("hiss") < order.index("model") < order.index("lowpass")
     assert steps["model"]["floor_db"] == -30.0
     assert steps["model"].get("pre_clean_db", 0.0) == 0.0  # the hiss step did that already
+
+
+def test_a_band_edge_is_found_under_heavier_hiss() -> None:
+    """At about 14 dB SNR the loud frames stand only some 10 dB out of the hiss just
+    inside the band: still a band edge with only noise above it, and a low-pass."""
+    from core.dsp.filters import highpass, lowpass
+
+    band = lowpass(highpass(_speech(), sr=SR, cutoff_hz=300.0), sr=SR, cutoff_hz=3400.0)
+    hiss = white_noise(sr=SR, seconds=8.0, amplitude=0.012, seed=3)
+    d = diagnose((band + hiss).astype(np.float32), sr=SR)
+    assert d.noise_above_hz is not None and 3000 < d.noise_above_hz < 4500
+    # Heavier hiss is left to the model's own pre-clean, not the noise-profile step.
+    steps = {s.type: s.params for s in propose_chain(d).steps}
+    assert "lowpass" in steps and "hiss" not in steps
+    assert steps["model"]["pre_clean_db"] > 0
 
 
 def test_fricatives_only_in_quieter_frames_are_programme_above_the_band_not_noise() -> None:
@@ -167,7 +182,7 @@ def test_fricatives_only_in_quieter_frames_are_programme_above_the_band_not_nois
         np.float32
     )
     cliff = band_cliff(band_and_hiss, sr=SR)
-    assert cliff is not None and cliff[1] < EDGE_STEADY_DB - 5
+    assert cliff is not None and cliff[1] < EDGE_STEADY_DB - 3
     assert programme_edge_hz(band_and_hiss, sr=SR) == cliff[0]
 
 
