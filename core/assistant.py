@@ -282,13 +282,13 @@ def _excerpt_spans(total: int, sr: int) -> list[tuple[int, int]]:
 
 
 def _click_pieces(total: int, sr: int) -> list[tuple[int, int]]:
-    """``(start, length)`` of the pieces clicks are counted on, in the order to count
-    them: spread over the whole of ``x`` first, so that a count stopped early
-    (:func:`_click_rate`) still samples all of it.
+    """``(start, length)`` of the pieces clicks are counted on in ``total`` samples, in
+    the order to count them: spread over all of it first, so that a count stopped early
+    (:func:`_click_rate`) still samples the whole file.
 
-    ``x`` is excerpts of :data:`EXCERPT_SECONDS` end to end; each gives its middle,
-    so that a join between excerpts never counts as a click, at most
-    :data:`CLICK_ANALYSED_SECONDS` in all, cut into pieces of
+    The samples are excerpts of :data:`EXCERPT_SECONDS` end to end; each gives its
+    middle, so that a join between excerpts never counts as a click, at most
+    :data:`CLICK_ANALYSED_SECONDS` in all, cut into pieces of about
     :data:`CLICK_PIECE_SECONDS`.
     """
     budget = CLICK_ANALYSED_SECONDS * sr
