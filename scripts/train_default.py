@@ -276,7 +276,10 @@ ROLES = {
         "The built-in speech-in-noise model of SeminarioIA",
         "The companion of `default.keras`: the model step (`speech_model`, which the `auto` "
         "preset sets) uses it only where its steady-noise pre-clean runs, and the default "
-        "model's own mask reserves that for speech in noise. It is better there than the "
+        "model's own mask reserves that for speech in noise (with, since 2026-12-02, "
+        "speech's pauses and syllable rhythm where the default model keeps the quietest "
+        "frames of a noisy block: `core.model.inference.speech_rhythm`). It is better "
+        "there than the "
         "default model and worse on music and clean speech, which that judgement keeps "
         "away from it. Its later stages train on the input it meets: noisy audio after that "
         "pre-clean (`--pre-clean-db`), with steady hiss among the noises.",

@@ -14,7 +14,7 @@ from core.errors import ConfigError, InvalidAudioError, ModelFormatError
 from core.model.architectures import ARCHITECTURES, build_model
 from core.model.bundle import FORMAT_VERSION, load_bundle, load_meta, meta_path
 from core.model.inference import Enhancer, enhance
-from core.signals import speech_like, white_noise
+from core.signals import speech_like, tone, white_noise
 
 
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
@@ -214,6 +214,11 @@ def test_long_inputs_are_masked_in_chunks_that_join_seamlessly(tiny_bundle_path:
     np.testing.assert_allclose(chunked, bundle.predict(features), atol=1e-5)
 
 
+def sustained(*, sr: int, seconds: float) -> np.ndarray:
+    """A held chord: music's continuity, without speech's pauses and syllables."""
+    return sum(tone(freq=f, sr=sr, seconds=seconds, amplitude=0.1) for f in (220.0, 277.0, 330.0))
+
+
 @pytest.mark.parametrize("kept_db", [0.0, -20.0])
 def test_the_speech_model_gives_the_mask_only_where_the_pre_clean_runs(
     tiny_bundle_path: Path, kept_db: float
@@ -229,7 +234,7 @@ def test_the_speech_model_gives_the_mask_only_where_the_pre_clean_runs(
         return np.full(features.shape, 0.5, np.float32)
 
     speech._predict = speech_mask
-    noisy = speech_like(sr=16000, seconds=3.0) + white_noise(sr=16000, seconds=3.0, amplitude=0.02)
+    noisy = sustained(sr=16000, seconds=3.0) + white_noise(sr=16000, seconds=3.0, amplitude=0.02)
     alone = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0).residual(noisy, sr=16000)
     enhancer = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0, speech_bundle=speech)
     removed = enhancer.residual(noisy, sr=16000)
@@ -277,7 +282,7 @@ def test_pre_clean_depth_follows_how_much_of_the_quiet_frames_the_model_removes(
     bundle = load_bundle(tiny_bundle_path)
     gain = 10 ** (kept_db / 20)  # a constant mask keeps gain**2 of every frame's power
     bundle._predict = lambda features: np.full(features.shape, gain, np.float32)
-    noisy = speech_like(sr=16000, seconds=3.0) + white_noise(sr=16000, seconds=3.0, amplitude=0.02)
+    noisy = sustained(sr=16000, seconds=3.0) + white_noise(sr=16000, seconds=3.0, amplitude=0.02)
     plain = Enhancer(bundle, floor_db=-80.0).residual(noisy, sr=16000)
     enhancer = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0)
     removed = enhancer.residual(noisy, sr=16000)
@@ -286,6 +291,45 @@ def test_pre_clean_depth_follows_how_much_of_the_quiet_frames_the_model_removes(
         np.testing.assert_array_equal(removed, plain)
     else:  # the Wiener filter took hiss out before the mask: more is removed
         assert np.mean(removed**2) > 1.01 * np.mean(plain**2)
+
+
+def test_speech_rhythm_hears_pauses_and_syllables_not_held_notes() -> None:
+    from core.dsp.stft import StftConfig, stft
+    from core.model.inference import SPEECH_LOW_ENERGY_SHARE, SPEECH_MODULATION_SHARE, speech_rhythm
+
+    config = StftConfig(n_fft=512, hop=128)
+
+    def rhythm(x: np.ndarray) -> tuple[float, float]:
+        return speech_rhythm(stft(x, config=config), sr=16000, hop=128)
+
+    low, modulation = rhythm(speech_like(sr=16000, seconds=6.0))
+    assert low >= SPEECH_LOW_ENERGY_SHARE and modulation >= SPEECH_MODULATION_SHARE
+    low, modulation = rhythm(sustained(sr=16000, seconds=6.0))
+    assert low < SPEECH_LOW_ENERGY_SHARE and modulation < SPEECH_MODULATION_SHARE
+    assert rhythm(speech_like(sr=16000, seconds=1.5)) == (0.0, 0.0)  # too short to tell
+
+
+@pytest.mark.parametrize(
+    ("make", "noise", "runs"),
+    [("speech", 0.02, True), ("speech", 0.0, False), ("sustained", 0.02, False)],
+)
+def test_speech_in_noise_gets_the_pre_clean_where_the_model_keeps_its_pauses(
+    tiny_bundle_path: Path, make: str, noise: float, runs: bool
+) -> None:
+    """Some everyday noises in speech pauses the model keeps, as it keeps quiet music;
+    speech's pauses and syllables, with a noisy floor, tell them apart."""
+    bundle = load_bundle(tiny_bundle_path)
+    bundle._predict = lambda features: np.ones(features.shape, np.float32)  # keeps all
+    source = speech_like if make == "speech" else sustained
+    x = source(sr=16000, seconds=6.0)
+    if noise:
+        x = x + white_noise(sr=16000, seconds=6.0, amplitude=noise)
+    enhancer = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0)
+    enhancer.residual(x, sr=16000)
+    assert enhancer.last_pre_clean_db == (12.0 if runs else 0.0)
+    model_alone = Enhancer(bundle, floor_db=-80.0, pre_clean_db=12.0, hear_speech=False)
+    model_alone.residual(x, sr=16000)
+    assert model_alone.last_pre_clean_db == 0.0
 
 
 @pytest.mark.parametrize(("kept_db", "floor_db"), [(-10.0, -80.0), (-60.0, -30.0)])
