@@ -555,7 +555,8 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfi
             steps.append(StepSpec("hiss"))
         else:
             # The model takes out steady noise first where it vouches for the noise
-            # profile (speech pauses; not music): see core.model.inference.Enhancer.
+            # profile, or the audio has speech's pauses and rhythm and reads noisy (not
+            # music): see core.model.inference.Enhancer.
             params["pre_clean_db"] = MODEL_PRE_CLEAN_DB
             if model == "default":
                 # Where that cut runs, the built-in speech-in-noise model gives the mask.

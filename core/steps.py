@@ -392,7 +392,7 @@ STEP_TYPES: dict[str, StepType] = {
                 ParamSpec("channels", "linked", "Channels", choices=("linked", "independent")),
                 ParamSpec("pre_clean_db", 0.0, "Steady noise first", 0.0, 30.0, unit="dB"),
                 # Used only where the steady-noise cut runs (speech in noise, by the model's
-                # judgement): see core.model.inference.Enhancer.
+                # judgement and speech's rhythm): see core.model.inference.Enhancer.
                 ParamSpec(
                     "speech_model", "off", "Speech-in-noise model", choices=("off", "built-in")
                 ),
