@@ -281,10 +281,11 @@ def _speech_in_noise(audio: np.ndarray, spec: np.ndarray, *, sr: int, hop: int) 
 
 def speech_rhythm(spec: np.ndarray, *, sr: int, hop: int) -> tuple[float, float]:
     """Two classic speech/music cues of ``spec`` ``(channels, frames, bins)`` (STFT at
-    ``sr``, hop ``hop``, a frame rate near 100 Hz or more), from the power in four
-    octave bands of 300-4000 Hz: the share of frames below half the mean level of their
-    second (speech pauses), and the median share of the band envelopes' modulation at
-    2.5-8 Hz over 2-s windows (syllables). ``(0.0, 0.0)`` under 2 s."""
+    ``sr``, hop ``hop``, a frame rate near 100 Hz or more), from the power in four bands
+    of 300-4000 Hz (octaves, the last 2.4-4 kHz): the share of frames below half the
+    mean level of their second (speech pauses), and the median share of the band
+    envelopes' modulation at 2.5-8 Hz over 2-s windows (syllables). ``(0.0, 0.0)``
+    under 2 s."""
     frame_rate = sr / hop
     freqs = np.linspace(0.0, sr / 2, spec.shape[-1])
     power = np.mean(spec.real**2 + spec.imag**2, axis=0)  # (frames, bins)
