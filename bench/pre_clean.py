@@ -34,6 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import held_out_files, manifest, training_script  # noqa: E402
+from bench.assistant import clip  # noqa: E402
 from bench.quality import NoiseBank, Scorer, only  # noqa: E402
 from core.assistant import MODEL_FLOOR_DB, MODEL_PRE_CLEAN_DB  # noqa: E402
 from core.audio.io import READ_EXTENSIONS, load  # noqa: E402
@@ -121,10 +122,11 @@ def music_section(
                     x = clean + n * np.sqrt(np.mean(clean**2) / np.mean(n**2) / 10 ** (snr / 10))
                 x = x.astype(np.float32)
                 with_pre = x - pre.residual(x, sr=SR)
-                model_alone.residual(x, sr=SR)
-                without_cues[snr] += model_alone.last_pre_clean_db > 0
                 if pre.last_pre_clean_db > 0:
                     triggered[snr] += 1
+                    # The cues only add pre-cleans: where none ran, none runs without them.
+                    model_alone.residual(x, sr=SR)
+                    without_cues[snr] += model_alone.last_pre_clean_db > 0
                     alone = x - plain.residual(x, sr=SR)
                     rows.append(
                         (path.name, start, snr, pre.last_pre_clean_db,
@@ -163,12 +165,9 @@ def speech_section(args: argparse.Namespace, pre: Enhancer, model_alone: Enhance
     scorer._dnsmos = None  # PESQ is the measure here
     tally: dict[float | None, list[tuple[bool, bool, float, float]]] = {s: [] for s in SPEECH_SNRS}
     for i, k in enumerate(chosen):
-        clean = load(args.data / speech[k][0] / speech[k][1], sr=SR, mono=True)[0][
-            :, : SECONDS * SR
-        ]
-        if clean.shape[1] < 2 * SR or np.max(np.abs(clean)) < 1e-3:
+        clean = clip(args.data / speech[k][0] / speech[k][1])
+        if clean is None:
             continue
-        clean = (clean * (0.5 / np.max(np.abs(clean)))).astype(np.float32)
         for snr in SPEECH_SNRS:
             x, reference = clean, clean
             if snr is not None:

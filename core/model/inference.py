@@ -12,6 +12,7 @@ from core.dsp.blockwise import array_reader, process_blocks
 from core.dsp.stft import istft, stft
 from core.dsp.wiener import WienerConfig, quietest_frames, reduce_steady_noise
 from core.errors import ConfigError
+from core.features import estimate_snr_db
 from core.model.bundle import ModelBundle
 from core.model.spectral import LOG_FLOOR, log_power
 from core.progress import CancelToken, ProgressCallback, check_cancel
@@ -271,8 +272,6 @@ def _speech_in_noise(audio: np.ndarray, spec: np.ndarray, *, sr: int, hop: int) 
     dishes, friction), which it cannot tell from quiet music; there the pre-clean with
     the speech model gained 0.3 PESQ on training-side clips. Music lacks the pauses.
     """
-    from core.features import estimate_snr_db
-
     low_share, modulation_share = speech_rhythm(spec, sr=sr, hop=hop)
     if low_share < SPEECH_LOW_ENERGY_SHARE or modulation_share < SPEECH_MODULATION_SHARE:
         return False
