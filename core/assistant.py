@@ -328,18 +328,18 @@ def _settled(count: int, seconds: float, threshold_per_min: float) -> bool:
     return bool(min(below, above) < CLICK_SETTLED_CHANCE)
 
 
-def _click_rate(x: np.ndarray, *, sr: int) -> tuple[float, float]:
+def _click_rate(x: np.ndarray, *, sr: int, workers: int = 1) -> tuple[float, float]:
     """Clicks per minute in ``x`` (excerpts of :data:`EXCERPT_SECONDS` end to end), all
     and those that stand out clearly (:data:`CLEAR_CLICK_STRENGTH`).
 
     The pieces of :func:`_click_pieces` are counted apart, in their order, until the
     counts settle both decisions (:data:`CLICKS_MIN_PER_MIN` for the clear clicks,
     :data:`CRACKLE_MIN_PER_MIN` for all) after at least
-    :data:`CLICK_MIN_ANALYSED_SECONDS`, or the pieces run out.
+    :data:`CLICK_MIN_ANALYSED_SECONDS`, or the pieces run out. ``workers``: threads
+    the channels are searched on.
     """
     from core.dsp.declick import DeclickConfig, detect_clicks
 
-    workers = default_workers()
     clear = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
     count, clear_count, seconds = 0, 0, 0.0
     for a, m in _click_pieces(x.shape[1], sr):
@@ -375,13 +375,16 @@ def _diagnose(
     report = sub_progress(progress, 0.0, 1.0)
     band_config = FeatureConfig()
 
-    # The click count (its channels on threads of their own) and the hum search run
-    # beside the rest, which takes about as long: large NumPy operations, most of which
-    # free the GIL. Those threads are the parallelism: BLAS's own would contend with
-    # them. (Loudness and true peak are not measured here: no repair depends on them,
-    # and a report measures the whole file.)
+    # The click count and the hum search run beside the rest, which takes about as
+    # long: large NumPy operations, most of which free the GIL. Those threads are the
+    # parallelism: BLAS's own would contend with them, and so would the click count's
+    # per channel where that leaves no core free (on 2 cores it cost 5-10 % more
+    # processor time and wall time). (Loudness and true peak are not measured here: no
+    # repair depends on them, and a report measures the whole file.)
+    clicks_workers = max(1, default_workers() - 1)
+
     def clicks_and_hum() -> tuple[tuple[float, float], HumReport]:
-        return _click_rate(x, sr=sr), detect_hum(x, sr=sr)
+        return _click_rate(x, sr=sr, workers=clicks_workers), detect_hum(x, sr=sr)
 
     with (
         single_threaded_blas(),

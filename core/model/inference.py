@@ -112,33 +112,41 @@ class Enhancer:
         """STFT ``(channels, frames, bins)`` of the model-rate signal the gain applies to
         (``audio``, or ``audio`` after the pre-clean) and the floored mask
         (``(1, frames, bins)`` when linked, broadcasting over the channels)."""
-        spec, mask = self._spec_and_mask(audio)
+        spec = stft(audio, config=self.meta.spectral.stft)
+        mask = None
         self.last_pre_clean_db = 0.0
         if self.pre_clean_db > 0:
             sr, hop = self.meta.spectral.sample_rate, self.meta.spectral.stft.hop
-            trust = _trust(spec, mask)
-            if trust < 1.0 and self.hear_speech and _speech_in_noise(audio, spec, sr=sr, hop=hop):
+            # Speech in noise gets the full depth whatever the model keeps of its quiet
+            # frames, so it is heard first: the model's mask would only be thrown away
+            # (a fifth of the step on noisy speech).
+            if self.hear_speech and _speech_in_noise(audio, spec, sr=sr, hop=hop):
                 trust = 1.0
+            else:
+                mask = self._mask(spec)
+                trust = _trust(spec, mask)
             depth = self.pre_clean_db * trust
             if depth >= 1.0:
                 # The filter's frames are the model's (32 ms, hop 8 ms): reuse the STFT.
                 same = WienerConfig().stft_config(sr) == self.meta.spectral.stft
                 audio = pre_clean(audio, sr=sr, depth_db=depth, spec=spec if same else None)
-                spec, mask = self._spec_and_mask(audio, self.speech_bundle)
+                spec = stft(audio, config=self.meta.spectral.stft)
+                mask = self._mask(spec, self.speech_bundle)
                 self.last_pre_clean_db = depth
+        if mask is None:
+            mask = self._mask(spec)
         return spec, np.maximum(mask, self._floor)
 
-    def _spec_and_mask(
-        self, audio: np.ndarray, bundle: ModelBundle | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _mask(self, spec: np.ndarray, bundle: ModelBundle | None = None) -> np.ndarray:
+        """Mask of ``bundle`` (by default the enhancer's) for ``spec`` ``(channels, frames,
+        bins)``: one for all channels from their mean power when linked."""
         bundle = bundle or self.bundle
-        spec = stft(audio, config=self.meta.spectral.stft)
         if self.linked and spec.shape[0] > 1:
             power = np.mean(np.abs(spec) ** 2, axis=0, keepdims=True)
             features = bundle.meta.norm.apply(np.log10(power + LOG_FLOOR).astype(np.float32))
         else:
             features = bundle.meta.norm.apply(log_power(spec))
-        return spec, self.mask(features, bundle)
+        return self.mask(features, bundle)
 
     def removal_db(self, audio: np.ndarray, *, sr: int) -> float:
         """Share of the energy of ``audio`` ``(channels, samples)`` at ``sr`` that the mask
@@ -147,7 +155,8 @@ class Enhancer:
         """
         model_sr = self.meta.spectral.sample_rate
         x = audio if sr == model_sr else resample(audio, orig_sr=sr, target_sr=model_sr)
-        spec, mask = self._spec_and_mask(x)
+        spec = stft(x, config=self.meta.spectral.stft)
+        mask = self._mask(spec)
         power = spec.real**2 + spec.imag**2
         total = float(power.sum(dtype=np.float64))
         if total <= 0.0:
