@@ -370,8 +370,9 @@ def _diagnose(
     from core.dsp.dehum import HumReport, detect_hum
     from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
-    if not already_excerpted:
-        x = np.concatenate([x[:, s : s + n] for s, n in _excerpt_spans(x.shape[1], sr)], axis=1)
+    spans = [(0, x.shape[1])] if already_excerpted else _excerpt_spans(x.shape[1], sr)
+    if len(spans) > 1:  # (a short signal is measured as it is, not copied)
+        x = np.concatenate([x[:, s : s + n] for s, n in spans], axis=1)
     report = sub_progress(progress, 0.0, 1.0)
     band_config = FeatureConfig()
 
