@@ -61,6 +61,10 @@ PEAK = 0.5  # clean material is scaled to -6 dBFS peak before degrading
 MAX_LAG_S = 0.1  # delays searched when aligning outputs
 TAIL_S = 0.1  # silence appended for streaming peers, so their delayed tail comes out
 BEGIN, END = "<!-- quality:begin -->", "<!-- quality:end -->"
+# The default model's card carries the targets table too, so the figures travel with it.
+MODEL_CARD = ROOT / "resources" / "models" / "default.md"
+CARD_BEGIN, CARD_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
+PEERS = ("wiener", "noisereduce", "rnnoise", "deepfilternet")
 NOT_MUSIC = ("bird", "humpback")  # the robin and the whale song in music/librosa
 METRICS = ("pesq", "stoi", "si_sdr", "ovrl", "sig", "bak", "rtf")
 HEADERS = ("PESQ-WB", "STOI", "SI-SDR dB", "DNSMOS OVRL", "DNSMOS SIG", "DNSMOS BAK", "RTF")
@@ -835,6 +839,80 @@ def summary_table(
     return "\n".join(lines + _na_rows(unavailable))
 
 
+def _condition_mean(
+    results: dict[str, dict[str, Cell]], keys: list[str], system: str, m: str
+) -> float:
+    """Mean over ``keys`` of ``system``'s mean ``m`` (each condition weighs the same); NaN
+    where a condition or the system is missing."""
+    per = [results[k][system].mean(m) if system in results.get(k, {}) else np.nan for k in keys]
+    return float(np.mean(per)) if per and all(np.isfinite(per)) else float("nan")
+
+
+def targets_table(
+    conds: list[Condition], systems: list[System], results: dict[str, dict[str, Cell]]
+) -> str:
+    """The issue's targets, each with SeminarioIA's figure, what it is held against, and
+    whether it is met; rows whose conditions or peers did not run are left out."""
+    names = {s.key: s.name for s in systems}
+    ran = {c.key for c in conds}
+    noise = [c.key for c in conds if noise_only(c)]
+    rows = []
+
+    def row(
+        target: str, ours: float, reference: float, against: str, digits: int, above: bool = False
+    ) -> None:
+        if np.isfinite(ours) and np.isfinite(reference):
+            met = "✓" if (ours > reference if above else ours >= reference) else "✗"
+            rows.append(
+                f"| {target} | {fmt(ours, digits)} | {fmt(reference, digits)} ({against}) | {met} |"
+            )
+
+    if noise and "deepfilternet" in names:
+        for m, label in (("pesq", "PESQ-WB"), ("stoi", "STOI"), ("si_sdr", "SI-SDR dB")):
+            row(
+                f"Noise conditions, mean {label}: above DeepFilterNet3",
+                _condition_mean(results, noise, "seminario", m),
+                _condition_mean(results, noise, "deepfilternet", m),
+                names["deepfilternet"],
+                DIGITS[m],
+                above=True,
+            )
+    peers = [k for k in PEERS if k in names]
+    for key, label in (("hum_hiss", "Hum + hiss"), ("clicks", "Clicks"), ("clipping", "Clipping")):
+        scored = {k: _condition_mean(results, [key], k, "pesq") for k in peers if key in ran}
+        scored = {k: v for k, v in scored.items() if np.isfinite(v)}
+        if scored:
+            best = max(scored, key=lambda k: scored[k])
+            row(
+                f"{label}, PESQ-WB: best peer + 0.3",
+                _condition_mean(results, [key], "seminario", "pesq"),
+                scored[best] + 0.3,
+                f"{names[best]} + 0.3",
+                2,
+            )
+    if "clean_speech" in ran:
+        row(
+            "Clean speech in, PESQ-WB ≥ 4.3",
+            _condition_mean(results, ["clean_speech"], "seminario", "pesq"),
+            4.3,
+            "target",
+            2,
+        )
+    if "clean_music" in ran:
+        row(
+            "Clean music in, SI-SDR ≥ 20 dB",
+            _condition_mean(results, ["clean_music"], "seminario", "si_sdr"),
+            20.0,
+            "target",
+            1,
+        )
+    if not rows or "seminario" not in names:
+        return ""
+    return "\n".join(
+        ["| target | SeminarioIA | held against | met |", "|---|---:|---:|:---:|", *rows]
+    )
+
+
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -912,6 +990,9 @@ def report(
     lags = _lag_summary(systems, results)
     if lags:
         out += [f"Delays removed before scoring: {lags}.", ""]
+    targets = targets_table(conds, systems, results)
+    if targets:
+        out += ["### The targets of the default model (issue 4)", "", targets, ""]
     for title, which in SUMMARIES:
         if any(which(c) for c in conds):
             out += [
@@ -1003,10 +1084,33 @@ def main() -> int:
         if any(which(c) for c in conds):
             print(f"\n### Summary: {title}\n")
             print(summary_table(conds, systems, results, scorer, unavailable, which))
+    targets = targets_table(conds, systems, results)
+    if targets:
+        print(f"\n### The targets of the default model\n\n{targets}")
     if not args.no_write:
         write_section(args.out, BEGIN, END, text)
         print(f"\nwrote the quality section of {args.out} ({minutes:.1f} min)")
+        full = not (args.quick or args.conditions or unavailable or args.music_dir)
+        if full and args.preset == "auto" and args.systems == ",".join(SYSTEMS) and targets:
+            write_section(MODEL_CARD, CARD_BEGIN, CARD_END, card_section(args, targets))
+            print(f"wrote the targets into {MODEL_CARD.relative_to(ROOT)}")
     return 0
+
+
+def card_section(args: argparse.Namespace, targets: str) -> str:
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    return "\n".join(
+        [
+            f"## Benchmark (`bench/quality.py`, {date}, {args.files} files per condition)",
+            "",
+            "The `auto` chain with this model (and `speech.keras` where the model step's "
+            "pre-clean runs) against the issue's targets, on material it never trained on; "
+            "every table, the test set and how to reproduce it are in "
+            "`docs/benchmarks.md`.",
+            "",
+            targets,
+        ]
+    )
 
 
 if __name__ == "__main__":
