@@ -890,22 +890,13 @@ def targets_table(
                 f"{names[best]} + 0.3",
                 2,
             )
-    if "clean_speech" in ran:
-        row(
-            "Clean speech in, PESQ-WB ≥ 4.3",
-            _condition_mean(results, ["clean_speech"], "seminario", "pesq"),
-            4.3,
-            "target",
-            2,
-        )
-    if "clean_music" in ran:
-        row(
-            "Clean music in, SI-SDR ≥ 20 dB",
-            _condition_mean(results, ["clean_music"], "seminario", "si_sdr"),
-            20.0,
-            "target",
-            1,
-        )
+    for key, label, m, target in (
+        ("clean_speech", "Clean speech in, PESQ-WB ≥ 4.3", "pesq", 4.3),
+        ("clean_music", "Clean music in, SI-SDR ≥ 20 dB", "si_sdr", 20.0),
+    ):
+        if key in ran:
+            ours = _condition_mean(results, [key], "seminario", m)
+            row(label, ours, target, "target", DIGITS[m])
     if not rows or "seminario" not in names:
         return ""
     return "\n".join(
