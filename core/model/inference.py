@@ -119,11 +119,11 @@ class Enhancer:
             sr, hop = self.meta.spectral.sample_rate, self.meta.spectral.stft.hop
             # Speech in noise gets the full depth whatever the model keeps of its quiet
             # frames, so it is heard first: the model's mask would only be thrown away
-            # (a fifth of the step on noisy speech).
+            # (one of the step's two model passes).
             if self.hear_speech and _speech_in_noise(audio, spec, sr=sr, hop=hop):
                 trust = 1.0
             else:
-                mask = self._mask(spec)
+                mask = self._spectrum_mask(spec)
                 trust = _trust(spec, mask)
             depth = self.pre_clean_db * trust
             if depth >= 1.0:
@@ -131,13 +131,13 @@ class Enhancer:
                 same = WienerConfig().stft_config(sr) == self.meta.spectral.stft
                 audio = pre_clean(audio, sr=sr, depth_db=depth, spec=spec if same else None)
                 spec = stft(audio, config=self.meta.spectral.stft)
-                mask = self._mask(spec, self.speech_bundle)
+                mask = self._spectrum_mask(spec, self.speech_bundle)
                 self.last_pre_clean_db = depth
         if mask is None:
-            mask = self._mask(spec)
+            mask = self._spectrum_mask(spec)
         return spec, np.maximum(mask, self._floor)
 
-    def _mask(self, spec: np.ndarray, bundle: ModelBundle | None = None) -> np.ndarray:
+    def _spectrum_mask(self, spec: np.ndarray, bundle: ModelBundle | None = None) -> np.ndarray:
         """Mask of ``bundle`` (by default the enhancer's) for ``spec`` ``(channels, frames,
         bins)``: one for all channels from their mean power when linked."""
         bundle = bundle or self.bundle
@@ -156,7 +156,7 @@ class Enhancer:
         model_sr = self.meta.spectral.sample_rate
         x = audio if sr == model_sr else resample(audio, orig_sr=sr, target_sr=model_sr)
         spec = stft(x, config=self.meta.spectral.stft)
-        mask = self._mask(spec)
+        mask = self._spectrum_mask(spec)
         power = spec.real**2 + spec.imag**2
         total = float(power.sum(dtype=np.float64))
         if total <= 0.0:
