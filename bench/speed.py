@@ -9,12 +9,12 @@ LibriSpeech speakers, a held-out noise recording, a held-out Wesnoth track): noi
 speech at 5 dB SNR, music with light noise at 20 dB, resampled to 48 kHz stereo (the
 right channel a delayed, quieter copy with its own noise), and the noisy speech with
 clicks at 120 per minute (the middle of the quality benchmark's 60-240), which calls
-in the de-click step. For each length the
-model is loaded and warmed first, as in the app; then ``restore_array`` runs the
-``auto`` preset five times in a row, each time with the previous result still held, as
-the app holds its last result for A/B listening while it restores again, and the parts
-are timed: the assistant's measurements and each step of the chain it proposes. The
-real-time factor is seconds of work per second of audio.
+in the de-click step. For each length the model is loaded and warmed first, as in the
+app; then ``restore_array`` runs the ``auto`` preset five times in a row, each time
+with the previous result still held, as the app holds its last result for A/B
+listening while it restores again, and the parts are timed: the assistant's
+measurements and each step of the chain it proposes. The real-time factor is seconds
+of work per second of audio.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from bench._common import (  # noqa: E402
     training_script,
     write_section,
 )
+from bench.quality import only  # noqa: E402
 from core.assistant import diagnose, propose_chain  # noqa: E402
 from core.audio.io import load  # noqa: E402
 from core.data.degrade import degrade  # noqa: E402
@@ -58,8 +59,6 @@ def programme(kind: str, data: Path, seconds: float, rng: np.random.Generator) -
     """``(2, seconds * SR)`` float32 noisy programme of ``kind`` (``speech``, ``music`` or
     ``clicks``: the speech with :data:`CLICKS_PER_MIN` clicks)."""
     if kind == "clicks":
-        from bench.quality import only
-
         # A generator of its own: the other programmes stay as they were before this one.
         own = np.random.default_rng([1, int(seconds)])
         speech = programme("speech", data, seconds, own)

@@ -370,7 +370,7 @@ def _diagnose(
     from core.dsp.dehum import detect_hum
     from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
-    spans = [(0, x.shape[1])] if already_excerpted else _excerpt_spans(x.shape[1], sr)
+    spans = [] if already_excerpted else _excerpt_spans(x.shape[1], sr)
     if len(spans) > 1:  # (a short signal is measured as it is, not copied)
         x = np.concatenate([x[:, s : s + n] for s, n in spans], axis=1)
     report = sub_progress(progress, 0.0, 1.0)
@@ -383,16 +383,16 @@ def _diagnose(
     # per channel where that leaves no core free (on 2 cores it cost 5-10 % more
     # processor time and wall time). (Loudness and true peak are not measured here: no
     # repair depends on them, and a report measures the whole file.)
-    clicks_workers = max(1, default_workers() - 1)
+    workers = default_workers()
 
     def clicks_and_clipping() -> tuple[tuple[float, float], ClipReport]:
-        return _click_rate(x, sr=sr, workers=clicks_workers), detect_clipping(x)
+        return _click_rate(x, sr=sr, workers=max(1, workers - 1)), detect_clipping(x)
 
     with (
         single_threaded_blas(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="seminario-assistant") as pool,
     ):
-        beside = pool.submit(clicks_and_clipping) if default_workers() > 1 else None
+        beside = pool.submit(clicks_and_clipping) if workers > 1 else None
         snr = estimate_snr_db(x, sr=sr, cancel=cancel)
         report(0.2, "estimating noise")
         spectrum = mean_power_spectrum(x, config=band_config, cancel=cancel)
