@@ -422,7 +422,6 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
     # pitch period. An event with residual peaks of similar size one period before
     # and after it (or two periods on one side, at a voicing onset) is such a pulse.
     jitter = max(1, int(round(_JITTER_MS * sr / 1000.0)))
-    peaks = ndimage.maximum_filter1d(z2, 2 * jitter + 1, mode="constant")
     lags = np.arange(int(_PITCH_MS[0] * sr / 1000.0), int(_PITCH_MS[1] * sr / 1000.0) + 1)
     envelope = int(round(_ENVELOPE_MS * sr / 1000.0))
     min_height = thr / _HEIGHT_PER_THRESHOLD
@@ -446,7 +445,7 @@ def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[in
         if height < min_height and not strong:
             continue
         if height < _TALL and _is_programme(
-            x, efit, z2, peaks, lags, start, stop, centre, guard, click, p, level, config
+            x, efit, z2, jitter, lags, start, stop, centre, guard, click, p, level, config
         ):
             continue
         events.append((start, stop, math.sqrt(float(z2[centre]))))
@@ -457,7 +456,7 @@ def _is_programme(
     x: np.ndarray,
     efit: np.ndarray,
     z2: np.ndarray,
-    peaks: np.ndarray,
+    jitter: int,
     lags: np.ndarray,
     start: int,
     stop: int,
@@ -469,7 +468,7 @@ def _is_programme(
     config: DeclickConfig,
 ) -> bool:
     """Whether an event is a pitch pulse or the attack of a note or syllable."""
-    if _periodic(peaks, centre, float(z2[centre]) / (_PULSE_RATIO**2), lags):
+    if _periodic(z2, centre, float(z2[centre]) / (_PULSE_RATIO**2), lags, jitter):
         return True
     n = x.shape[0]
     before = x[max(0, start - guard) : start]
@@ -511,15 +510,19 @@ def _height(x: np.ndarray, start: int, stop: int, order: int, context: int, env:
     return change / (level + 1e-9)
 
 
-def _periodic(peaks: np.ndarray, centre: int, level: float, lags: np.ndarray) -> bool:
-    """Whether ``peaks`` (a max-filtered squared residual) reaches ``level`` one
-    period either side of ``centre``, or two periods on one side, for some period."""
-    n = peaks.shape[0]
+def _periodic(z2: np.ndarray, centre: int, level: float, lags: np.ndarray, jitter: int) -> bool:
+    """Whether the squared residual ``z2`` reaches ``level`` within ``jitter`` samples of
+    one period either side of ``centre``, or two periods on one side, for some period."""
+    n = z2.shape[0]
+    # Peaks only within two periods: the few events tested need no more of the signal.
+    reach = 2 * int(lags[-1]) + jitter
+    lo, hi = max(0, centre - reach), min(n, centre + reach + 1)
+    peaks = ndimage.maximum_filter1d(z2[lo:hi], 2 * jitter + 1, mode="constant")
 
     def at(offsets: np.ndarray) -> np.ndarray:
         idx = centre + offsets
         ok = (idx >= 0) & (idx < n)
-        return ok & (peaks[np.clip(idx, 0, n - 1)] >= level)
+        return ok & (peaks[np.clip(idx, 0, n - 1) - lo] >= level)
 
     after, before = at(lags), at(-lags)
     return bool(np.any((after & before) | (after & at(2 * lags)) | (before & at(-2 * lags))))
@@ -551,12 +554,14 @@ def _extend(
     """
     n = backward.shape[0]
     p = config.order
-    over = np.abs(backward) > 0.5 * config.threshold * scale
     click = int(round(config.max_click_ms * sr / 1000.0))
+    half = 0.5 * config.threshold
     grown = []
     for start, stop in events:
+        # Only the samples within reach of the event: one comparison over the whole
+        # span per event cost as much as the rest of the event's tests.
         hi = min(n, start + click)
-        inside = np.flatnonzero(over[start:hi])
+        inside = np.flatnonzero(np.abs(backward[start:hi]) > half * scale[start:hi])
         if inside.size:
             # Stop at the first gap longer than p samples: past it lies programme.
             gaps = np.flatnonzero(np.diff(inside) > p)
@@ -629,9 +634,11 @@ def _residual_scale(residual: np.ndarray, x: np.ndarray, sr: int, *, pooled: int
     if pooled:
         padded = np.pad(mag, ((pooled, pooled), (0, 0)), mode="edge")
         windows = sliding_window_view(padded, 2 * pooled + 1, axis=0)
-        local = np.median(windows.reshape(count, -1), axis=1) * _MAD_TO_SIGMA
+        # The reshape copies; the median may reorder that copy in place.
+        pool = windows.reshape(count, -1)
+        local = np.median(pool, axis=1, overwrite_input=True) * _MAD_TO_SIGMA
     else:
-        local = np.median(mag, axis=1) * _MAD_TO_SIGMA
+        local = np.median(mag, axis=1, overwrite_input=True) * _MAD_TO_SIGMA
     level = np.sqrt(np.mean(sig * sig, axis=1))
     floor = np.maximum(
         _RELATIVE_FLOOR * level, _GLOBAL_FLOOR * math.sqrt(float(np.mean(x * x))) + 1e-9

@@ -239,3 +239,30 @@ def test_channels_searched_on_threads_find_the_same_clicks() -> None:
     threaded = detect_clicks(stereo, sr=sr, workers=2)
     assert alone.count >= 20
     np.testing.assert_array_equal(threaded.positions, alone.positions)
+
+
+def test_pitch_pulse_test_reads_peaks_near_the_event_as_over_the_whole_signal() -> None:
+    # _periodic filters only the stretch within two periods of the event: it must
+    # answer as the maximum filter over the whole residual does, at the signal's ends
+    # too (where the filter's zero padding is the signal's edge).
+    from scipy import ndimage
+
+    from core.dsp.declick import _periodic
+
+    rng = np.random.default_rng(5)
+    lags, jitter = np.arange(40, 241), 4
+    answers = set()
+    for _ in range(300):
+        z2 = rng.exponential(1.0, 3000)
+        z2[rng.integers(0, 3000, 30)] = 50.0  # sparse pulses stand out of the floor
+        centre = int(rng.choice([rng.integers(0, 60), rng.integers(0, 3000), 2999]))
+        level = float(rng.uniform(5.0, 60.0))
+        peaks = ndimage.maximum_filter1d(z2, 2 * jitter + 1, mode="constant")
+        idx = centre + np.concatenate([lags, -lags, 2 * lags, -2 * lags])
+        ok = (idx >= 0) & (idx < z2.size)
+        hit = ok & (peaks[np.clip(idx, 0, z2.size - 1)] >= level)
+        a, b, a2, b2 = np.split(hit, 4)
+        expected = bool(np.any((a & b) | (a & a2) | (b & b2)))
+        assert _periodic(z2, centre, level, lags, jitter) == expected
+        answers.add(expected)
+    assert answers == {True, False}  # both answers were put to the test
