@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -328,7 +330,13 @@ def _settled(count: int, seconds: float, threshold_per_min: float) -> bool:
     return bool(min(below, above) < CLICK_SETTLED_CHANCE)
 
 
-def _click_rate(x: np.ndarray, *, sr: int, workers: int = 1) -> tuple[float, float]:
+def _click_rate(
+    x: np.ndarray,
+    *,
+    sr: int,
+    workers: int = 1,
+    prepare: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[float, float]:
     """Clicks per minute in ``x`` (excerpts of :data:`EXCERPT_SECONDS` end to end), all
     and those that stand out clearly (:data:`CLEAR_CLICK_STRENGTH`).
 
@@ -336,14 +344,18 @@ def _click_rate(x: np.ndarray, *, sr: int, workers: int = 1) -> tuple[float, flo
     counts settle both decisions (:data:`CLICKS_MIN_PER_MIN` for the clear clicks,
     :data:`CRACKLE_MIN_PER_MIN` for all) after at least
     :data:`CLICK_MIN_ANALYSED_SECONDS`, or the pieces run out. ``workers``: threads
-    the channels are searched on.
+    the channels are searched on; ``prepare``: applied to each piece first (the repairs
+    the chain makes before the de-click step).
     """
     from core.dsp.declick import DeclickConfig, detect_clicks
 
     clear = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
     count, clear_count, seconds = 0, 0, 0.0
     for a, m in _click_pieces(x.shape[1], sr):
-        report = detect_clicks(x[:, a : a + m], sr=sr, workers=workers)
+        piece = x[:, a : a + m]
+        if prepare is not None:
+            piece = prepare(piece)
+        report = detect_clicks(piece, sr=sr, workers=workers)
         count += report.count
         clear_count += int(np.count_nonzero(report.strengths >= clear))
         seconds += m / sr
@@ -366,7 +378,7 @@ def _diagnose(
     context: BuildContext | None = None,
     already_excerpted: bool = False,
 ) -> Diagnosis:
-    from core.dsp.declip import ClipReport, detect_clipping
+    from core.dsp.declip import ClipReport, declip, detect_clipping
     from core.dsp.dehum import detect_hum
     from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
@@ -386,7 +398,14 @@ def _diagnose(
     workers = default_workers()
 
     def clicks_and_clipping() -> tuple[tuple[float, float], ClipReport]:
-        return _click_rate(x, sr=sr, workers=max(1, workers - 1)), detect_clipping(x)
+        clipping = detect_clipping(x)
+        # Clicks are counted on what the de-click step will meet: where the chain
+        # de-clips first, the corners of the flat tops (which the click search reads as
+        # clicks) are gone by then.
+        prepare = None
+        if clipping.clipped_fraction >= CLIPPED_MIN_FRACTION:
+            prepare = partial(declip, sr=sr)
+        return _click_rate(x, sr=sr, workers=max(1, workers - 1), prepare=prepare), clipping
 
     with (
         single_threaded_blas(),

@@ -350,3 +350,18 @@ def test_clipped_peaks_are_rebuilt_before_any_filter_bends_them() -> None:
     restored = restore_array(clipped, sr=SR, chain=chain)[0]
     before = si_sdr(clipped[0], clean[0])
     assert si_sdr(restored[0], clean[0]) > before + 3.0
+
+
+@pytest.mark.parametrize(("seed", "quantile"), [(5, 0.98), (6, 0.97)])
+def test_the_corners_of_clipped_peaks_are_not_counted_as_clicks(seed, quantile) -> None:
+    # The click search reads the corners of flat tops as clicks; the chain de-clips
+    # first, so clicks are counted on what the de-click step would meet.
+    clean = speech_like(sr=SR, seconds=8.0, seed=seed)
+    level = np.quantile(np.abs(clean), quantile)
+    d = diagnose(np.clip(clean, -level, level), sr=SR)
+    kinds = {f.kind for f in d.findings()}
+    assert "clipping" in kinds and "clicks" not in kinds
+    assert "declick" not in [s.type for s in propose_chain(d).steps]
+    # Real clicks on clipped speech are still found.
+    clicked = _with_clicks(np.clip(clean, -level, level))
+    assert "declick" in [s.type for s in propose_chain(diagnose(clicked, sr=SR)).steps]
