@@ -1395,12 +1395,13 @@ class MainWindow(QMainWindow):
     # --- closing --------------------------------------------------------------------------
 
     def preload_tensorflow(self) -> None:
-        """Import TensorFlow in the background now, so the first Apply or training
-        neither waits for it nor stalls the window while it loads."""
+        """Import TensorFlow and load the built-in models in the background now, so the
+        first Apply or training neither waits for them nor stalls the window while
+        they load."""
         if self.preload_worker is None:
-            from core.model.tf import preload
+            from core.steps import preload_models
 
-            self.preload_worker = Worker(preload).start()
+            self.preload_worker = Worker(preload_models, self.build_context).start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.settings.window_geometry = self.saveGeometry()

@@ -13,13 +13,15 @@ the GUI and JSON presets validate them the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from core.errors import ConfigError
+from core.progress import CancelToken, ProgressCallback, check_cancel
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,13 @@ class BuildContext:
     """Loaded model bundles, keyed by path and modification time.
 
     One run makes its own; a long-lived caller (the app) keeps one across runs so a
-    model is loaded once, not on every Apply. Not for concurrent runs.
+    model is loaded once, not on every Apply, and may load models ahead on another
+    thread (:meth:`warm`): loading is safe from several threads. Not for concurrent
+    runs otherwise.
     """
 
     bundles: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def bundle(self, spec: str) -> Any:
         from core.model.bundle import load_bundle, resolve_model_path
@@ -98,9 +103,38 @@ class BuildContext:
         except OSError:
             stamp = 0  # load_bundle explains a missing file
         key = f"{path.resolve()}@{stamp}"
-        if key not in self.bundles:
-            self.bundles[key] = load_bundle(spec)
-        return self.bundles[key]
+        with self._lock:  # a run waits for a model being loaded ahead, not loads it twice
+            if key not in self.bundles:
+                self.bundles[key] = load_bundle(spec)
+            return self.bundles[key]
+
+    def warm(self, specs: Sequence[str], *, cancel: CancelToken | None = None) -> None:
+        """Load each model of ``specs`` and run it once on a few frames, so that the
+        first restore neither loads it nor builds its graph (0.3-0.4 s a built-in
+        model)."""
+        for spec in specs:
+            check_cancel(cancel)
+            bundle = self.bundle(spec)
+            bundle.predict(np.zeros((1, 8, bundle.meta.spectral.bins), dtype=np.float32))
+
+
+def preload_models(
+    context: BuildContext,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> None:
+    """Import TensorFlow, then warm ``context`` with the built-in models that are
+    installed (:meth:`BuildContext.warm`): what the app does in the background after
+    its window appears."""
+    from core.model.bundle import BUILTIN_MODELS, resolve_model_path
+    from core.model.tf import preload
+
+    preload(cancel=cancel)
+    installed = [spec for spec in BUILTIN_MODELS if resolve_model_path(spec).exists()]
+    context.warm(installed, cancel=cancel)
+    if progress is not None:
+        progress(1.0, "models ready")
 
 
 @dataclass(frozen=True)

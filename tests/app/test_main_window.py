@@ -425,11 +425,25 @@ def test_the_strength_preview_and_its_waveform_overview_come_from_a_worker(
     assert y.max() == pytest.approx(float(doc.restored.max()))
 
 
-def test_tensorflow_preloads_in_the_background(qtbot: Any, window: Any) -> None:
+def test_tensorflow_and_the_built_in_models_preload_in_the_background(
+    qtbot: Any, window: Any
+) -> None:
     import sys
+
+    from core.model.bundle import BUILTIN_MODELS, resolve_model_path
+
+    expected = {str(resolve_model_path(spec).resolve()) for spec in BUILTIN_MODELS}
+
+    def warm() -> bool:
+        # The first Apply finds the built-in models loaded, their graphs built.
+        bundles = dict(window.build_context.bundles)
+        loaded = {key.split("@")[0] for key in bundles}
+        return loaded == expected and all(b._predict is not None for b in bundles.values())
 
     window.preload_tensorflow()
     worker = window.preload_worker
-    qtbot.waitUntil(lambda: not worker.running and "keras" in sys.modules, timeout=120_000)
+    qtbot.waitUntil(warm, timeout=120_000)
+    qtbot.waitUntil(lambda: not worker.running, timeout=10_000)
+    assert "keras" in sys.modules
     window.preload_tensorflow()
     assert window.preload_worker is worker  # once per window

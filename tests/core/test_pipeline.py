@@ -257,3 +257,44 @@ def test_every_repair_step_copes_with_very_short_input(samples: int) -> None:
         chain = ChainConfig.from_dict({"steps": [{"type": name}]})
         out, residual = restore_array(x, sr=16000, chain=chain)
         assert out.shape == x.shape and np.all(np.isfinite(out)), name
+
+
+def test_a_model_loaded_ahead_on_another_thread_is_loaded_once(monkeypatch) -> None:
+    import threading
+    import time
+
+    import core.model.bundle as bundle_module
+    from core.steps import BuildContext
+
+    calls = []
+
+    def slow_load(spec: str) -> object:
+        calls.append(spec)
+        time.sleep(0.2)  # a restore asks while the preload is still loading
+        return object()
+
+    monkeypatch.setattr(bundle_module, "load_bundle", slow_load)
+    context = BuildContext()
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(context.bundle("default")))]
+    threads.append(threading.Thread(target=lambda: got.append(context.bundle("default"))))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["default"] and got[0] is got[1]
+
+
+def test_warming_loads_the_model_and_builds_its_graph() -> None:
+    from core.progress import CancelToken
+    from core.steps import BuildContext
+
+    stopped = CancelToken()
+    stopped.cancel()
+    context = BuildContext()
+    with pytest.raises(Cancelled):
+        context.warm(["default"], cancel=stopped)
+    assert context.bundles == {}
+    context.warm(["default"])
+    (bundle,) = context.bundles.values()
+    assert bundle._predict is not None  # the first restore traces nothing
