@@ -996,7 +996,9 @@ def report(
     results: dict[str, dict[str, Cell]],
     scorer: Scorer,
     minutes: float,
+    targets: str,
 ) -> str:
+    """The quality section; ``targets`` is :func:`targets_table` of the same results."""
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = ".venv/bin/python bench/quality.py" + (" --quick" if args.quick else "")
     out: list[str] = [
@@ -1057,7 +1059,6 @@ def report(
     lags = _lag_summary(systems, results)
     if lags:
         out += [f"Delays removed before scoring: {lags}.", ""]
-    targets = targets_table(conds, systems, results)
     if targets:
         out += ["### The targets of the default model (issue 4)", "", targets, "", TARGETS_NOTE, ""]
     for title, which in SUMMARIES:
@@ -1146,12 +1147,12 @@ def main() -> int:
 
     results = run(test_set, conds, systems, scorer, unavailable)
     minutes = (time.time() - started) / 60
-    text = report(args, test_set, conds, systems, unavailable, results, scorer, minutes)
+    targets = targets_table(conds, systems, results)
+    text = report(args, test_set, conds, systems, unavailable, results, scorer, minutes, targets)
     for title, which in SUMMARIES:
         if any(which(c) for c in conds):
             print(f"\n### Summary: {title}\n")
             print(summary_table(conds, systems, results, scorer, unavailable, which))
-    targets = targets_table(conds, systems, results)
     if targets:
         print(f"\n### The targets of the default model\n\n{targets}")
     if not args.no_write:

@@ -634,9 +634,9 @@ def _residual_scale(residual: np.ndarray, x: np.ndarray, sr: int, *, pooled: int
     if pooled:
         padded = np.pad(mag, ((pooled, pooled), (0, 0)), mode="edge")
         windows = sliding_window_view(padded, 2 * pooled + 1, axis=0)
-        # The reshape copies; the median may reorder that copy in place.
-        pool = windows.reshape(count, -1)
-        local = np.median(pool, axis=1, overwrite_input=True) * _MAD_TO_SIGMA
+        # The reshape copies, so the median may reorder that copy in place.
+        local = np.median(windows.reshape(count, -1), axis=1, overwrite_input=True)
+        local *= _MAD_TO_SIGMA
     else:
         local = np.median(mag, axis=1, overwrite_input=True) * _MAD_TO_SIGMA
     level = np.sqrt(np.mean(sig * sig, axis=1))
