@@ -806,6 +806,15 @@ SUMMARIES = (
 )
 
 
+def _condition_mean(
+    results: dict[str, dict[str, Cell]], keys: list[str], system: str, m: str
+) -> float:
+    """Mean over ``keys`` of ``system``'s mean ``m`` (each condition weighs the same); NaN
+    where a condition or the system is missing."""
+    per = [results[k][system].mean(m) if system in results.get(k, {}) else np.nan for k in keys]
+    return float(np.mean(per)) if per and all(np.isfinite(per)) else float("nan")
+
+
 def summary_table(
     conds: list[Condition],
     systems: list[System],
@@ -824,28 +833,18 @@ def summary_table(
         cells = [results[k][system.key] for k in keys if system.key in results[k]]
         values = []
         for m in METRICS:
-            per = [c.mean(m) for c in cells]
-            per = [v for v in per if np.isfinite(v)]
+            mean = _condition_mean(results, keys, system.key, m)
             if m == "rtf" and system.key == "input":
                 values.append("—")
-            elif m in scorer.missing or len(per) < len(keys):
+            elif m in scorer.missing or not np.isfinite(mean):
                 values.append("n/a")
             else:
-                values.append(fmt(float(np.mean(per)), DIGITS[m]))
+                values.append(fmt(mean, DIGITS[m]))
         errors = sorted({c.error for c in cells if c.error is not None})
         if errors:
             values[-1] += f" (failed in {len(errors)} condition(s): {errors[0]})"
         lines.append(f"| {system.name} | " + " | ".join(values) + " |")
     return "\n".join(lines + _na_rows(unavailable))
-
-
-def _condition_mean(
-    results: dict[str, dict[str, Cell]], keys: list[str], system: str, m: str
-) -> float:
-    """Mean over ``keys`` of ``system``'s mean ``m`` (each condition weighs the same); NaN
-    where a condition or the system is missing."""
-    per = [results[k][system].mean(m) if system in results.get(k, {}) else np.nan for k in keys]
-    return float(np.mean(per)) if per and all(np.isfinite(per)) else float("nan")
 
 
 BOOTSTRAP_DRAWS = 4000  # resamplings of the files behind each target's interval
@@ -943,7 +942,9 @@ def targets_table(
             )
     peers = [k for k in PEERS if k in names]
     for key, label in (("hum_hiss", "Hum + hiss"), ("clicks", "Clicks"), ("clipping", "Clipping")):
-        scored = {k: _condition_mean(results, [key], k, "pesq") for k in peers if key in ran}
+        if key not in ran:
+            continue
+        scored = {k: _condition_mean(results, [key], k, "pesq") for k in peers}
         scored = {k: v for k, v in scored.items() if np.isfinite(v)}
         if scored:
             best = max(scored, key=lambda k: scored[k])
