@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
+from core.dsp.stft import StftConfig
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 from core.workers import default_workers, single_threaded_blas
 
@@ -100,6 +102,19 @@ MODEL_FLOOR_DB = -30.0
 # A gentle steady-noise cut before the model: deeper ones (18, 24 dB) gained less PESQ.
 MODEL_PRE_CLEAN_DB = 12.0
 
+# Speech or music decides the noise model: DeepFilterNet3 for speech, the mask model
+# elsewhere (DeepFilterNet3 takes nearly all of a piece of music away: 20 training-side
+# Wesnoth excerpts came out at -14 dB SI-SDR against themselves, the mask model's at
+# +30). Speech has pauses and syllable rhythm (core.model.inference.speech_rhythm) ...
+PROGRAMME_PAUSE_SHARE = 0.2  # training-side speech, clean or in noise: 0.30..0.52; music 0..0.11
+PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.39..0.59; music 0.18..0.48 (median 0.29)
+# ... and DeepFilterNet3 keeps its loudest quarter of frames: it took out -33..-2.9 dB of
+# their energy on speech in noise at 0-20 dB, but -1.7..0 dB on music, solo trumpet and
+# jazz piano included (which have speech's pauses). Measured on training-side material
+# only (docs/benchmarks.md, "Speech or music").
+PROGRAMME_SPEECH_KEEPS_DB = -2.5
+PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -129,6 +144,7 @@ class Diagnosis:
     analysed_seconds : how much of the file the figures come from
     model_removal_db : share of the energy the built-in model would take out (dB),
         measured only where ``snr_db`` finds the recording clean, else ``None``
+    programme : ``"speech"`` or ``"music"`` (:func:`hear_programme`)
     """
 
     sr: int
@@ -144,6 +160,9 @@ class Diagnosis:
     noise_above_hz: float | None = None
     model_removal_db: float | None = None
     clear_clicks_per_min: float = math.nan
+    programme: str = "unknown"
+    """``"speech"`` or ``"music"`` (anything that is not speech), from
+    :func:`hear_programme`; ``"unknown"`` where it was not judged."""
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -428,8 +447,11 @@ def _diagnose(
     removal = None
     if math.isfinite(snr) and snr >= NOISY_BELOW_SNR_DB:
         check_cancel(cancel)
-        report(0.85, "listening for unsteady noise")
+        report(0.8, "listening for unsteady noise")
         removal = model_removal_db(x, sr=sr, context=context)
+    check_cancel(cancel)
+    report(0.9, "listening for speech")
+    programme = hear_programme(x, sr=sr, context=context)
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -445,6 +467,7 @@ def _diagnose(
         analysed_seconds=x.shape[1] / sr,
         noise_above_hz=edge,
         model_removal_db=removal,
+        programme=programme,
     )
 
 
@@ -457,6 +480,57 @@ def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None
 
     bundle = (context or BuildContext()).bundle(DEFAULT_MODEL)
     return Enhancer(bundle, floor_db=MODEL_FLOOR_DB).removal_db(audio, sr=sr)
+
+
+def hear_programme(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> str:
+    """``"speech"`` where ``audio`` ``(channels, samples)`` has speech's pauses and
+    syllable rhythm and DeepFilterNet3 keeps its loud frames; ``"music"`` otherwise
+    (whatever is not speech goes the music-safe way)."""
+    from core.dsp.stft import stft
+    from core.model.inference import speech_rhythm
+
+    x = audio.mean(axis=0, keepdims=True)
+    x = resample(x, orig_sr=sr, target_sr=_CUE_RATE) if sr != _CUE_RATE else x
+    spec = stft(x, config=_CUE_STFT)
+    pauses, rhythm = speech_rhythm(spec, sr=_CUE_RATE, hop=_CUE_STFT.hop)
+    if pauses < PROGRAMME_PAUSE_SHARE or rhythm < PROGRAMME_RHYTHM_SHARE:
+        return "music"
+    return (
+        "speech"
+        if speech_model_keeps_db(x, sr=_CUE_RATE, context=context) <= (PROGRAMME_SPEECH_KEEPS_DB)
+        else "music"
+    )
+
+
+_CUE_RATE = 16000
+_CUE_STFT = StftConfig(n_fft=512, hop=128)  # 8 ms hops: the cues want 100 frames a second
+
+
+def speech_model_keeps_db(
+    audio: np.ndarray, *, sr: int, context: BuildContext | None = None
+) -> float:
+    """Share of the energy of the loudest quarter of 20-ms frames that DeepFilterNet3
+    takes out of ``audio`` ``(1, samples)`` (its first :data:`PROGRAMME_LISTEN_SECONDS`),
+    in dB: far below 0 for speech, near 0 for music."""
+    from core.model.bundle import DFN3_MODEL, resolve_model_path
+    from core.model.dfn3.runner import Dfn3Runner
+    from core.steps import BuildContext
+
+    if not resolve_model_path(DFN3_MODEL).exists():
+        return -math.inf  # no judge installed: the cues alone decide
+    x = audio[:, : int(PROGRAMME_LISTEN_SECONDS * sr)]
+    removed = Dfn3Runner((context or BuildContext()).bundle(DFN3_MODEL)).residual(x, sr=sr)
+    frame = max(1, int(0.02 * sr))
+    n = x.shape[1] // frame * frame
+    if n == 0:
+        return -math.inf
+    energy = np.sum(x[0, :n].reshape(-1, frame).astype(np.float64) ** 2, axis=1)
+    taken = np.sum(removed[0, :n].reshape(-1, frame).astype(np.float64) ** 2, axis=1)
+    loud = np.argsort(energy)[-max(1, len(energy) // 4) :]
+    total = float(energy[loud].sum())
+    if total <= 0.0:
+        return -math.inf
+    return 10.0 * math.log10(max(float(taken[loud].sum()), total * 1e-12) / total)
 
 
 def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:
@@ -547,13 +621,48 @@ def band_cliff(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> tuple[float,
     return edge, 10 * float(np.log10(max(spread, 1e-30)))
 
 
-def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfig:
+AUTO_CHOICE = "auto"
+"""The built-in choice of model: DeepFilterNet3 for speech, the mask model for the rest."""
+DFN3_CHOICE = "dfn3"
+MASK_CHOICE = "default"
+
+
+def model_for(programme: str, model: str) -> str:
+    """The model a step asking for ``model`` runs on a ``programme`` (``"speech"`` or
+    ``"music"``): :data:`AUTO_CHOICE` becomes DeepFilterNet3 for speech and the mask
+    model otherwise; any other name or path is taken as given."""
+    if model != AUTO_CHOICE:
+        return model
+    return DFN3_CHOICE if programme == "speech" else MASK_CHOICE
+
+
+def resolve_model_steps(chain: ChainConfig, programme: str) -> ChainConfig:
+    """``chain`` with each ``{"model": "auto"}`` step made concrete for ``programme``. A
+    reduction limit of -100 dB (none, the step's default) becomes the mask model's
+    tested floor (:data:`MODEL_FLOOR_DB`) where the mask model runs."""
+    from core.pipeline import ChainConfig, StepSpec
+
+    steps = []
+    for step in chain.steps:
+        if step.type == "model" and step.params.get("model") == AUTO_CHOICE:
+            chosen = model_for(programme, AUTO_CHOICE)
+            params = {**step.params, "model": chosen}
+            if chosen == MASK_CHOICE and float(params.get("floor_db", -100.0)) <= -100.0:
+                params["floor_db"] = MODEL_FLOOR_DB
+            step = StepSpec(step.type, params, step.bypass)
+        steps.append(step)
+    return ChainConfig(steps, chain.name, chain.description, adaptive=chain.adaptive)
+
+
+def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainConfig:
     """The chain that repairs what ``diagnosis`` found, in the order that works best:
     clipping first, on the samples as they came (any filter, even the DC removal,
     bends the flat tops the de-clipper rebuilds), then DC, then clicks (clipping and
     clicks break the noise models), then hum, then noise
     (light steady hiss first when it lies above a band-limited programme, then the model),
-    then a low-pass when only noise lies above the programme's band.
+    then a low-pass when only noise lies above the programme's band. The noise step runs
+    ``model`` (:func:`model_for`: by default DeepFilterNet3 on speech, the mask model on
+    music).
     A limiter closes the chain when de-clipping may push peaks past full scale.
     Clean input gets only DC removal, so it passes essentially untouched.
 
@@ -579,21 +688,28 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfi
         mains = "50" if diagnosis.hum_hz is not None and diagnosis.hum_hz < 55 else "60"
         steps.append(StepSpec("dehum", {"mains": mains, "harmonics": 12}))
     if "noise" in kinds:
-        params: dict[str, Any] = {"model": model, "floor_db": MODEL_FLOOR_DB}
-        if "noise_above_band" in kinds and diagnosis.snr_db >= HISS_STEP_MIN_SNR_DB:
-            # Noise above a band-limited programme came after the band limit: channel
-            # hiss (tape, transmission), steady, so a noise profile removes it better
-            # than the model, weakest on band-limited input (old broadcast PESQ 2.5 -> 3.0).
-            steps.append(StepSpec("hiss"))
+        chosen = model_for(diagnosis.programme, model)
+        if chosen == DFN3_CHOICE:
+            # Speech: DeepFilterNet3 alone, at its own defaults; it takes any noise,
+            # steady or not, above a band edge or not.
+            steps.append(StepSpec("model", {"model": chosen}))
         else:
-            # The model takes out steady noise first where it vouches for the noise
-            # profile, or the audio has speech's pauses and rhythm and reads noisy (not
-            # music): see core.model.inference.Enhancer.
-            params["pre_clean_db"] = MODEL_PRE_CLEAN_DB
-            if model == "default":
-                # Where that cut runs, the built-in speech-in-noise model gives the mask.
-                params["speech_model"] = "built-in"
-        steps.append(StepSpec("model", params))
+            params: dict[str, Any] = {"model": chosen, "floor_db": MODEL_FLOOR_DB}
+            if "noise_above_band" in kinds and diagnosis.snr_db >= HISS_STEP_MIN_SNR_DB:
+                # Noise above a band-limited programme came after the band limit: channel
+                # hiss (tape, transmission), steady, so a noise profile removes it better
+                # than the model, weakest on band-limited input (old broadcast PESQ 2.5 ->
+                # 3.0).
+                steps.append(StepSpec("hiss"))
+            else:
+                # The model takes out steady noise first where it vouches for the noise
+                # profile, or the audio has speech's pauses and rhythm and reads noisy
+                # (not music): see core.model.inference.Enhancer.
+                params["pre_clean_db"] = MODEL_PRE_CLEAN_DB
+                if chosen == "default":
+                    # Where that cut runs, the built-in speech-in-noise model gives the mask.
+                    params["speech_model"] = "built-in"
+            steps.append(StepSpec("model", params))
     if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None:
         cutoff = min(LOWPASS_MARGIN * diagnosis.noise_above_hz, 0.95 * diagnosis.sr / 2)
         steps.append(StepSpec("lowpass", {"cutoff_hz": round(cutoff, 1)}))

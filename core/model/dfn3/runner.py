@@ -1,0 +1,104 @@
+"""Run the DeepFilterNet3 network on audio of any rate, length and channel count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.audio.resample import resample
+from core.model.dfn3 import frontend as fe
+
+if TYPE_CHECKING:
+    from core.model.bundle import ModelBundle
+
+STRETCH_FRAMES = 1000
+"""Frames the network runs at a time (10 s), carrying its state from one stretch to the
+next: memory stays bounded and the result is that of one run over the whole input.
+(Overlapping chunks with warm-up do not work for this network: its recurrent state
+keeps a long memory, and gains still differed by 0.05 after 20 s of warm-up.)"""
+
+
+def attenuation_share(limit_db: float | None) -> float:
+    """Share of the noisy spectrum DeepFilterNet mixes back under an attenuation limit of
+    ``limit_db`` dB (``None`` or 100 and above: none)."""
+    if limit_db is None or limit_db >= 100.0:
+        return 0.0
+    return float(10.0 ** (-abs(limit_db) / 20.0))
+
+
+class Dfn3Runner:
+    """The network of a ``dfn3`` bundle with its signal path around it.
+
+    ``enhance`` works at 48 kHz; ``residual`` at any rate (soxr to 48 kHz and back, what
+    the model removes; content above 24 kHz passes untouched). Channels run
+    independently, as DeepFilterNet does. ``limit_db`` is DeepFilterNet's attenuation
+    limit (``None``: none).
+    """
+
+    def __init__(self, bundle: ModelBundle, *, limit_db: float | None = None) -> None:
+        self.bundle = bundle
+        self.floor = attenuation_share(limit_db)
+        self.margin_s = 3.0  # the features' normalisation forgets a block's start in ~3 s
+
+    @staticmethod
+    def warm(bundle: ModelBundle) -> None:
+        """Build ``bundle``'s inference graph on a few frames."""
+        Dfn3Runner(bundle).enhance(np.zeros((1, 4 * fe.HOP), np.float32))
+
+    def _stream(self) -> Any:
+        """The compiled streaming network (:func:`~core.model.dfn3.network.build_dfn3`),
+        kept on the bundle: one trace for every runner, batch and length."""
+        bundle = self.bundle
+        with bundle._lock:
+            if bundle._predict is None:
+                import tensorflow as tf
+
+                from core.model.dfn3.network import streaming_copy
+
+                model = streaming_copy(bundle.model)
+                signature = [
+                    tf.TensorSpec((None, *t.shape[1:]), tf.float32) for t in model.inputs
+                ]
+                bundle._predict = tf.function(
+                    lambda *xs: model(list(xs), training=False),
+                    input_signature=signature,
+                    autograph=False,
+                )
+            return bundle._predict
+
+    def outputs(self, feats: fe.Features) -> tuple[np.ndarray, np.ndarray]:
+        """Network outputs for ``feats`` of any length, stretch by stretch: gains
+        ``(channels, frames, 32)``, coefs ``(channels, frames, 96, 10)``."""
+        stream = self._stream()
+        channels, frames, _ = feats.erb.shape
+        signature = stream.input_signature[2:]
+        state = [np.zeros((channels, *spec.shape[1:]), np.float32) for spec in signature]
+        gains = np.empty((channels, frames, fe.NB_ERB), np.float32)
+        coefs = np.empty((channels, frames, fe.NB_DF, 2 * fe.DF_ORDER), np.float32)
+        for lo in range(0, frames, STRETCH_FRAMES):
+            hi = min(lo + STRETCH_FRAMES, frames)
+            g, c, _, *state = stream(feats.erb[:, lo:hi], feats.spec[:, lo:hi], *state)
+            gains[:, lo:hi], coefs[:, lo:hi] = g, c
+        return gains, coefs
+
+    def enhance(self, audio: np.ndarray) -> np.ndarray:
+        """Enhanced ``audio`` ``(channels, samples)`` at 48 kHz, aligned with the input."""
+        n = audio.shape[1]
+        frames = fe.frame_count(n)
+        spec = fe.analysis(audio, frames)
+        gains, coefs = self.outputs(fe.features(spec))
+        enhanced = fe.apply(spec, gains, coefs, floor=self.floor)
+        return fe.synthesis(enhanced, n)
+
+    def residual(self, block: np.ndarray, *, sr: int) -> np.ndarray:
+        """What the model removes from ``block`` ``(channels, n)`` at rate ``sr``."""
+        if sr == fe.SAMPLE_RATE:
+            return (block - self.enhance(block)).astype(np.float32)
+        x = resample(block, orig_sr=sr, target_sr=fe.SAMPLE_RATE)
+        removed = x - self.enhance(x)
+        back = resample(removed, orig_sr=fe.SAMPLE_RATE, target_sr=sr)
+        n = block.shape[1]
+        out = np.zeros_like(block)
+        out[:, : min(n, back.shape[1])] = back[:, :n]
+        return out
