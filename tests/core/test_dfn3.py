@@ -160,3 +160,46 @@ def test_a_chain_with_only_the_dfn3_step_runs_it_alone_at_any_rate_and_channel_c
     expected = stereo[:1] - Dfn3Runner(dfn3).residual(stereo[:1], sr=sr)
     np.testing.assert_allclose(out[:1], expected, atol=1e-5)
     assert si_sdr(out[0], clean[0]) > si_sdr(noisy[0], clean[0]) + 3.0
+
+
+@pytest.mark.slow
+def test_fine_tuning_dfn3_lowers_its_loss_and_saves_a_dfn3_bundle(tmp_path: Path) -> None:
+    from core.training import EpochReport, TrainConfig, train
+    from tests.conftest import make_pairs
+
+    noisy, clean = make_pairs(tmp_path, count=5, sr=16000, seconds=2.0)
+    epochs: list[EpochReport] = []
+    config = TrainConfig(arch="dfn3", init="dfn3", epochs=2, batch_size=4, learning_rate=1e-4)
+    result = train(noisy, clean, tmp_path / "tuned.keras", config=config, on_epoch=epochs.append)
+    assert [e.epoch for e in epochs] == [1, 2]
+    history = result.history
+    # its own loss, on the validation pair, falls from the stock network's
+    assert min(history["val_loss"]) < history["val_loss_start"][0]
+    tuned = load_bundle(result.model_path)
+    assert tuned.meta.family == DFN3_FAMILY and tuned.meta.training["base"] == "dfn3"
+    assert result.val_si_sdr_after > result.val_si_sdr_before
+    stock = load_bundle(DFN3_MODEL).model.get_layer("df_out").get_weights()[0]
+    changed = tuned.model.get_layer("df_out").get_weights()[0]
+    assert not np.allclose(stock, changed)
+
+
+def test_cancelled_fine_tuning_saves_nothing(tmp_path: Path) -> None:
+    from core.errors import Cancelled
+    from core.progress import CancelToken
+    from core.training import TrainConfig, train
+    from tests.conftest import make_pairs
+
+    noisy, clean = make_pairs(tmp_path, count=4, sr=16000, seconds=1.0)
+    token = CancelToken()
+    seen: list[str] = []
+
+    def progress(done: float, message: str) -> None:
+        seen.append(message)
+        if message.startswith("epoch"):  # cancel once the first step has run
+            token.cancel()
+
+    config = TrainConfig(arch="dfn3", init="dfn3", epochs=3, batch_size=1)
+    with pytest.raises(Cancelled):
+        train(noisy, clean, tmp_path / "t.keras", config=config, progress=progress, cancel=token)
+    assert sum(m.startswith("epoch") for m in seen) == 1
+    assert not (tmp_path / "t.keras").exists()
