@@ -105,14 +105,15 @@ MODEL_PRE_CLEAN_DB = 12.0
 # Speech or music decides the noise model: DeepFilterNet3 for speech, the mask model
 # elsewhere (DeepFilterNet3 takes nearly all of a piece of music away: 20 training-side
 # Wesnoth excerpts came out at -14 dB SI-SDR against themselves, the mask model's at
-# +30). Speech has pauses and syllable rhythm (core.model.inference.speech_rhythm) ...
-PROGRAMME_PAUSE_SHARE = 0.2  # training-side speech, clean or in noise: 0.30..0.52; music 0..0.11
-PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.39..0.59; music 0.18..0.48 (median 0.29)
-# ... and DeepFilterNet3 keeps its loudest quarter of frames: it took out -33..-2.9 dB of
-# their energy on speech in noise at 0-20 dB, but -1.7..0 dB on music, solo trumpet and
-# jazz piano included (which have speech's pauses). Measured on training-side material
-# only (docs/benchmarks.md, "Speech or music").
-PROGRAMME_SPEECH_KEEPS_DB = -2.5
+# +30). What DeepFilterNet3 keeps of a recording tells them apart best: on training-side
+# material (docs/benchmarks.md, "Speech or music") speech in noise at -5..20 dB SNR kept
+# -8.6..-0.2 dB of its energy (at 0 dB SNR and above, -4.2 or more), music clean or in
+# noise at 0..20 dB -61..-9.0 dB.
+PROGRAMME_KEPT_SPEECH_DB = -6.0  # kept at least this: speech, if what is kept pauses ...
+PROGRAMME_OUTPUT_PAUSE_SHARE = 0.25  # ... as speech does (speech's output 0.31..0.66)
+PROGRAMME_KEPT_MUSIC_DB = -12.0  # kept less: music; in between the input's cues decide:
+PROGRAMME_PAUSE_SHARE = 0.2  # speech at -5 dB SNR there 0.25..0.64, music 0.00..0.13
+PROGRAMME_RHYTHM_SHARE = 0.3  # speech there 0.34..0.54 (core.model.inference.speech_rhythm)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
 
 
@@ -483,21 +484,40 @@ def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None
 
 
 def hear_programme(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> str:
-    """``"speech"`` where ``audio`` ``(channels, samples)`` has speech's pauses and
-    syllable rhythm and DeepFilterNet3 keeps its loud frames; ``"music"`` otherwise
-    (whatever is not speech goes the music-safe way)."""
+    """``"speech"`` or ``"music"`` (anything that is not speech goes the music-safe way)
+    for ``audio`` ``(channels, samples)``, from what DeepFilterNet3 keeps of it (its first
+    :data:`PROGRAMME_LISTEN_SECONDS`) and speech's pauses and syllable rhythm."""
     from core.dsp.stft import stft
     from core.model.inference import speech_rhythm
 
     x = audio.mean(axis=0, keepdims=True)
     x = resample(x, orig_sr=sr, target_sr=_CUE_RATE) if sr != _CUE_RATE else x
-    spec = stft(x, config=_CUE_STFT)
-    pauses, rhythm = speech_rhythm(spec, sr=_CUE_RATE, hop=_CUE_STFT.hop)
-    if pauses < PROGRAMME_PAUSE_SHARE or rhythm < PROGRAMME_RHYTHM_SHARE:
+    x = x[:, : int(PROGRAMME_LISTEN_SECONDS * _CUE_RATE)]
+
+    def cues(y: np.ndarray) -> tuple[float, float]:
+        return speech_rhythm(stft(y, config=_CUE_STFT), sr=_CUE_RATE, hop=_CUE_STFT.hop)
+
+    kept = speech_model_output(x, sr=_CUE_RATE, context=context)
+    if kept is None:  # no DeepFilterNet3 installed: the cues alone
+        pauses, rhythm = cues(x)
+        return (
+            "speech"
+            if pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
+            else "music"
+        )
+    energy_in = float(np.sum(x.astype(np.float64) ** 2))
+    energy_out = float(np.sum(kept.astype(np.float64) ** 2))
+    if energy_in <= 0.0:
         return "music"
+    kept_db = 10.0 * math.log10(max(energy_out / energy_in, 1e-12))
+    if kept_db >= PROGRAMME_KEPT_SPEECH_DB:
+        return "speech" if cues(kept)[0] >= PROGRAMME_OUTPUT_PAUSE_SHARE else "music"
+    if kept_db < PROGRAMME_KEPT_MUSIC_DB:
+        return "music"
+    pauses, rhythm = cues(x)
     return (
         "speech"
-        if speech_model_keeps_db(x, sr=_CUE_RATE, context=context) <= (PROGRAMME_SPEECH_KEEPS_DB)
+        if pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
         else "music"
     )
 
@@ -506,31 +526,19 @@ _CUE_RATE = 16000
 _CUE_STFT = StftConfig(n_fft=512, hop=128)  # 8 ms hops: the cues want 100 frames a second
 
 
-def speech_model_keeps_db(
+def speech_model_output(
     audio: np.ndarray, *, sr: int, context: BuildContext | None = None
-) -> float:
-    """Share of the energy of the loudest quarter of 20-ms frames that DeepFilterNet3
-    takes out of ``audio`` ``(1, samples)`` (its first :data:`PROGRAMME_LISTEN_SECONDS`),
-    in dB: far below 0 for speech, near 0 for music."""
+) -> np.ndarray | None:
+    """What DeepFilterNet3 keeps of ``audio`` ``(1, samples)`` at ``sr``; ``None`` where
+    it is not installed."""
     from core.model.bundle import DFN3_MODEL, resolve_model_path
     from core.model.dfn3.runner import Dfn3Runner
     from core.steps import BuildContext
 
     if not resolve_model_path(DFN3_MODEL).exists():
-        return -math.inf  # no judge installed: the cues alone decide
-    x = audio[:, : int(PROGRAMME_LISTEN_SECONDS * sr)]
-    removed = Dfn3Runner((context or BuildContext()).bundle(DFN3_MODEL)).residual(x, sr=sr)
-    frame = max(1, int(0.02 * sr))
-    n = x.shape[1] // frame * frame
-    if n == 0:
-        return -math.inf
-    energy = np.sum(x[0, :n].reshape(-1, frame).astype(np.float64) ** 2, axis=1)
-    taken = np.sum(removed[0, :n].reshape(-1, frame).astype(np.float64) ** 2, axis=1)
-    loud = np.argsort(energy)[-max(1, len(energy) // 4) :]
-    total = float(energy[loud].sum())
-    if total <= 0.0:
-        return -math.inf
-    return 10.0 * math.log10(max(float(taken[loud].sum()), total * 1e-12) / total)
+        return None
+    runner = Dfn3Runner((context or BuildContext()).bundle(DFN3_MODEL))
+    return (audio - runner.residual(audio, sr=sr)).astype(np.float32)
 
 
 def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:

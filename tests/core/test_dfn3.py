@@ -203,3 +203,26 @@ def test_cancelled_fine_tuning_saves_nothing(tmp_path: Path) -> None:
         train(noisy, clean, tmp_path / "t.keras", config=config, progress=progress, cancel=token)
     assert sum(m.startswith("epoch") for m in seen) == 1
     assert not (tmp_path / "t.keras").exists()
+
+
+@pytest.mark.parametrize("sr", [16000, 96000])
+def test_the_band_the_round_trip_to_48_khz_loses_follows_the_band_below(dfn3, sr: int) -> None:
+    from core.model.dfn3.runner import Dfn3Runner
+    from core.signals import white_noise
+
+    x = mix_at_snr(
+        speech_like(sr=sr, seconds=3.0, seed=1), white_noise(sr=sr, seconds=3.0, seed=2), snr_db=5
+    )
+    out = x - Dfn3Runner(dfn3).residual(x, sr=sr)
+    freqs = np.fft.rfftfreq(x.shape[1], 1.0 / sr)
+
+    def level(y: np.ndarray, lo: float, hi: float) -> float:
+        power = np.abs(np.fft.rfft(y[0])) ** 2
+        return 10 * np.log10(power[(freqs >= lo) & (freqs < hi)].sum())
+
+    top = min(sr, fe.SAMPLE_RATE) / 2
+    above = (0.97 * top, sr / 2)  # beyond soxr's pass band (or above 24 kHz)
+    below = (0.5 * top, 0.8 * top)
+    reduced_below = level(x, *below) - level(out, *below)
+    assert reduced_below > 20.0
+    assert level(x, *above) - level(out, *above) > reduced_below - 10.0

@@ -57,9 +57,7 @@ class Dfn3Runner:
                 from core.model.dfn3.network import streaming_copy
 
                 model = streaming_copy(bundle.model)
-                signature = [
-                    tf.TensorSpec((None, *t.shape[1:]), tf.float32) for t in model.inputs
-                ]
+                signature = [tf.TensorSpec((None, *t.shape[1:]), tf.float32) for t in model.inputs]
                 bundle._predict = tf.function(
                     lambda *xs: model(list(xs), training=False),
                     input_signature=signature,
@@ -84,21 +82,58 @@ class Dfn3Runner:
 
     def enhance(self, audio: np.ndarray) -> np.ndarray:
         """Enhanced ``audio`` ``(channels, samples)`` at 48 kHz, aligned with the input."""
+        return self._run(audio)[0]
+
+    def _run(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Enhanced ``audio`` (48 kHz), its noisy and its enhanced spectra."""
         n = audio.shape[1]
         frames = fe.frame_count(n)
         spec = fe.analysis(audio, frames)
         gains, coefs = self.outputs(fe.features(spec))
         enhanced = fe.apply(spec, gains, coefs, floor=self.floor)
-        return fe.synthesis(enhanced, n)
+        return fe.synthesis(enhanced, n), spec, enhanced
 
     def residual(self, block: np.ndarray, *, sr: int) -> np.ndarray:
-        """What the model removes from ``block`` ``(channels, n)`` at rate ``sr``."""
+        """What the model removes from ``block`` ``(channels, n)`` at rate ``sr``.
+
+        At other rates the block goes to 48 kHz and back; the sliver the round trip
+        loses (above the resampler's pass band near the input's Nyquist, or above 24 kHz
+        at higher rates) is taken out as much as the model takes out just below it
+        (:data:`EDGE_BAND`), frame by frame, so noise there goes with the rest.
+        """
         if sr == fe.SAMPLE_RATE:
             return (block - self.enhance(block)).astype(np.float32)
+        n, channels = block.shape[1], block.shape[0]
         x = resample(block, orig_sr=sr, target_sr=fe.SAMPLE_RATE)
-        removed = x - self.enhance(x)
-        back = resample(removed, orig_sr=fe.SAMPLE_RATE, target_sr=sr)
-        n = block.shape[1]
-        out = np.zeros_like(block)
-        out[:, : min(n, back.shape[1])] = back[:, :n]
-        return out
+        enhanced, spec, enh_spec = self._run(x)
+        both = np.concatenate([x - enhanced, x])
+        back = _fit(resample(both, orig_sr=fe.SAMPLE_RATE, target_sr=sr), n)
+        removed, kept_band = back[:channels], back[channels:]
+        top = min(sr, fe.SAMPLE_RATE) / 2
+        keep = _band_keep(spec, enh_spec, lo_hz=EDGE_BAND[0] * top, hi_hz=EDGE_BAND[1] * top)
+        frame_at = np.arange(keep.shape[1]) * (fe.HOP * sr / fe.SAMPLE_RATE)
+        samples = np.arange(n, dtype=np.float64)
+        share = np.stack([1.0 - np.interp(samples, frame_at, k) for k in keep])
+        return (removed + (block - kept_band) * share.astype(np.float32)).astype(np.float32)
+
+
+EDGE_BAND = (0.8, 0.9)
+"""Fractions of the shared Nyquist frequency whose kept share the band above follows."""
+
+
+def _band_keep(spec: np.ndarray, enhanced: np.ndarray, *, lo_hz: float, hi_hz: float) -> np.ndarray:
+    """Per frame, the share of the amplitude between ``lo_hz`` and ``hi_hz`` that the
+    model keeps (0..1), ``(channels, frames)``; the look-ahead's last frames keep all."""
+    freqs = np.fft.rfftfreq(fe.N_FFT, 1.0 / fe.SAMPLE_RATE)
+    band = (freqs >= lo_hz) & (freqs <= hi_hz)
+    before = np.sum(np.abs(spec[..., band]) ** 2, axis=-1)
+    after = np.sum(np.abs(enhanced[..., band]) ** 2, axis=-1)
+    keep = np.sqrt(after / np.maximum(before, 1e-20))
+    keep[before <= 1e-20] = 1.0
+    return np.clip(keep, 0.0, 1.0)
+
+
+def _fit(x: np.ndarray, n: int) -> np.ndarray:
+    if x.shape[1] >= n:
+        return x[:, :n]
+    return np.pad(x, ((0, 0), (0, n - x.shape[1])))
