@@ -5,13 +5,13 @@ Usage (from the repository root, with ../shared/data beside it)::
 
     .venv/bin/python bench/programme.py [--write docs/benchmarks.md]
 
-Speech: 24 utterances (first 20 s) of the speakers ``scripts/train_default.py`` trains on,
-clean and mixed with its training-side noise recordings at -5, 0, 5, 10 and 20 dB SNR.
-Music: 16 training-side Wesnoth tracks (``wesnoth-1.16-music``, every fifth held out) and
-the ``music/librosa`` pieces (robin and whale song excepted), 20-s excerpts, clean and in
-noise at 0, 10 and 20 dB. All at 16 kHz mono. For each: the share of energy DeepFilterNet3
-keeps, the pause and rhythm cues (``core.model.inference.speech_rhythm``) of the input
-and of what DeepFilterNet3 keeps, and what the judgement says.
+Speech: 14 utterances (first 15 s) of the speakers ``scripts/train_default.py`` trains on,
+clean, and in white noise and in its training-side noise recordings at -5, 0 and 10 dB
+SNR. Music: 12 training-side Wesnoth tracks (``wesnoth-1.16-music``, every fifth held out)
+and the ``music/librosa`` pieces (robin and whale song excepted), 15-s excerpts, clean and
+in the same noises at 0, 10 and 20 dB. All at 16 kHz mono. For each: the share of the
+energy DeepFilterNet3 and the mask model (at the assistant's floor) keep, the gap
+between them (``core.assistant.programme_gap_db``), and what the judgement says.
 """
 
 from __future__ import annotations
@@ -27,16 +27,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import machine, manifest, training_script, write_section  # noqa: E402
-from core.assistant import _CUE_RATE, _CUE_STFT, hear_programme, speech_model_output  # noqa: E402
+from core.assistant import (  # noqa: E402
+    _CUE_RATE,
+    MODEL_FLOOR_DB,
+    hear_programme,
+    programme_gap_db,
+)
 from core.audio.io import load  # noqa: E402
 from core.audio.resample import resample  # noqa: E402
-from core.dsp.stft import stft  # noqa: E402
-from core.model.inference import speech_rhythm  # noqa: E402
-from core.signals import mix_at_snr  # noqa: E402
+from core.signals import mix_at_snr, white_noise  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
 
 SR = _CUE_RATE
-SECONDS = 20.0
+SECONDS = 15.0
 BEGIN, END = "<!-- programme:begin -->", "<!-- programme:end -->"
 
 
@@ -46,16 +49,20 @@ def mono(path: Path) -> np.ndarray:
 
 
 def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
-    kept = speech_model_output(x, sr=SR, context=context)
-    assert kept is not None, "resources/models/dfn3.keras is missing"
-    ratio = float(np.sum(kept.astype(np.float64) ** 2) / np.sum(x.astype(np.float64) ** 2))
-    cues_in = speech_rhythm(stft(x, config=_CUE_STFT), sr=SR, hop=_CUE_STFT.hop)
-    cues_out = speech_rhythm(stft(kept, config=_CUE_STFT), sr=SR, hop=_CUE_STFT.hop)
+    from core.model.bundle import load_bundle
+    from core.model.dfn3.runner import Dfn3Runner
+    from core.model.inference import Enhancer
+
+    total = float(np.sum(x.astype(np.float64) ** 2))
+
+    def kept_db(remover: object) -> float:
+        y = x - remover.residual(x, sr=SR)  # type: ignore[attr-defined]
+        return 10 * np.log10(max(float(np.sum(y.astype(np.float64) ** 2)) / total, 1e-12))
+
     return {
-        "kept_db": 10 * np.log10(max(ratio, 1e-12)),
-        "pauses": cues_in[0],
-        "rhythm": cues_in[1],
-        "pauses_kept": cues_out[0],
+        "dfn3": kept_db(Dfn3Runner(context.bundle("dfn3"))),
+        "mask": kept_db(Enhancer(load_bundle("default"), floor_db=MODEL_FLOOR_DB)),
+        "gap": float(programme_gap_db(x, sr=SR, context=context) or np.nan),
         "heard": hear_programme(x, sr=SR, context=context),
     }
 
@@ -70,15 +77,21 @@ def main() -> int:
     rows, script = manifest(args.data), training_script()
     speech_files = [f for f in script.pick(rows, script.SPEECH)[0] if "fsdd" not in f[0]]
     noises = script.pick(rows, script.NOISE)[0]
-    tracks = script.debian_music()[0][:16]
+    tracks = script.debian_music()[0][:12]
     if not tracks:
         raise SystemExit("music needs the Debian package wesnoth-1.16-music")
     rng = np.random.default_rng(args.seed)
     context = BuildContext()
 
-    def noise() -> np.ndarray:
+    def noise(kind: str) -> np.ndarray:
+        if kind == "white":
+            return white_noise(sr=SR, seconds=SECONDS, seed=int(rng.integers(1 << 30)))
         category, name = noises[rng.integers(len(noises))]
         return mono(args.data / category / name)
+
+    def conditions(snrs: tuple[int, ...]) -> list[tuple[str, int | None, str]]:
+        both = [(f"{snr} dB, {kind}", snr, kind) for snr in snrs for kind in ("white", "recorded")]
+        return [*both, ("clean", None, "")]
 
     results: list[tuple[str, str, dict]] = []
     rng.shuffle(speech_files)
@@ -116,13 +129,13 @@ def main() -> int:
         + (f" --write {args.write}" if args.write else "")
         + "`. Training-side material only (see the script's docstring); ranges over the files.",
         "",
-        "| material | condition | files | DeepFilterNet3 keeps (dB) | pauses in | rhythm in "
-        "| pauses of what it keeps | heard as speech |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| material | condition | files | DeepFilterNet3 keeps (dB) | the mask model keeps (dB) "
+        "| gap (dB) | heard as speech |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for kind in ("speech", "music"):
-        conditions = dict.fromkeys(c for k, c, _ in results if k == kind)
-        for condition in conditions:
+        labels = dict.fromkeys(c for k, c, _ in results if k == kind)
+        for condition in labels:
             rows_ = [m for k, c, m in results if k == kind and c == condition]
 
             def span(key: str, digits: int = 2, rows_: list = rows_) -> str:
@@ -131,8 +144,8 @@ def main() -> int:
 
             speech = sum(m["heard"] == "speech" for m in rows_)
             lines.append(
-                f"| {kind} | {condition} | {len(rows_)} | {span('kept_db', 1)} | {span('pauses')} "
-                f"| {span('rhythm')} | {span('pauses_kept')} | {speech} of {len(rows_)} |"
+                f"| {kind} | {condition} | {len(rows_)} | {span('dfn3', 1)} | {span('mask', 1)} "
+                f"| {span('gap', 1)} | {speech} of {len(rows_)} |"
             )
     text = "\n".join(lines) + "\n"
     print(text)
