@@ -414,3 +414,17 @@ def test_the_denoise_preset_runs_deepfilternet3_on_speech() -> None:
     )[0]
     expected = front - Dfn3Runner(load_bundle(DFN3_MODEL)).residual(front, sr=SR)
     np.testing.assert_allclose(out, expected, atol=2e-4)
+
+
+@pytest.mark.parametrize(("snr", "floor"), [(10.0, -100.0), (24.9, -100.0), (30.0, -20.0)])
+def test_light_noise_on_speech_is_reduced_down_to_a_limit(snr: float, floor: float) -> None:
+    from core.assistant import Diagnosis
+
+    d = Diagnosis(
+        sr=SR, channels=1, duration_s=8.0, hum_hz=None, hum_level_db=-120.0,
+        clicks_per_min=0.0, clipped_fraction=0.0, snr_db=snr, bandwidth_hz=7900.0,
+        analysed_seconds=8.0, programme="speech",
+    )  # fmt: skip
+    (model,) = [s for s in propose_chain(d).steps if s.type == "model"]
+    assert model.params["model"] == "dfn3"
+    assert model.params["floor_db"] == floor
