@@ -109,8 +109,8 @@ def _check_header(path: Path, f: sf.SoundFile) -> None:
     size = path.stat().st_size
     if f.frames > max(size, 1) * MAX_FRAMES_PER_BYTE or f.frames / f.samplerate > MAX_DURATION_S:
         raise DamagedAudioError(
-            f"{path.name} is damaged: its header claims {f.frames / f.samplerate / 3600:.0f} "
-            f"hours of audio in {size} bytes"
+            f"{path.name} is damaged: its header claims {_duration(f.frames / f.samplerate)} "
+            f"of audio in {size} bytes"
         )
 
 
@@ -263,6 +263,12 @@ def load(
 
         audio, rate = resample(audio, orig_sr=rate, target_sr=sr), sr
     return audio, rate
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 60:.0f} minutes" if seconds >= 60 else f"{seconds:.1f} seconds"
 
 
 def _check_fits_in_memory(file: AudioInfo) -> None:
