@@ -117,7 +117,11 @@ def check_folder(folder: PathLike) -> Path:
     if not folder.is_dir():
         raise WriteError(f"the output folder {folder} does not exist; create it first")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise write_error(OSError(errno.EACCES, os.strerror(errno.EACCES)), folder / "_")
+        code = errno.EACCES
+        with contextlib.suppress(OSError, AttributeError):
+            if os.statvfs(folder).f_flag & os.ST_RDONLY:
+                code = errno.EROFS
+        raise write_error(OSError(code, os.strerror(code)), folder / "_")
     return folder
 
 

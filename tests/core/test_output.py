@@ -287,3 +287,15 @@ def test_free_path_skips_names_in_use(tmp_path: Path) -> None:
     assert guard.free_path(tmp_path / "new.keras") == tmp_path / "new.keras"
     (tmp_path / "pairs").mkdir()
     assert guard.free_path(tmp_path / "pairs") == tmp_path / "pairs-2"
+
+
+def test_a_read_only_disk_is_named_as_such_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(guard.os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(guard.os, "statvfs", lambda path: ReadOnly())
+    with pytest.raises(FolderNotWritableError, match="is on a read-only disk"):
+        guard.check_output(tmp_path / "out.wav")
