@@ -34,7 +34,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--apply", action="store_true", help="restore the first file with the chosen preset"
     )
     parser.add_argument("--preset", help="preset to select (a built-in name)")
-    parser.add_argument("--model", help="model for the AI step: 'default' or a .keras file")
+    parser.add_argument(
+        "--model",
+        help="model for the AI step: 'auto' (DeepFilterNet3 on speech, SeminarioIA on music), "
+        "'dfn3', 'default' or a .keras file",
+    )
     parser.add_argument("--show", choices=("restore", "analysis"), help="panel to bring forward")
     parser.add_argument("--residual", action="store_true", help="show the removed noise below")
     parser.add_argument("--strength", type=float, help="preview strength after --apply (0..1)")
@@ -86,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
 
     from app.main_window import MainWindow
+    from app.views.restore import BUILTIN_CHOICES
 
     window = MainWindow(settings, data_dir=data_dir, enable_playback=not args.no_sound)
     if args.screenshot:
@@ -93,8 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.preset:
         window.restore_panel.select_preset(args.preset)
     if args.model:
-        if args.model == "default":
-            window.restore_panel.model_box.setCurrentIndex(0)
+        if args.model in BUILTIN_CHOICES:
+            window.restore_panel.refresh_models(select=args.model)
         else:
             window.restore_panel.add_model(str(Path(args.model).resolve()))
     if args.residual:
@@ -192,8 +197,10 @@ def self_test(args: argparse.Namespace) -> int:
         def model() -> str:
             from core.model.bundle import load_bundle, resolve_model_path
 
-            bundle = load_bundle(resolve_model_path("default"))
-            return f"{bundle.meta.architecture}, {bundle.meta.spectral.sample_rate} Hz"
+            loaded = [load_bundle(resolve_model_path(name)) for name in ("dfn3", "default")]
+            return ", ".join(
+                f"{b.meta.architecture} {b.meta.spectral.sample_rate} Hz" for b in loaded
+            )
 
         def restore() -> str:
             from core.demo import demo_recording

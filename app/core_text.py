@@ -44,7 +44,7 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "Release"),
     QT_TRANSLATE_NOOP(
         "core",
-        "The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise.",  # noqa: E501
+        "The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech, SeminarioIA's own model on music).",  # noqa: E501
     ),
     QT_TRANSLATE_NOOP(
         "core",
@@ -56,7 +56,7 @@ STRINGS = (
     ),
     QT_TRANSLATE_NOOP(
         "core",
-        "One-click restoration: remove DC and rumble, then AI noise reduction.",
+        "One-click restoration: remove DC and rumble, then AI noise reduction (DeepFilterNet3 on speech, SeminarioIA's own model on music).",  # noqa: E501
     ),
     QT_TRANSLATE_NOOP(
         "core",
@@ -64,7 +64,7 @@ STRINGS = (
     ),
     QT_TRANSLATE_NOOP(
         "core",
-        "AI noise reduction (up to 30 dB) after removing DC and rumble.",
+        "AI noise reduction after removing DC and rumble: DeepFilterNet3 on speech, SeminarioIA's own model (up to 30 dB) on music.",  # noqa: E501
     ),
     QT_TRANSLATE_NOOP(
         "core",

@@ -4,12 +4,13 @@ A restoration runs the chain once at full strength and keeps both outputs,
 ``restored₁`` and ``residual`` (what the repair steps removed), so the strength
 slider never re-runs the model. The preview at strength ``s`` is
 
-    restored(s) = restored₁ + (1 − s) · residual
+    restored(s) = restored₁ + (1 − k) · residual,   k = core.strength.removal_share(s)
 
-which is ``original − s · residual`` for chains without gain steps (the pipeline
+which is ``original − k · residual`` for chains without gain steps (the pipeline
 guarantees ``restored₁ + residual = gains × original``; with a normalise step the
 preview blends between the level-matched original and the full restoration). The
-"removed noise" buffer at strength ``s`` is ``s · residual``.
+"removed noise" buffer at strength ``s`` is ``k · residual``: what is left of it falls in
+dB along the slider, as DeepFilterNet's attenuation limit does.
 
 Core's own ``strength`` scales each step in turn, so for multi-step chains a file
 restored at ``strength=s`` by the CLI can differ slightly from this preview; the
@@ -29,6 +30,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.audio.peaks import PeakPyramid
 from core.progress import CancelToken, ProgressCallback, check_cancel
+from core.strength import removal_share
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,11 @@ class Restoration:
 def mix(restoration: Restoration, strength: float) -> tuple[np.ndarray, np.ndarray]:
     """``(restored, removed)`` buffers of ``restoration`` previewed at ``strength``."""
     r = restoration
-    if strength == 1.0:
+    share = removal_share(strength)
+    if share == 1.0:
         return r.restored, r.residual
-    restored = r.restored + np.float32(1.0 - strength) * r.residual
-    return restored, np.float32(strength) * r.residual
+    restored = r.restored + np.float32(1.0 - share) * r.residual
+    return restored, np.float32(share) * r.residual
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ from app.errors import show_error
 from app.i18n import translate
 from app.settings import Settings
 from app.views.analysis import AnalysisPanel, analyze
-from app.views.restore import RestorePanel
+from app.views.restore import BUILTIN_CHOICES, RestorePanel
 from app.views.spectrogram import compute_spectrogram
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
@@ -275,7 +275,9 @@ class MainWindow(QMainWindow):
         )
         self.restore_panel.last_model_dir = self.settings.last_model_dir
         self.restore_panel.select_preset(self.settings.preset)
-        if self.settings.model != "default" and Path(self.settings.model).exists():
+        if self.settings.model in BUILTIN_CHOICES:
+            self.restore_panel.refresh_models(select=self.settings.model)
+        elif Path(self.settings.model).exists():
             self.restore_panel.add_model(self.settings.model)
         self.restore_panel.apply_requested.connect(self.apply_restoration)
         self.restore_panel.cancel_requested.connect(self.cancel_restoration)
@@ -925,14 +927,16 @@ class MainWindow(QMainWindow):
 
         if not any(s.type == "model" and not s.bypass for s in chain.steps):
             return
-        path = resolve_model_path(chain.model)
-        if not path.exists():
-            if chain.model == "default":
-                raise ModelFormatError(
-                    f"the built-in model is not installed ({path}); choose another model or "
-                    "bypass the AI step"
-                )
-            raise ModelFormatError(f"model file not found: {path}")
+        names = ("dfn3", "default") if chain.model == "auto" else (chain.model,)
+        for name in names:
+            path = resolve_model_path(name)
+            if not path.exists():
+                if name in BUILTIN_CHOICES:
+                    raise ModelFormatError(
+                        f"the built-in model is not installed ({path}); choose another model "
+                        "or bypass the AI step"
+                    )
+                raise ModelFormatError(f"model file not found: {path}")
 
     def cancel_restoration(self) -> None:
         if self.restore_job is not None:

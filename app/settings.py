@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 MAX_RECENT = 10
 
 T = TypeVar("T")
@@ -97,7 +97,9 @@ class Settings:
     language = Option("ui/language", "system", str, "interface language code or 'system'")
     first_run_hint = Option("ui/first_run_hint", True, _to_bool, "show the start hint once")
     preset = Option("restore/preset", "auto", str, "last chosen preset; auto: the assistant")
-    model = Option("restore/model", "default", str, "'default' or a .keras path")
+    model = Option(
+        "restore/model", "auto", str, "'auto', 'dfn3', 'default' (built-in) or a .keras path"
+    )
     export_subtype = Option("export/subtype", "PCM_24", str, "PCM_16, PCM_24 or FLOAT")
     export_format = Option("export/format", "wav", str, "wav or flac")
 
@@ -123,6 +125,10 @@ class Settings:
             return  # written by a newer app: read what we understand, keep the rest
         # Version 0 -> 1: nothing was stored before version 1; future migrations go here,
         # one ``if version < N:`` block each.
+        if version < 2 and self.qsettings.value("restore/model") == "default":
+            # "default" was the one built-in model; the built-in choice is now automatic
+            # (DeepFilterNet3 on speech, the mask model on music).
+            self.qsettings.setValue("restore/model", "auto")
         if version < SETTINGS_VERSION:
             self.qsettings.setValue("version", SETTINGS_VERSION)
 

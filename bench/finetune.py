@@ -1,8 +1,10 @@
-"""Fine-tuning benchmark: ``seminario train --init default`` on a few minutes of one domain.
+"""Fine-tuning benchmark: ``seminario train --init default`` (or ``--init dfn3``, with
+``--base dfn3``: DeepFilterNet3 with its own loss) on a few minutes of one domain.
 
 Usage (from the repository root, after ``.venv/bin/pip install -e ".[bench]"``)::
 
-    .venv/bin/python bench/finetune.py [--data ../shared/data] [--write docs/benchmarks.md]
+    .venv/bin/python bench/finetune.py [--base dfn3] [--data ../shared/data] \
+        [--write docs/benchmarks.md]
 
 It plays a user who holds a few minutes of their own noisy/clean pairs in a domain the
 built-in model never trained on: the 8 kHz Free Spoken Digit Dataset
@@ -57,6 +59,7 @@ from core.dsp.filters import highpass  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
 
 BEGIN, END = "<!-- finetune:begin -->", "<!-- finetune:end -->"
+DFN3_MARKERS = "<!-- finetune-dfn3:begin -->", "<!-- finetune-dfn3:end -->"
 DOMAIN = "speech/fsdd_8k"
 SR = 8000
 NOISE = "noise/speech_commands/doing_the_dishes.flac"
@@ -195,7 +198,7 @@ def train_command(args: argparse.Namespace, work: Path) -> list[str]:
         "-o",
         str(work / "finetuned.keras"),
         "--init",
-        "default",
+        args.base,
         "--epochs",
         str(args.epochs),
         "--learning-rate",
@@ -362,6 +365,8 @@ def table(means: dict[str, dict[str, float]], labels: dict[str, str], pesq: str)
 
 def reproduce_command(args: argparse.Namespace, defaults: argparse.Namespace) -> str:
     parts = [".venv/bin/python bench/finetune.py"]
+    if args.base != defaults.base:
+        parts.append(f"--base {args.base}")
     for opt in (
         "train_minutes",
         "test_files",
@@ -403,8 +408,11 @@ def report(info: dict[str, Any]) -> str:
     user_cmd = "seminario " + " ".join(shlex.quote(c) for c in info["command"]).replace(
         str(info["work"]), "WORK"
     )
+    title = "## Fine-tuning on a user's own pairs (`bench/finetune.py`)"
+    if a.base == "dfn3":
+        title += ": DeepFilterNet3 (`--base dfn3`)"
     lines = [
-        "## Fine-tuning on a user's own pairs (`bench/finetune.py`)",
+        title,
         "",
         f"Measured {info['date']} on {machine()}, in {info['minutes']:.1f} min "
         f"(fine-tuning itself {info['train_seconds']:.0f} s of it).",
@@ -442,7 +450,7 @@ def report(info: dict[str, Any]) -> str:
         f"recording (disjoint from the fine-tuning excerpts), SNR mean "
         f"{np.mean(test.snrs):.1f} dB.",
         "- **Scoring**: each model through the same chain, the `denoise` preset (DC, 30 Hz "
-        "high-pass, model at -30 dB floor) with only its model swapped, via "
+        "high-pass, the model) with only its model swapped, via "
         "`core.pipeline.restore_array` at 8 kHz; against the clean reference at 8 kHz: "
         "SI-SDR, PESQ narrow-band (`pesq` package, P.862 `nb`) and STOI; mean over files.",
         "",
@@ -450,7 +458,7 @@ def report(info: dict[str, Any]) -> str:
         "",
         info["table"],
         "",
-        f"Per test speaker (input / default / fine-tuned): {info['by_speaker']}.",
+        f"Per test speaker (input / as shipped / fine-tuned): {info['by_speaker']}.",
     ]
     if info.get("general_table"):
         lines += [
@@ -487,6 +495,12 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--patience", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--base",
+        choices=("default", "dfn3"),
+        default="default",
+        help="the built-in model to fine-tune: default (mask model) or dfn3 (DeepFilterNet3)",
+    )
     parser.add_argument(
         "--general", type=int, default=8, help="held-out 16 kHz clips to check (0: skip)"
     )
@@ -543,11 +557,18 @@ def main() -> int:
         result, train_seconds = run_training(command)
         print(f"fine-tuning took {train_seconds:.0f} s", flush=True)
 
-        models = {"default": "default", "finetuned": str(work / "finetuned.keras")}
+        models = {"default": args.base, "finetuned": str(work / "finetuned.keras")}
+        stock = (
+            "DeepFilterNet3 as shipped (`resources/models/dfn3.keras`)"
+            if args.base == "dfn3"
+            else "default model (`resources/models/default.keras`)"
+        )
         labels = {
             "input": "input (unprocessed)",
-            "default": "default model (`resources/models/default.keras`)",
-            "finetuned": f"fine-tuned (`--init default`, {train.seconds / 60:.1f} min of pairs)",
+            "default": stock,
+            "finetuned": (
+                f"fine-tuned (`--init {args.base}`, {train.seconds / 60:.1f} min of pairs)"
+            ),
         }
         per = evaluate(load_cases(work / "test", test.names), SR, models, Scorer(SR, "nb"))
         main_table = table(means(per), labels, "PESQ-NB")
@@ -585,7 +606,8 @@ def main() -> int:
     }
     text = report(info)
     if args.write:
-        write_section(args.write, BEGIN, END, text)
+        begin, end = (BEGIN, END) if args.base == "default" else DFN3_MARKERS
+        write_section(args.write, begin, end, text)
         print(f"\nwrote the finetune section of {args.write} ({minutes:.1f} min)")
     else:
         print("\n" + text)

@@ -66,9 +66,18 @@ MODEL_CARD = ROOT / "resources" / "models" / "default.md"
 CARD_BEGIN, CARD_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
 PEERS = ("wiener", "noisereduce", "rnnoise", "deepfilternet")
 NOT_MUSIC = ("bird", "humpback")  # the robin and the whale song in music/librosa
-METRICS = ("pesq", "stoi", "si_sdr", "ovrl", "sig", "bak", "rtf")
-HEADERS = ("PESQ-WB", "STOI", "SI-SDR dB", "DNSMOS OVRL", "DNSMOS SIG", "DNSMOS BAK", "RTF")
-DIGITS = {"pesq": 2, "stoi": 3, "si_sdr": 1, "ovrl": 2, "sig": 2, "bak": 2, "rtf": 3}
+METRICS = ("pesq", "stoi", "si_sdr", "ovrl", "sig", "bak", "rtf", "cpu")
+HEADERS = (
+    "PESQ-WB",
+    "STOI",
+    "SI-SDR dB",
+    "DNSMOS OVRL",
+    "DNSMOS SIG",
+    "DNSMOS BAK",
+    "RTF",
+    "CPU s/s",
+)
+DIGITS = {"pesq": 2, "stoi": 3, "si_sdr": 1, "ovrl": 2, "sig": 2, "bak": 2, "rtf": 3, "cpu": 3}
 
 # --- conditions -------------------------------------------------------------
 
@@ -434,6 +443,8 @@ class Seminario(System):
         from core.pipeline import list_presets, load_preset
 
         model = resolve_model_path("default")
+        if not resolve_model_path("dfn3").exists():
+            raise Unavailable("resources/models/dfn3.keras does not exist")
         if not model.exists():
             raise Unavailable(
                 f"{model.relative_to(ROOT)} does not exist yet (default model not trained)"
@@ -449,10 +460,11 @@ class Seminario(System):
         self.context = BuildContext()  # the model is loaded once, as the app keeps it
         created = _model_created(model)
         self.note = (
-            f"preset `{preset}`, model `{model.name}`"
+            f"preset `{preset}`: `dfn3.keras` (DeepFilterNet3's weights in SeminarioIA's "
+            f"port) on speech, `{model.name}`"
             + (f" (created {created})" if created else "")
             + (
-                f", and `{speech.name}` where the model step's pre-clean runs"
+                f" on music, and `{speech.name}` where its pre-clean runs"
                 if (speech := resolve_model_path("speech")).exists()
                 else ""
             )
@@ -475,7 +487,9 @@ class Seminario(System):
 
 def _step_label(step: Any) -> str:
     if step.type == "model":
-        return f"model ({step.params.get('floor_db', '?')} dB floor)"
+        floor = step.params.get("floor_db", -100.0)
+        limit = "no limit" if floor <= -100.0 else f"{floor} dB floor"
+        return f"model {step.params.get('model', '?')} ({limit})"
     return str(step.type)
 
 
@@ -595,9 +609,35 @@ class DeepFilterNet(System):
         return _from_peer_rate(y, sr)
 
 
+class Dfn3Port(System):
+    name, key = "SeminarioIA dfn3 (the port alone)", "dfn3"
+    note = (
+        "the chain `{\"type\": \"model\", \"params\": {\"model\": \"dfn3\"}}`: "
+        "DeepFilterNet3's weights in SeminarioIA's Keras port, at its defaults, soxr "
+        "to/from 48 kHz"
+    )
+
+    def setup(self) -> None:
+        from core.model.bundle import resolve_model_path
+        from core.pipeline import ChainConfig, StepSpec
+        from core.steps import BuildContext
+
+        if not resolve_model_path("dfn3").exists():
+            raise Unavailable("resources/models/dfn3.keras is missing")
+        self.chain = ChainConfig([StepSpec("model", {"model": "dfn3"})])
+        self.context = BuildContext()
+        self.process(np.zeros((1, 16000), np.float32), 16000)  # graph built outside timings
+
+    def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
+        from core.pipeline import restore_array
+
+        return restore_array(audio, sr=sr, chain=self.chain, context=self.context)[0]
+
+
 SYSTEMS: dict[str, Callable[[], System]] = {
     "input": Unprocessed,
     "seminario": Seminario,
+    "dfn3": Dfn3Port,
     "wiener": Wiener,
     "noisereduce": NoiseReduce,
     "rnnoise": RNNoise,
@@ -677,6 +717,7 @@ def _load_dnsmos() -> Any:
 class Cell:
     values: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # processor time of every thread of the process
     audio_s: float = 0.0
     lags_ms: list[float] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
@@ -687,8 +728,9 @@ class Cell:
             self.values.setdefault(k, []).append(v)
 
     def mean(self, key: str) -> float:
-        if key == "rtf":
-            return self.seconds / self.audio_s if self.audio_s else float("nan")
+        if key in ("rtf", "cpu"):
+            spent = self.seconds if key == "rtf" else self.cpu_seconds
+            return spent / self.audio_s if self.audio_s else float("nan")
         v = [x for x in self.values.get(key, []) if np.isfinite(x)]
         return float(np.mean(v)) if v else float("nan")
 
@@ -713,9 +755,10 @@ def run(
                     continue
                 try:
                     system.reset()
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     out = system.process(case.degraded, case.sr)
                     elapsed = time.perf_counter() - t0
+                    cpu = time.process_time() - c0
                     out = np.asarray(out, dtype=np.float32)
                     if out.ndim == 1:
                         out = out[np.newaxis]
@@ -725,6 +768,7 @@ def run(
                     if system.key != "input":
                         out, lag = align(out, case.degraded, int(MAX_LAG_S * case.sr))
                     cell.seconds += elapsed
+                    cell.cpu_seconds += cpu
                     cell.audio_s += case.degraded.shape[1] / case.sr
                     cell.lags_ms.append(1000.0 * lag / case.sr)
                     if system.detail:
@@ -779,7 +823,7 @@ def table(
         else:
             values = []
             for m in METRICS:
-                if m == "rtf" and system.key == "input":
+                if m in ("rtf", "cpu") and system.key == "input":
                     values.append("—")
                 elif m in scorer.missing:
                     values.append("n/a")
@@ -834,7 +878,7 @@ def summary_table(
         values = []
         for m in METRICS:
             mean = _condition_mean(results, keys, system.key, m)
-            if m == "rtf" and system.key == "input":
+            if m in ("rtf", "cpu") and system.key == "input":
                 values.append("—")
             elif m in scorer.missing or not np.isfinite(mean):
                 values.append("n/a")
@@ -930,7 +974,12 @@ def targets_table(
         )
 
     if noise and "deepfilternet" in names:
-        for m, label in (("pesq", "PESQ-WB"), ("stoi", "STOI"), ("si_sdr", "SI-SDR dB")):
+        for m, label in (
+            ("pesq", "PESQ-WB"),
+            ("stoi", "STOI"),
+            ("si_sdr", "SI-SDR dB"),
+            ("ovrl", "DNSMOS OVRL"),
+        ):
             row(
                 f"Noise conditions, mean {label}: above DeepFilterNet3",
                 noise,
@@ -1053,7 +1102,9 @@ def report(
         "(`core.metrics.si_sdr`); DNSMOS P.835 (the ONNX model shipped in `speechmos`) needs "
         "no reference. PESQ, STOI and DNSMOS are speech measures: on music read SI-SDR "
         "first. RTF is processing time / audio duration on this machine (model loading "
-        "excluded, resampling to 48 kHz for RNNoise and DeepFilterNet3 included). "
+        "excluded, resampling to 48 kHz for RNNoise and DeepFilterNet3 included); CPU s/s "
+        "is the processor time of all the process's threads per second of audio (mono "
+        "16 kHz in). "
         "Every value is the mean over the condition's files.",
         "",
     ]
@@ -1061,7 +1112,8 @@ def report(
     if lags:
         out += [f"Delays removed before scoring: {lags}.", ""]
     if targets:
-        out += ["### The targets of the default model (issue 4)", "", targets, "", TARGETS_NOTE, ""]
+        title = "### The targets of the built-in models (issue 24)"
+        out += [title, "", targets, "", TARGETS_NOTE, ""]
     for title, which in SUMMARIES:
         if any(which(c) for c in conds):
             out += [

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
+from core.dsp.stft import StftConfig
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 from core.workers import default_workers, single_threaded_blas
 
@@ -100,6 +102,20 @@ MODEL_FLOOR_DB = -30.0
 # A gentle steady-noise cut before the model: deeper ones (18, 24 dB) gained less PESQ.
 MODEL_PRE_CLEAN_DB = 12.0
 
+# Speech or music decides the noise model: DeepFilterNet3 for speech, the mask model
+# elsewhere (DeepFilterNet3 takes nearly all of a piece of music away: 20 training-side
+# Wesnoth excerpts came out at -14 dB SI-SDR against themselves, the mask model's at
+# +30). What DeepFilterNet3 keeps of a recording tells them apart best: on training-side
+# material (docs/benchmarks.md, "Speech or music") speech in noise at -5..20 dB SNR kept
+# -8.6..-0.2 dB of its energy (at 0 dB SNR and above, -4.2 or more), music clean or in
+# noise at 0..20 dB -61..-9.0 dB.
+PROGRAMME_KEPT_SPEECH_DB = -6.0  # kept at least this: speech, if what is kept pauses ...
+PROGRAMME_OUTPUT_PAUSE_SHARE = 0.25  # ... as speech does (speech's output 0.31..0.66)
+PROGRAMME_KEPT_MUSIC_DB = -12.0  # kept less: music; in between the input's cues decide:
+PROGRAMME_PAUSE_SHARE = 0.2  # speech at -5 dB SNR there 0.25..0.64, music 0.00..0.13
+PROGRAMME_RHYTHM_SHARE = 0.3  # speech there 0.34..0.54 (core.model.inference.speech_rhythm)
+PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -129,6 +145,7 @@ class Diagnosis:
     analysed_seconds : how much of the file the figures come from
     model_removal_db : share of the energy the built-in model would take out (dB),
         measured only where ``snr_db`` finds the recording clean, else ``None``
+    programme : ``"speech"`` or ``"music"`` (:func:`hear_programme`)
     """
 
     sr: int
@@ -144,6 +161,9 @@ class Diagnosis:
     noise_above_hz: float | None = None
     model_removal_db: float | None = None
     clear_clicks_per_min: float = math.nan
+    programme: str = "unknown"
+    """``"speech"`` or ``"music"`` (anything that is not speech), from
+    :func:`hear_programme`; ``"unknown"`` where it was not judged."""
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -428,8 +448,11 @@ def _diagnose(
     removal = None
     if math.isfinite(snr) and snr >= NOISY_BELOW_SNR_DB:
         check_cancel(cancel)
-        report(0.85, "listening for unsteady noise")
+        report(0.8, "listening for unsteady noise")
         removal = model_removal_db(x, sr=sr, context=context)
+    check_cancel(cancel)
+    report(0.9, "listening for speech")
+    programme = hear_programme(x, sr=sr, context=context)
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -445,6 +468,7 @@ def _diagnose(
         analysed_seconds=x.shape[1] / sr,
         noise_above_hz=edge,
         model_removal_db=removal,
+        programme=programme,
     )
 
 
@@ -457,6 +481,64 @@ def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None
 
     bundle = (context or BuildContext()).bundle(DEFAULT_MODEL)
     return Enhancer(bundle, floor_db=MODEL_FLOOR_DB).removal_db(audio, sr=sr)
+
+
+def hear_programme(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> str:
+    """``"speech"`` or ``"music"`` (anything that is not speech goes the music-safe way)
+    for ``audio`` ``(channels, samples)``, from what DeepFilterNet3 keeps of it (its first
+    :data:`PROGRAMME_LISTEN_SECONDS`) and speech's pauses and syllable rhythm."""
+    from core.dsp.stft import stft
+    from core.model.inference import speech_rhythm
+
+    x = audio.mean(axis=0, keepdims=True)
+    x = resample(x, orig_sr=sr, target_sr=_CUE_RATE) if sr != _CUE_RATE else x
+    x = x[:, : int(PROGRAMME_LISTEN_SECONDS * _CUE_RATE)]
+
+    def cues(y: np.ndarray) -> tuple[float, float]:
+        return speech_rhythm(stft(y, config=_CUE_STFT), sr=_CUE_RATE, hop=_CUE_STFT.hop)
+
+    kept = speech_model_output(x, sr=_CUE_RATE, context=context)
+    if kept is None:  # no DeepFilterNet3 installed: the cues alone
+        pauses, rhythm = cues(x)
+        return (
+            "speech"
+            if pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
+            else "music"
+        )
+    energy_in = float(np.sum(x.astype(np.float64) ** 2))
+    energy_out = float(np.sum(kept.astype(np.float64) ** 2))
+    if energy_in <= 0.0:
+        return "music"
+    kept_db = 10.0 * math.log10(max(energy_out / energy_in, 1e-12))
+    if kept_db >= PROGRAMME_KEPT_SPEECH_DB:
+        return "speech" if cues(kept)[0] >= PROGRAMME_OUTPUT_PAUSE_SHARE else "music"
+    if kept_db < PROGRAMME_KEPT_MUSIC_DB:
+        return "music"
+    pauses, rhythm = cues(x)
+    return (
+        "speech"
+        if pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
+        else "music"
+    )
+
+
+_CUE_RATE = 16000
+_CUE_STFT = StftConfig(n_fft=512, hop=128)  # 8 ms hops: the cues want 100 frames a second
+
+
+def speech_model_output(
+    audio: np.ndarray, *, sr: int, context: BuildContext | None = None
+) -> np.ndarray | None:
+    """What DeepFilterNet3 keeps of ``audio`` ``(1, samples)`` at ``sr``; ``None`` where
+    it is not installed."""
+    from core.model.bundle import DFN3_MODEL, resolve_model_path
+    from core.model.dfn3.runner import Dfn3Runner
+    from core.steps import BuildContext
+
+    if not resolve_model_path(DFN3_MODEL).exists():
+        return None
+    runner = Dfn3Runner((context or BuildContext()).bundle(DFN3_MODEL))
+    return (audio - runner.residual(audio, sr=sr)).astype(np.float32)
 
 
 def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:
@@ -547,13 +629,48 @@ def band_cliff(audio: np.ndarray, *, sr: int, n_fft: int = 1024) -> tuple[float,
     return edge, 10 * float(np.log10(max(spread, 1e-30)))
 
 
-def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfig:
+AUTO_CHOICE = "auto"
+"""The built-in choice of model: DeepFilterNet3 for speech, the mask model for the rest."""
+DFN3_CHOICE = "dfn3"
+MASK_CHOICE = "default"
+
+
+def model_for(programme: str, model: str) -> str:
+    """The model a step asking for ``model`` runs on a ``programme`` (``"speech"`` or
+    ``"music"``): :data:`AUTO_CHOICE` becomes DeepFilterNet3 for speech and the mask
+    model otherwise; any other name or path is taken as given."""
+    if model != AUTO_CHOICE:
+        return model
+    return DFN3_CHOICE if programme == "speech" else MASK_CHOICE
+
+
+def resolve_model_steps(chain: ChainConfig, programme: str) -> ChainConfig:
+    """``chain`` with each ``{"model": "auto"}`` step made concrete for ``programme``. A
+    reduction limit of -100 dB (none, the step's default) becomes the mask model's
+    tested floor (:data:`MODEL_FLOOR_DB`) where the mask model runs."""
+    from core.pipeline import ChainConfig, StepSpec
+
+    steps = []
+    for step in chain.steps:
+        if step.type == "model" and step.params.get("model") == AUTO_CHOICE:
+            chosen = model_for(programme, AUTO_CHOICE)
+            params = {**step.params, "model": chosen}
+            if chosen == MASK_CHOICE and float(params.get("floor_db", -100.0)) <= -100.0:
+                params["floor_db"] = MODEL_FLOOR_DB
+            step = StepSpec(step.type, params, step.bypass)
+        steps.append(step)
+    return ChainConfig(steps, chain.name, chain.description, adaptive=chain.adaptive)
+
+
+def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainConfig:
     """The chain that repairs what ``diagnosis`` found, in the order that works best:
     clipping first, on the samples as they came (any filter, even the DC removal,
     bends the flat tops the de-clipper rebuilds), then DC, then clicks (clipping and
     clicks break the noise models), then hum, then noise
     (light steady hiss first when it lies above a band-limited programme, then the model),
-    then a low-pass when only noise lies above the programme's band.
+    then a low-pass when only noise lies above the programme's band. The noise step runs
+    ``model`` (:func:`model_for`: by default DeepFilterNet3 on speech, the mask model on
+    music).
     A limiter closes the chain when de-clipping may push peaks past full scale.
     Clean input gets only DC removal, so it passes essentially untouched.
 
@@ -579,21 +696,28 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = "default") -> ChainConfi
         mains = "50" if diagnosis.hum_hz is not None and diagnosis.hum_hz < 55 else "60"
         steps.append(StepSpec("dehum", {"mains": mains, "harmonics": 12}))
     if "noise" in kinds:
-        params: dict[str, Any] = {"model": model, "floor_db": MODEL_FLOOR_DB}
-        if "noise_above_band" in kinds and diagnosis.snr_db >= HISS_STEP_MIN_SNR_DB:
-            # Noise above a band-limited programme came after the band limit: channel
-            # hiss (tape, transmission), steady, so a noise profile removes it better
-            # than the model, weakest on band-limited input (old broadcast PESQ 2.5 -> 3.0).
-            steps.append(StepSpec("hiss"))
+        chosen = model_for(diagnosis.programme, model)
+        if chosen == DFN3_CHOICE:
+            # Speech: DeepFilterNet3 alone, at its own defaults; it takes any noise,
+            # steady or not, above a band edge or not.
+            steps.append(StepSpec("model", {"model": chosen}))
         else:
-            # The model takes out steady noise first where it vouches for the noise
-            # profile, or the audio has speech's pauses and rhythm and reads noisy (not
-            # music): see core.model.inference.Enhancer.
-            params["pre_clean_db"] = MODEL_PRE_CLEAN_DB
-            if model == "default":
-                # Where that cut runs, the built-in speech-in-noise model gives the mask.
-                params["speech_model"] = "built-in"
-        steps.append(StepSpec("model", params))
+            params: dict[str, Any] = {"model": chosen, "floor_db": MODEL_FLOOR_DB}
+            if "noise_above_band" in kinds and diagnosis.snr_db >= HISS_STEP_MIN_SNR_DB:
+                # Noise above a band-limited programme came after the band limit: channel
+                # hiss (tape, transmission), steady, so a noise profile removes it better
+                # than the model, weakest on band-limited input (old broadcast PESQ 2.5 ->
+                # 3.0).
+                steps.append(StepSpec("hiss"))
+            else:
+                # The model takes out steady noise first where it vouches for the noise
+                # profile, or the audio has speech's pauses and rhythm and reads noisy
+                # (not music): see core.model.inference.Enhancer.
+                params["pre_clean_db"] = MODEL_PRE_CLEAN_DB
+                if chosen == "default":
+                    # Where that cut runs, the built-in speech-in-noise model gives the mask.
+                    params["speech_model"] = "built-in"
+            steps.append(StepSpec("model", params))
     if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None:
         cutoff = min(LOWPASS_MARGIN * diagnosis.noise_above_hz, 0.95 * diagnosis.sr / 2)
         steps.append(StepSpec("lowpass", {"cutoff_hz": round(cutoff, 1)}))

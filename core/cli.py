@@ -339,7 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", required=True, metavar="MODEL.keras", help="model file to write"
     )
-    p.add_argument("--arch", default="dense", help="architecture: dense (default) or crnn")
+    p.add_argument(
+        "--arch",
+        default="dense",
+        help="architecture: dense (default), crnn, or dfn3 (DeepFilterNet3; with --init dfn3 "
+        "fine-tunes the built-in speech model with its own loss)",
+    )
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--learning-rate", type=float, default=1e-3)
@@ -352,7 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
-        "--init", metavar="default|PATH", help="fine-tune this model instead of starting fresh"
+        "--init",
+        metavar="default|dfn3|PATH",
+        help="fine-tune this model instead of starting fresh",
     )
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--json", action="store_true")

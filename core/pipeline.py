@@ -38,14 +38,19 @@ from core.errors import ChainFileError, ConfigError, UnsafeOutputError
 from core.output import same_file, scratch_folder
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.steps import BuildContext, step_type
+from core.strength import removal_share
 from core.workers import default_workers
 
 CHAIN_VERSION = 1
 MAX_CHAIN_STEPS = 64
 MAX_CHAIN_BYTES = 1 << 20
-# Each block is processed with up to 2 s of context on both sides, computed and dropped:
-# at 10 s that was 40 % more work, at 30 s 13 %. Memory stays small (48 kHz stereo: 12 MB).
+# Each block is processed with up to MAX_MARGIN_SECONDS of context on both sides, computed
+# and dropped: 2 s at 10 s blocks was 40 % more work, at 30 s 13 %. Memory stays small
+# (48 kHz stereo: 12 MB).
 BLOCK_SECONDS = 30.0
+MAX_MARGIN_SECONDS = 3.0
+"""Context either side of a block, at most: DeepFilterNet3's feature normalisation (1 s
+time constant) needs about 3 s to forget where a block starts."""
 
 
 @dataclass
@@ -136,13 +141,13 @@ class ChainConfig:
         return cls.from_dict(data)
 
     def with_model(self, model: str) -> ChainConfig:
-        """A copy whose model steps use ``model`` (``"default"`` or a path).
+        """A copy whose model steps use ``model`` (a built-in name or a path).
 
-        Another model than the built-in one also replaces its speech-in-noise companion:
-        a user's own model is used throughout.
+        Another model than the built-in ones also replaces the mask model's
+        speech-in-noise companion: a user's own model is used throughout.
         """
         change: dict[str, Any] = {"model": model}
-        if model != "default":
+        if model not in ("default", "auto"):
             change["speech_model"] = "off"
         steps = [
             StepSpec(
@@ -154,18 +159,30 @@ class ChainConfig:
 
     @property
     def model(self) -> str:
-        """The model of the first model step (``"default"`` when there is none)."""
-        return next((str(s.params["model"]) for s in self.steps if s.type == "model"), "default")
+        """The model of the first model step (``"auto"``, the built-in choice, when there
+        is none)."""
+        return next((str(s.params["model"]) for s in self.steps if s.type == "model"), "auto")
+
+    @property
+    def chooses_model(self) -> bool:
+        """Whether a model step leaves the model to the programme (``"auto"``)."""
+        return any(
+            s.type == "model" and not s.bypass and s.params.get("model") == "auto"
+            for s in self.steps
+        )
 
 
 def adapt_chain(chain: ChainConfig, diagnose: Callable[[], Any]) -> ChainConfig:
-    """``chain`` itself, or for an adaptive chain the assistant's proposal for the input
-    that ``diagnose()`` measures (called only when needed)."""
-    if not chain.adaptive:
-        return chain
-    from core.assistant import propose_chain
+    """``chain`` itself; for an adaptive chain the assistant's proposal for the input that
+    ``diagnose()`` measures; for a chain with ``{"model": "auto"}`` steps, those steps made
+    concrete for the programme it hears (``diagnose`` is called only when needed)."""
+    from core.assistant import propose_chain, resolve_model_steps
 
-    return propose_chain(diagnose(), model=chain.model)
+    if chain.adaptive:
+        return propose_chain(diagnose(), model=chain.model)
+    if chain.chooses_model:
+        return resolve_model_steps(chain, diagnose().programme)
+    return chain
 
 
 def list_presets() -> list[str]:
@@ -290,8 +307,7 @@ def _run(
     cancel: CancelToken | None,
     context: BuildContext,
 ) -> None:
-    if not 0.0 <= strength <= 1.0:
-        raise ConfigError(f"strength must be between 0 and 1, got {strength}")
+    share = removal_share(strength)
     stages = _stages(chain, context)
     signal = source
     c, total = source.channels, source.total
@@ -302,13 +318,13 @@ def _run(
     workers = default_workers()
 
     for done_passes, (repairs, gain_step) in enumerate(stages):
-        margin = int(sr * min(sum(s.margin_s for s in repairs), 2.0))
+        margin = int(sr * min(sum(s.margin_s for s in repairs), MAX_MARGIN_SECONDS))
 
         def process(ext: np.ndarray, repairs: list[Any] = repairs) -> np.ndarray:
             audio = ext[:c]
             for step in repairs:
                 out = step.process(audio, sr=sr)
-                audio = out if strength == 1.0 else audio - strength * (audio - out)
+                audio = out if share == 1.0 else audio - share * (audio - out)
             # Audio plus residual stays what came in: the residual gains what the steps
             # took out (one pass over the block, not two per step).
             return np.concatenate([audio, ext[c:] + (ext[:c] - audio)])
@@ -422,7 +438,7 @@ def restore_file(
     if src_info.frames == 0:
         raise ConfigError(f"{src.name} contains no audio")
     context = context or BuildContext()
-    if chain.adaptive:
+    if chain.adaptive or chain.chooses_model:
         from core.assistant import diagnose_file
 
         chain = adapt_chain(chain, lambda: diagnose_file(src, cancel=cancel, context=context))
@@ -519,7 +535,7 @@ def restore_array(
     audio = validate_audio(audio)
     sr = validate_rate(sr)
     context = context or BuildContext()
-    if chain.adaptive:
+    if chain.adaptive or chain.chooses_model:
         from core.assistant import diagnose
 
         chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, cancel=cancel, context=context))

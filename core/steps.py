@@ -118,7 +118,7 @@ class BuildContext:
         for spec in specs:
             check_cancel(cancel)
             bundle = self.bundle(spec)
-            bundle.predict(np.zeros((1, 8, bundle.meta.spectral.bins), dtype=np.float32))
+            bundle.warm()
 
 
 def preload_models(
@@ -264,13 +264,21 @@ class _ModelStep:
 
 
 def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
-    from core.model.bundle import SPEECH_MODEL
-    from core.model.inference import Enhancer
+    from core.model.bundle import DEFAULT_MODEL, DFN3_FAMILY, SPEECH_MODEL
+    from core.model.inference import Enhancer, remover
 
+    # "auto" is made concrete per recording (core.assistant.resolve_model_steps); a
+    # chain built without hearing the recording gets the music-safe mask model.
+    name = DEFAULT_MODEL if params["model"] == "auto" else params["model"]
+    bundle = ctx.bundle(name)
+    if bundle.meta.family == DFN3_FAMILY:
+        # The network alone, as its authors run it; only the reduction limit applies.
+        runner = remover(bundle, floor_db=params["floor_db"])
+        return _ModelStep(runner, margin_s=runner.margin_s)
     speech = params["speech_model"] == "built-in"
     return _ModelStep(
         Enhancer(
-            ctx.bundle(params["model"]),
+            bundle,
             floor_db=params["floor_db"],
             extend_highs=params["high_band"] == "follow",
             linked=params["channels"] == "linked",
@@ -422,7 +430,8 @@ STEP_TYPES: dict[str, StepType] = {
             "AI noise reduction",
             (
                 ParamSpec("model", "default", "Model"),
-                ParamSpec("floor_db", -30.0, "Maximum reduction", -80.0, 0.0, unit="dB"),
+                # -100 dB: no limit (DeepFilterNet's convention); presets set their own.
+                ParamSpec("floor_db", -100.0, "Maximum reduction", -100.0, 0.0, unit="dB"),
                 ParamSpec(
                     "high_band", "follow", "Above the model's band", choices=("follow", "keep")
                 ),

@@ -37,6 +37,8 @@ from core.output import check_outputs
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
+DFN3_ARCH = "dfn3"
+"""DeepFilterNet3 (core.model.dfn3): fine-tuned with its own loss and data path."""
 # "cosine" decays the rate to 5 % of its start over the planned epochs: the last
 # epochs then settle into a minimum instead of hopping around it.
 LR_SCHEDULES = ("constant", "cosine")
@@ -63,9 +65,10 @@ class TrainConfig:
     arch_params: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
-        if self.init is None and self.arch not in ARCHITECTURES:
+        if self.init is None and self.arch not in (*ARCHITECTURES, DFN3_ARCH):
             raise ConfigError(
-                f"unknown architecture {self.arch!r}; choose one of: {', '.join(ARCHITECTURES)}"
+                f"unknown architecture {self.arch!r}; choose one of: "
+                f"{', '.join((*ARCHITECTURES, DFN3_ARCH))}"
             )
         if self.epochs < 1 or self.batch_size < 1 or self.segment_frames < 8:
             raise ConfigError("epochs and batch size must be at least 1")
@@ -235,6 +238,14 @@ def train(
     train_pairs, val_pairs = split_pairs(pairs, val_fraction=config.val_split, seed=config.seed)
     if not val_pairs:
         raise ConfigError("need at least 2 usable pairs so one can be kept for validation")
+    if _is_dfn3(config):
+        return _train_dfn3(
+            run,
+            output,
+            train_pairs,
+            val_pairs,
+            sources={"noisy_dir": str(noisy_dir), "clean_dir": str(clean_dir)},
+        )
 
     start = _Start.of(config)
     load_progress = sub_progress(progress, 0.03, 0.15)
@@ -354,6 +365,73 @@ NORM_SAMPLE_PAIRS = 256
 """Pairs drawn to fit the feature normalisation of a streamed training run."""
 
 
+def _is_dfn3(config: TrainConfig) -> bool:
+    """Whether ``config`` trains the DeepFilterNet3 family (by name, or by its base)."""
+    if config.init is not None:
+        from core.model.bundle import DFN3_FAMILY, load_meta
+
+        return load_meta(config.init).family == DFN3_FAMILY
+    return config.arch == DFN3_ARCH
+
+
+def _train_dfn3(
+    run: _Run,
+    output: Path,
+    train_pairs: list[Pair],
+    val_pairs: list[Pair],
+    *,
+    sources: dict[str, Any],
+) -> TrainResult:
+    """Fine-tune (or, without ``init``, train afresh) DeepFilterNet3: see
+    :mod:`core.model.dfn3.training`."""
+    from core.model.dfn3 import frontend, new_bundle
+    from core.model.dfn3.training import cut_segments, fine_tune
+
+    config, progress, cancel = run.config, run.progress, run.cancel
+    sr = frontend.SAMPLE_RATE
+    base = load_bundle(config.init) if config.init is not None else new_bundle()
+    loading = sub_progress(progress, 0.03, 0.1)
+    train_audio = []
+    for i, pair in enumerate(train_pairs):
+        check_cancel(cancel)
+        train_audio.append(load_pair_audio(pair, sr=sr))
+        if loading is not None:
+            loading((i + 1) / len(train_pairs), "reading the pairs")
+    val_audio = [load_pair_audio(p, sr=sr) for p in val_pairs]
+    fitted = fine_tune(
+        base,
+        cut_segments(train_audio),
+        cut_segments(val_audio),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        patience=config.patience,
+        seed=config.seed,
+        progress=sub_progress(progress, 0.1, 0.9),
+        cancel=cancel,
+        on_epoch=run.on_epoch,
+    )
+    meta = BundleMeta(
+        architecture=DFN3_ARCH,
+        spectral=base.meta.spectral,
+        norm=None,
+        mask_floor_db=base.meta.mask_floor_db,
+        history=fitted.history,
+        training={
+            "config": asdict(config),
+            "base": config.init,
+            "base_training": base.meta.training,
+            **sources,
+            "train_files": len(train_pairs),
+            "val_files": len(val_pairs),
+            "best_epoch": fitted.best_epoch,
+        },
+        family=base.meta.family,
+    )
+    run.history, run.best_epoch = fitted.history, fitted.best_epoch
+    return _measure_and_save(ModelBundle(model=base.model, meta=meta), run, output, val_audio)
+
+
 def _model_output(output: str | os.PathLike[str], config: TrainConfig, overwrite: bool) -> Path:
     """Check the model file and its description before any work (the base model of a
     fine-tuning is an input)."""
@@ -467,7 +545,7 @@ def _save(
     val_audio: Sequence[tuple[np.ndarray, np.ndarray]],
 ) -> TrainResult:
     """Measure the trained model on the validation pairs and save the bundle."""
-    config, progress, cancel = run.config, run.progress, run.cancel
+    config = run.config
     history, best_epoch = run.history, run.best_epoch
     assert start.norm is not None
     meta = BundleMeta(
@@ -485,7 +563,17 @@ def _save(
             "best_epoch": best_epoch,
         },
     )
-    bundle = ModelBundle(model=start.model, meta=meta)
+    return _measure_and_save(ModelBundle(model=start.model, meta=meta), run, output, val_audio)
+
+
+def _measure_and_save(
+    bundle: ModelBundle,
+    run: _Run,
+    output: Path,
+    val_audio: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> TrainResult:
+    """Score ``bundle`` on the validation pairs, record that in it and save it."""
+    progress, cancel, meta = run.progress, run.cancel, bundle.meta
     if progress is not None:
         progress(0.9, "measuring on the validation files")
     before, after, clean_after = mean_si_sdr_audio(val_audio, bundle)
@@ -502,10 +590,10 @@ def _save(
         progress(1.0, "saved")
     return TrainResult(
         model_path=path,
-        history=history,
-        epochs_run=len(history.get("loss", [])),
-        best_epoch=best_epoch,
-        train_files=train_count,
+        history=run.history,
+        epochs_run=len(run.history.get("loss", [])),
+        best_epoch=run.best_epoch,
+        train_files=meta.training["train_files"],
         val_files=len(val_audio),
         val_si_sdr_before=before,
         val_si_sdr_after=after,

@@ -13,7 +13,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT"
 
-MODEL=default
+MODEL=auto
 if [ ! -f resources/models/default.keras ]; then
     echo "built-in model missing: building a tiny untrained one for the pictures" >&2
     "$PY" - "$TMP/tiny.keras" <<'PYEOF'

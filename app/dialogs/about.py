@@ -28,6 +28,8 @@ from core.resources import resources_root
 ICON_NAME = "seminario.png"
 MODEL_CARD = ("models", "default.md")
 DEMO_NOTES = ("demo", "demo.md")
+SPEECH_MODEL_CARD = ("models", "dfn3.md")
+DFN3_LICENCE = ("licences", "DeepFilterNet-MIT.txt")
 
 
 def app_icon() -> QIcon:
@@ -80,6 +82,15 @@ class AboutDialog(QDialog):
             model or self.tr("The built-in model is not installed."), rich=False
         )
         self.tabs.addTab(self.model_text, self.tr("Built-in model"))
+        speech = read_resource_text(*SPEECH_MODEL_CARD)
+        licence = read_resource_text(*DFN3_LICENCE) or ""
+        self.speech_text = self._browser(
+            (speech + "\n\n## MIT licence\n\n" + licence)
+            if speech
+            else self.tr("DeepFilterNet3 is not installed."),
+            rich=False,
+        )
+        self.tabs.addTab(self.speech_text, self.tr("Speech model (DeepFilterNet3)"))
         demo = read_resource_text(*DEMO_NOTES)
         self.demo_text = self._browser(
             demo or self.tr("The demo recording is not installed."), rich=False
@@ -116,6 +127,7 @@ class AboutDialog(QDialog):
             ("soundfile / libsndfile", _version_of("soundfile"), "BSD-3-Clause / LGPL v2.1"),
             ("sounddevice / PortAudio", _version_of("sounddevice"), "MIT"),
             ("pyloudnorm", _version_of("pyloudnorm"), "MIT"),
+            ("DeepFilterNet3 (Schröter et al.)", "0.5.6", self.tr("MIT or Apache-2.0")),
         ]
         table = "".join(
             f"<tr><td>{name}</td><td>{ver}</td><td>{lic}</td></tr>" for name, ver, lic in rows
@@ -132,6 +144,11 @@ class AboutDialog(QDialog):
                 "collections; their licences and credits are listed in the “Built-in "
                 "model” tab. The demo recording is a public-domain LibriVox reading; "
                 "see the “Demo recording” tab."
+            ),
+            self.tr(
+                "Speech is restored with DeepFilterNet3 by Hendrik Schröter and others "
+                "(MIT or Apache-2.0): its published weights in SeminarioIA's own "
+                "implementation; see the “Speech model” tab."
             ),
         ]
         body = "".join(f"<p>{p}</p>" for p in paragraphs)

@@ -55,6 +55,7 @@ from core.errors import (
 )
 from core.model.architectures import ARCHITECTURES
 from core.output import free_path, make_folder
+from core.training import DFN3_ARCH
 
 _LEARNING_RATES = ("0.003", "0.001", "0.0003", "0.0001")
 _NAME_INVALID = re.compile(r"[^\w\-. ]+")
@@ -245,7 +246,10 @@ class TrainingDialog(QDialog):
         settings = QGroupBox(self.tr("Model"))
         form = QFormLayout(settings)
         self.arch_combo = QComboBox()
-        self.arch_combo.addItems(list(ARCHITECTURES))
+        self.arch_combo.addItems([*ARCHITECTURES, DFN3_ARCH])
+        self.arch_combo.setToolTip(
+            self.tr("dfn3: DeepFilterNet3, the built-in speech model; fine-tune it on your speech")
+        )
         form.addRow(self.tr("Architecture"), self.arch_combo)
         self.init_check = QCheckBox(self.tr("Start from the built-in model (fine-tune)"))
         self.init_check.toggled.connect(self._update_buttons)
@@ -257,7 +261,9 @@ class TrainingDialog(QDialog):
         else:
             self.init_check.setToolTip(
                 self.tr(
-                    "Continue training the built-in model on your data; its architecture is kept."
+                    "Continue training the built-in model of this architecture on your data "
+                    "(dfn3: DeepFilterNet3; the others: SeminarioIA's own model, whose "
+                    "architecture is kept)."
                 )
             )
         form.addRow("", self.init_check)
@@ -354,6 +360,10 @@ class TrainingDialog(QDialog):
     def _pairs_root(self) -> Path:
         return self.models_dir.parent / "pairs"
 
+    def _base(self) -> str:
+        """The built-in model fine-tuning starts from: that of the chosen family."""
+        return "dfn3" if self.arch_combo.currentText() == DFN3_ARCH else "default"
+
     @staticmethod
     def _default_model_exists() -> bool:
         from core.model.bundle import resolve_model_path
@@ -388,7 +398,7 @@ class TrainingDialog(QDialog):
         self.synthesise_button.setEnabled(not busy and bool(self.synth_clean_edit.text().strip()))
         self.train_button.setEnabled(not busy and has_pairs and bool(self.name_edit.text().strip()))
         self.cancel_button.setEnabled(busy)
-        self.arch_combo.setEnabled(not busy and not self.init_check.isChecked())
+        self.arch_combo.setEnabled(not busy)
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
@@ -467,7 +477,7 @@ class TrainingDialog(QDialog):
             "batch_size": self.batch_spin.value(),
             "val_split": round(self.val_split_spin.value(), 4),
             "learning_rate": learning_rate,
-            "init": "default" if self.init_check.isChecked() else None,
+            "init": self._base() if self.init_check.isChecked() else None,
         }
         fields.update(self.config_overrides)
         config = TrainConfig(**fields)

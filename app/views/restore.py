@@ -44,10 +44,16 @@ USER_PREFIX = "user:"
 OTHER_MODEL = "__other__"
 
 
-def builtin_model_available() -> bool:
+BUILTIN_CHOICES = ("auto", "dfn3", "default")
+"""The built-in models the model box offers, first the automatic choice."""
+
+
+def builtin_model_available(choice: str = "auto") -> bool:
+    """Whether the files behind a built-in choice are installed."""
     from core.model.bundle import resolve_model_path
 
-    return resolve_model_path("default").exists()
+    names = ("dfn3", "default") if choice == "auto" else (choice,)
+    return all(resolve_model_path(name).exists() for name in names)
 
 
 def param_widget(spec: ParamSpec, value: Any) -> QWidget:
@@ -300,7 +306,7 @@ class RestorePanel(QWidget):
             self.steps_layout.addWidget(note)
         self.steps_layout.addStretch(1)
         self.description.setText(core_text(chain.description))
-        if chain.model != "default" and any(s.type == "model" for s in chain.steps):
+        if chain.model not in BUILTIN_CHOICES and any(s.type == "model" for s in chain.steps):
             self.add_model(chain.model)
 
     def chain(self) -> ChainConfig:
@@ -349,20 +355,24 @@ class RestorePanel(QWidget):
     # --- models -------------------------------------------------------------------------------
 
     def refresh_models(self, select: str | None = None) -> None:
-        current = select or self.model_box.currentData() or "default"
+        current = select or self.model_box.currentData() or "auto"
         extra = [
             str(self.model_box.itemData(i))
             for i in range(self.model_box.count())
-            if self.model_box.itemData(i) not in ("default", OTHER_MODEL)
+            if self.model_box.itemData(i) not in (*BUILTIN_CHOICES, OTHER_MODEL)
         ]
         self.model_box.blockSignals(True)
         self.model_box.clear()
-        label = (
-            self.tr("Built-in model")
-            if builtin_model_available()
-            else self.tr("Built-in model (not installed)")
-        )
-        self.model_box.addItem(label, "default")
+        labels = {
+            "auto": self.tr("Automatic: DeepFilterNet3 on speech, SeminarioIA on music"),
+            "dfn3": self.tr("DeepFilterNet3 (speech)"),
+            "default": self.tr("SeminarioIA (music and general)"),
+        }
+        for choice in BUILTIN_CHOICES:
+            label = labels[choice]
+            if not builtin_model_available(choice):
+                label = self.tr("{model} (not installed)").format(model=label)
+            self.model_box.addItem(label, choice)
         found = (
             sorted(str(p) for p in self.models_dir.glob("*.keras"))
             if self.models_dir.is_dir()
@@ -392,7 +402,7 @@ class RestorePanel(QWidget):
     @property
     def model(self) -> str:
         data = self.model_box.currentData()
-        return "default" if data in (None, OTHER_MODEL) else str(data)
+        return "auto" if data in (None, OTHER_MODEL) else str(data)
 
     def _model_activated(self, index: int) -> None:
         if self.model_box.itemData(index) != OTHER_MODEL:

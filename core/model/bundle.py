@@ -26,12 +26,25 @@ from core.output import PendingFile, check_outputs, publish_all, write_error
 if TYPE_CHECKING:
     import keras
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2 added ``family``; version 1 bundles (all mask estimators) still load."""
+READABLE_VERSIONS = (1, 2)
+MASK_FAMILY = "mask"
+"""A mask estimator on normalised log-power frames (core.model.architectures)."""
+DFN3_FAMILY = "dfn3"
+"""DeepFilterNet3's network with its own 48 kHz signal path (core.model.dfn3)."""
+FAMILIES = (MASK_FAMILY, DFN3_FAMILY)
 DEFAULT_MODEL = "default"
 SPEECH_MODEL = "speech"
 """The built-in speech-in-noise model: the model step's companion where it finds speech in
 noise (see :class:`core.model.inference.Enhancer`), not offered as a model of its own."""
-BUILTIN_MODELS = {DEFAULT_MODEL: "default.keras", SPEECH_MODEL: "speech.keras"}
+DFN3_MODEL = "dfn3"
+"""The built-in speech denoiser: DeepFilterNet3's published weights in Keras."""
+BUILTIN_MODELS = {
+    DEFAULT_MODEL: "default.keras",
+    SPEECH_MODEL: "speech.keras",
+    DFN3_MODEL: "dfn3.keras",
+}
 
 
 @dataclass
@@ -40,7 +53,8 @@ class BundleMeta:
 
     architecture: str
     spectral: SpectralSettings
-    norm: FeatureNorm
+    norm: FeatureNorm | None
+    """Feature statistics of a mask estimator; ``None`` for families that bring their own."""
     arch_params: dict[str, Any] = field(default_factory=dict)
     mask_floor_db: float = -30.0
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -50,10 +64,18 @@ class BundleMeta:
     )
     app_version: str = __version__
     format_version: int = FORMAT_VERSION
+    family: str = MASK_FAMILY
+
+    @property
+    def feature_norm(self) -> FeatureNorm:
+        if self.norm is None:
+            raise ModelFormatError(f"a {self.family} model has no feature normalisation")
+        return self.norm
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "format_version": self.format_version,
+            "family": self.family,
             "app_version": self.app_version,
             "created": self.created,
             "architecture": self.architecture,
@@ -61,7 +83,7 @@ class BundleMeta:
             "sample_rate": self.spectral.sample_rate,
             "stft": asdict(self.spectral.stft),
             "mask_floor_db": self.mask_floor_db,
-            "norm": self.norm.to_dict(),
+            "norm": None if self.norm is None else self.norm.to_dict(),
             "history": self.history,
             "training": self.training,
         }
@@ -69,18 +91,27 @@ class BundleMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BundleMeta:
         version = data.get("format_version")
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS:
             raise ModelFormatError(
                 f"model format version {version!r} is not supported (this version reads "
-                f"{FORMAT_VERSION}); update SeminarioIA or retrain the model"
+                f"{', '.join(map(str, READABLE_VERSIONS))}); update SeminarioIA or retrain "
+                "the model"
+            )
+        family = str(data.get("family", MASK_FAMILY))
+        if family not in FAMILIES:
+            raise ModelFormatError(
+                f"unknown model family {family!r}; this version reads {', '.join(FAMILIES)}"
             )
         try:
             stft = StftConfig(**data["stft"])
             spectral = SpectralSettings(sample_rate=int(data["sample_rate"]), stft=stft)
-            norm = FeatureNorm.from_dict(data["norm"])
-            if norm.mean.shape != (stft.bins,) or norm.std.shape != (stft.bins,):
-                raise ValueError("normalisation does not match the STFT size")
+            norm = None
+            if family == MASK_FAMILY:
+                norm = FeatureNorm.from_dict(data["norm"])
+                if norm.mean.shape != (stft.bins,) or norm.std.shape != (stft.bins,):
+                    raise ValueError("normalisation does not match the STFT size")
             return cls(
+                family=family,
                 architecture=str(data["architecture"]),
                 spectral=spectral,
                 norm=norm,
@@ -102,6 +133,15 @@ class ModelBundle:
     path: Path | None = None
     _predict: Any = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def warm(self) -> None:
+        """Build the inference graph on a few frames, so the first real run does not."""
+        if self.meta.family == DFN3_FAMILY:
+            from core.model.dfn3.runner import Dfn3Runner
+
+            Dfn3Runner.warm(self)
+        else:
+            self.predict(np.zeros((1, 8, self.meta.spectral.bins), dtype=np.float32))
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """The model's output for ``features`` ``(batch, frames, bins)``, in inference mode.
@@ -197,10 +237,22 @@ def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
     quiet_tensorflow()
     import keras
 
+    custom = {}
+    if meta.family == DFN3_FAMILY:
+        from core.model.dfn3.network import custom_objects
+
+        custom = custom_objects()
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        model = keras.saving.load_model(
+            path, compile=False, safe_mode=True, custom_objects=custom
+        )
     except Exception as exc:  # Keras raises many types for corrupt or unsafe files
         raise ModelFormatError(f"cannot load model {path.name}: {exc}") from exc
+    if meta.family == DFN3_FAMILY:
+        from core.model.dfn3 import check_network
+
+        check_network(model, path.name)
+        return ModelBundle(model=model, meta=meta, path=path)
     bins = model.input_shape[-1]
     if bins != meta.spectral.bins:
         raise ModelFormatError(

@@ -13,15 +13,18 @@ from core.dsp.stft import istft, stft
 from core.dsp.wiener import WienerConfig, quietest_frames, reduce_steady_noise
 from core.errors import ConfigError
 from core.features import estimate_snr_db
-from core.model.bundle import ModelBundle
+from core.model.bundle import DFN3_FAMILY, ModelBundle
+from core.model.dfn3.runner import Dfn3Runner
 from core.model.spectral import LOG_FLOOR, log_power
 from core.progress import CancelToken, ProgressCallback, check_cancel
+from core.strength import removal_share
 from core.workers import default_workers
 
 
 @dataclass(frozen=True)
 class EnhanceResult:
-    """``restored = original - strength * residual``; both ``(channels, samples)``."""
+    """``restored = original - residual``, ``residual`` what ``strength`` took out; both
+    ``(channels, samples)``."""
 
     restored: np.ndarray
     residual: np.ndarray
@@ -71,6 +74,7 @@ class Enhancer:
         if speech_bundle is not None and speech_bundle.meta.spectral != bundle.meta.spectral:
             raise ConfigError("the speech model must work at the same rate and frames as the model")
         self.bundle = bundle
+        self.margin_s = 0.5  # context either side of a block: the mask's STFT and chunks
         self.speech_bundle = speech_bundle
         self.extend_highs = extend_highs
         self.linked = linked
@@ -141,11 +145,12 @@ class Enhancer:
         """Mask of ``bundle`` (by default the enhancer's) for ``spec`` ``(channels, frames,
         bins)``: one for all channels from their mean power when linked."""
         bundle = bundle or self.bundle
+        norm = bundle.meta.feature_norm
         if self.linked and spec.shape[0] > 1:
             power = np.mean(np.abs(spec) ** 2, axis=0, keepdims=True)
-            features = bundle.meta.norm.apply(np.log10(power + LOG_FLOOR).astype(np.float32))
+            features = norm.apply(np.log10(power + LOG_FLOOR).astype(np.float32))
         else:
-            features = bundle.meta.norm.apply(log_power(spec))
+            features = norm.apply(log_power(spec))
         return self.mask(features, bundle)
 
     def removal_db(self, audio: np.ndarray, *, sr: int) -> float:
@@ -360,12 +365,11 @@ def enhance(
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
-    if not 0.0 <= strength <= 1.0:
-        raise ConfigError(f"strength must be between 0 and 1, got {strength}")
-    enhancer = Enhancer(bundle)
+    share = removal_share(strength)
+    enhancer = remover(bundle)
     total = audio.shape[1]
     residual = np.zeros_like(audio)
-    block, margin = max(int(block_seconds * sr), 1), int(0.5 * sr)
+    block, margin = max(int(block_seconds * sr), 1), int(enhancer.margin_s * sr)
     for start, piece in process_blocks(
         array_reader(audio),
         total,
@@ -379,4 +383,14 @@ def enhance(
         residual[:, start : start + piece.shape[1]] = piece
         if progress is not None:
             progress((start + piece.shape[1]) / total, "restoring")
-    return EnhanceResult(restored=audio - strength * residual, residual=strength * residual)
+    return EnhanceResult(restored=audio - share * residual, residual=share * residual)
+
+
+def remover(bundle: ModelBundle, *, floor_db: float | None = None) -> Enhancer | Dfn3Runner:
+    """What runs ``bundle``'s family on audio: anything with ``residual(block, sr=)`` and
+    the context ``margin_s`` (seconds) a block needs either side. ``floor_db`` limits the
+    reduction (``None``: the model's own default)."""
+    if bundle.meta.family == DFN3_FAMILY:
+        limit = None if floor_db is None or floor_db <= -100.0 else -floor_db
+        return Dfn3Runner(bundle, limit_db=limit)
+    return Enhancer(bundle, floor_db=floor_db)

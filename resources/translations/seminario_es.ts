@@ -4,7 +4,7 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../app/dialogs/about.py" line="+56"/>
+        <location filename="../../app/dialogs/about.py" line="+58"/>
         <source>About SeminarioIA</source>
         <translation>Acerca de SeminarioIA</translation>
     </message>
@@ -27,6 +27,16 @@
         <location line="+2"/>
         <source>Built-in model</source>
         <translation>Modelo integrado</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>DeepFilterNet3 is not installed.</source>
+        <translation>DeepFilterNet3 no está instalado.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Speech model (DeepFilterNet3)</source>
+        <translation>Modelo de voz (DeepFilterNet3)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -54,7 +64,12 @@
         <translation>LGPL v3 (Qt for Python)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+8"/>
+        <source>MIT or Apache-2.0</source>
+        <translation>MIT o Apache-2.0</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Your original files are never modified.</source>
         <translation>Sus archivos originales nunca se modifican.</translation>
     </message>
@@ -69,7 +84,12 @@
         <translation>El modelo integrado se entrenó con colecciones públicas de voz, música y ruido; sus licencias y créditos figuran en la pestaña «Modelo integrado». La grabación de demostración es una lectura de LibriVox de dominio público; consulte la pestaña «Grabación de demostración».</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
+        <source>Speech is restored with DeepFilterNet3 by Hendrik Schröter and others (MIT or Apache-2.0): its published weights in SeminarioIA&apos;s own implementation; see the “Speech model” tab.</source>
+        <translation>La voz se restaura con DeepFilterNet3, de Hendrik Schröter y otros (MIT o Apache-2.0): sus pesos publicados en una implementación propia de SeminarioIA; véase la pestaña «Modelo de voz».</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Built with</source>
         <translation>Hecho con</translation>
     </message>
@@ -321,7 +341,7 @@
         <translation>Grabaciones</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Restore</source>
         <translation>Restaurar</translation>
     </message>
@@ -617,13 +637,13 @@
     </message>
     <message>
         <location line="+18"/>
-        <location line="+300"/>
+        <location line="+302"/>
         <location line="+16"/>
         <source>Playback: {error}</source>
         <translation>Reproducción: {error}</translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-230"/>
         <source>Spectrogram failed: {error}</source>
         <translation>Falló el espectrograma: {error}</translation>
     </message>
@@ -663,7 +683,7 @@
         <translation>Restauración cancelada; no se cambió nada.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Cancelling…</source>
         <translation>Cancelando…</translation>
     </message>
@@ -883,7 +903,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+157"/>
+        <location filename="../../app/views/restore.py" line="+163"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -964,16 +984,26 @@
     </message>
     <message>
         <location line="+14"/>
-        <source>Built-in model</source>
-        <translation>Modelo integrado</translation>
+        <source>Automatic: DeepFilterNet3 on speech, SeminarioIA on music</source>
+        <translation>Automático: DeepFilterNet3 en voz, SeminarioIA en música</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Built-in model (not installed)</source>
-        <translation>Modelo integrado (no instalado)</translation>
+        <location line="+1"/>
+        <source>DeepFilterNet3 (speech)</source>
+        <translation>DeepFilterNet3 (voz)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+1"/>
+        <source>SeminarioIA (music and general)</source>
+        <translation>SeminarioIA (música y general)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{model} (not installed)</source>
+        <translation>{model} (no instalado)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Other model file…</source>
         <translation>Otro archivo de modelo…</translation>
     </message>
@@ -1016,7 +1046,7 @@
 <context>
     <name>StepEditor</name>
     <message>
-        <location line="-336"/>
+        <location line="-340"/>
         <source>Bypass</source>
         <translation>Omitir</translation>
     </message>
@@ -1060,7 +1090,7 @@
 <context>
     <name>TrainingDialog</name>
     <message>
-        <location filename="../../app/dialogs/training.py" line="+90"/>
+        <location filename="../../app/dialogs/training.py" line="+91"/>
         <source>The training folders cannot be used. {error}</source>
         <translation>Las carpetas de entrenamiento no se pueden usar. {error}</translation>
     </message>
@@ -1211,7 +1241,12 @@
         <translation>Modelo</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <source>dfn3: DeepFilterNet3, the built-in speech model; fine-tune it on your speech</source>
+        <translation>dfn3: DeepFilterNet3, el modelo de voz incorporado; ajústelo con su propia voz</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Architecture</source>
         <translation>Arquitectura</translation>
     </message>
@@ -1227,11 +1262,11 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Continue training the built-in model on your data; its architecture is kept.</source>
-        <translation>Seguir entrenando el modelo integrado con sus datos; se mantiene su arquitectura.</translation>
+        <source>Continue training the built-in model of this architecture on your data (dfn3: DeepFilterNet3; the others: SeminarioIA&apos;s own model, whose architecture is kept).</source>
+        <translation>Seguir entrenando con sus datos el modelo incorporado de esta arquitectura (dfn3: DeepFilterNet3; las demás: el modelo propio de SeminarioIA, cuya arquitectura se conserva).</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
@@ -1301,7 +1336,7 @@
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+86"/>
         <source>Cannot create {folder}: {error}</source>
         <translation>No se puede crear {folder}: {error}</translation>
     </message>
@@ -1603,11 +1638,21 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise.</source>
-        <translation>El asistente de reparación mide cada grabación y repara lo que encuentra: recortes, clics, zumbido, ruido.</translation>
+        <source>The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech, SeminarioIA&apos;s own model on music).</source>
+        <translation>El asistente de reparación mide cada grabación y repara lo que encuentra: saturación, clics, zumbido, ruido (DeepFilterNet3 en voz, el modelo propio de SeminarioIA en música).</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+12"/>
+        <source>One-click restoration: remove DC and rumble, then AI noise reduction (DeepFilterNet3 on speech, SeminarioIA&apos;s own model on music).</source>
+        <translation>Restauración con un clic: quita la componente continua y el retumbe, luego reducción de ruido con IA (DeepFilterNet3 en voz, el modelo propio de SeminarioIA en música).</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>AI noise reduction after removing DC and rumble: DeepFilterNet3 on speech, SeminarioIA&apos;s own model (up to 30 dB) on music.</source>
+        <translation>Reducción de ruido con IA tras quitar la componente continua y el retumbe: DeepFilterNet3 en voz, el modelo propio de SeminarioIA (hasta 30 dB) en música.</translation>
+    </message>
+    <message>
+        <location line="-16"/>
         <source>Find clicks and pops and rebuild the damaged samples from their surroundings.</source>
         <translation>Encuentra clics y chasquidos y reconstruye las muestras dañadas a partir de su entorno.</translation>
     </message>
@@ -1617,22 +1662,12 @@
         <translation>Reconstruye los picos recortados y mantiene el pico real por debajo de -0,5 dBTP.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>One-click restoration: remove DC and rumble, then AI noise reduction.</source>
-        <translation>Restauración con un clic: quita la componente continua y el retumbe, y luego reduce el ruido con IA.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>Remove mains hum (50 or 60 Hz, detected) and its harmonics, following its drift.</source>
         <translation>Quita el zumbido de red (50 o 60 Hz, detectado) y sus armónicos, siguiendo su deriva.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>AI noise reduction (up to 30 dB) after removing DC and rumble.</source>
-        <translation>Reducción de ruido con IA (hasta 30 dB) tras quitar la componente continua y el retumbe.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>Light AI noise reduction (at most 12 dB) that keeps the room and air.</source>
         <translation>Reducción de ruido con IA suave (12 dB como máximo) que conserva la sala y el aire.</translation>
     </message>
@@ -1660,7 +1695,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+178"/>
+        <location filename="../../app/document.py" line="+181"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>

@@ -10,6 +10,7 @@ import pytest
 
 from app.document import Recording, Restoration, StrengthCommand
 from app.views.spectrogram import compute_spectrogram
+from core.strength import removal_share
 
 
 def test_spectrogram_columns_are_bounded() -> None:
@@ -33,8 +34,9 @@ def test_strength_commands_merge_and_undo(qtbot: Any) -> None:
     for s in (0.8, 0.5, 0.2):
         stack.push(StrengthCommand(doc, s, lambda d: seen.append(d.strength)))
     assert stack.count() == 1 and doc.strength == 0.2
-    np.testing.assert_allclose(doc.restored, original - 0.2 * residual)
-    np.testing.assert_allclose(doc.removed, 0.2 * residual)
+    share = removal_share(0.2)  # core.strength: the same meaning as the CLI's
+    np.testing.assert_allclose(doc.restored, original - share * residual, rtol=1e-6)
+    np.testing.assert_allclose(doc.removed, share * residual, rtol=1e-6)
     stack.undo()
     assert doc.strength == 1.0 and seen[-1] == 1.0
     with pytest.raises(ValueError):

@@ -131,12 +131,13 @@ def test_hiss_above_a_band_limited_programme_gets_a_low_pass() -> None:
     hiss = white_noise(sr=SR, seconds=8.0, amplitude=0.003, seed=3)  # about 26 dB SNR
     d = diagnose((band + hiss).astype(np.float32), sr=SR)
     assert d.noise_above_hz is not None and 3000 < d.noise_above_hz < 4500
-    steps = {s.type: s.params for s in propose_chain(d).steps}
+    # (The mask model's path; speech gets DeepFilterNet3 alone, tested below.)
+    steps = {s.type: s.params for s in propose_chain(d, model="default").steps}
     assert d.noise_above_hz < steps["lowpass"]["cutoff_hz"] < 1.2 * d.noise_above_hz
     # Light hiss that came after the band limit is steady: the noise-profile step takes
     # it first, then the model at its full depth (a -20 dB floor left light hiss audible).
     assert {f.kind: f.severity for f in d.findings()}["noise"] == "mild"
-    order = [s.type for s in propose_chain(d).steps]
+    order = [s.type for s in propose_chain(d, model="default").steps]
     assert order.index("hiss") < order.index("model") < order.index("lowpass")
     assert steps["model"]["floor_db"] == -30.0
     assert steps["model"].get("pre_clean_db", 0.0) == 0.0  # the hiss step did that already
@@ -152,7 +153,7 @@ def test_a_band_edge_is_found_under_heavier_hiss() -> None:
     d = diagnose((band + hiss).astype(np.float32), sr=SR)
     assert d.noise_above_hz is not None and 3000 < d.noise_above_hz < 4500
     # Heavier hiss is left to the model's own pre-clean, not the noise-profile step.
-    steps = {s.type: s.params for s in propose_chain(d).steps}
+    steps = {s.type: s.params for s in propose_chain(d, model="default").steps}
     assert "lowpass" in steps and "hiss" not in steps
     assert steps["model"]["pre_clean_db"] > 0
 
@@ -198,7 +199,7 @@ def test_full_band_speech_clean_or_noisy_gets_no_low_pass_nor_hiss_step(amplitud
     x = programme + white_noise(sr=SR, seconds=8.0, amplitude=amplitude, seed=5)
     d = diagnose(x.astype(np.float32), sr=SR)
     assert d.noise_above_hz is None
-    chain = propose_chain(d).steps
+    chain = propose_chain(d, model="default").steps
     steps = [s.type for s in chain]
     assert "lowpass" not in steps and "hiss" not in steps  # full-band noise is the model's
     for step in chain:  # which may take steady noise out first, where it trusts the profile
@@ -365,3 +366,51 @@ def test_the_corners_of_clipped_peaks_are_not_counted_as_clicks(seed, quantile) 
     # Real clicks on clipped speech are still found.
     clicked = _with_clicks(np.clip(clean, -level, level))
     assert "declick" in [s.type for s in propose_chain(diagnose(clicked, sr=SR)).steps]
+
+
+def test_speech_in_noise_gets_deepfilternet3_alone_and_music_the_mask_model() -> None:
+    from core.assistant import hear_programme, resolve_model_steps
+    from core.signals import chirp, mix_at_snr, pink_noise
+    from core.steps import BuildContext
+
+    context = BuildContext()
+    noisy_speech = mix_at_snr(_speech(), pink_noise(sr=SR, seconds=8.0, seed=4), snr_db=5.0)
+    d = diagnose(noisy_speech, sr=SR, context=context)
+    assert d.programme == "speech" and d.to_dict()["programme"] == "speech"
+    (model,) = [s.params for s in propose_chain(d).steps if s.type == "model"]
+    # at its own defaults: no reduction limit, no pre-clean
+    assert model["model"] == "dfn3" and model["floor_db"] == -100.0
+    assert model["pre_clean_db"] == 0.0
+    # Held notes without speech's pauses are not speech: the mask model takes them.
+    tones = sum(
+        chirp(f0=f, f1=f * 1.01, sr=SR, seconds=8.0, amplitude=0.1) for f in (220, 330, 440)
+    )
+    music = mix_at_snr(tones, pink_noise(sr=SR, seconds=8.0, seed=5), snr_db=15.0)
+    assert hear_programme(music, sr=SR, context=context) == "music"
+    chain = ChainConfig.from_dict(
+        {"steps": [{"type": "model", "params": {"model": "auto"}}]}
+    )
+    assert chain.chooses_model
+    on_music = resolve_model_steps(chain, "music").steps[0].params
+    assert on_music["model"] == "default" and on_music["floor_db"] == -30.0
+    on_speech = resolve_model_steps(chain, "speech").steps[0].params
+    assert on_speech["model"] == "dfn3" and on_speech["floor_db"] == -100.0
+    gentle = load_preset("gentle")
+    assert resolve_model_steps(gentle, "speech").steps[-1].params["floor_db"] == -12.0
+
+
+def test_the_denoise_preset_runs_deepfilternet3_on_speech() -> None:
+    from core.model.bundle import DFN3_MODEL, load_bundle
+    from core.model.dfn3.runner import Dfn3Runner
+    from core.pipeline import StepSpec
+    from core.signals import mix_at_snr, pink_noise
+
+    noisy = mix_at_snr(_speech(), pink_noise(sr=SR, seconds=8.0, seed=6), snr_db=5.0)
+    out, _ = restore_array(noisy, sr=SR, chain=load_preset("denoise"))
+    front = restore_array(
+        noisy,
+        sr=SR,
+        chain=ChainConfig([StepSpec("dc"), StepSpec("highpass", {"cutoff_hz": 30.0})]),
+    )[0]
+    expected = front - Dfn3Runner(load_bundle(DFN3_MODEL)).residual(front, sr=SR)
+    np.testing.assert_allclose(out, expected, atol=2e-4)

@@ -1,0 +1,139 @@
+"""Run the DeepFilterNet3 network on audio of any rate, length and channel count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.audio.resample import resample
+from core.model.dfn3 import frontend as fe
+
+if TYPE_CHECKING:
+    from core.model.bundle import ModelBundle
+
+STRETCH_FRAMES = 1000
+"""Frames the network runs at a time (10 s), carrying its state from one stretch to the
+next: memory stays bounded and the result is that of one run over the whole input.
+(Overlapping chunks with warm-up do not work for this network: its recurrent state
+keeps a long memory, and gains still differed by 0.05 after 20 s of warm-up.)"""
+
+
+def attenuation_share(limit_db: float | None) -> float:
+    """Share of the noisy spectrum DeepFilterNet mixes back under an attenuation limit of
+    ``limit_db`` dB (``None`` or 100 and above: none)."""
+    if limit_db is None or limit_db >= 100.0:
+        return 0.0
+    return float(10.0 ** (-abs(limit_db) / 20.0))
+
+
+class Dfn3Runner:
+    """The network of a ``dfn3`` bundle with its signal path around it.
+
+    ``enhance`` works at 48 kHz; ``residual`` at any rate (soxr to 48 kHz and back, what
+    the model removes; content above 24 kHz passes untouched). Channels run
+    independently, as DeepFilterNet does. ``limit_db`` is DeepFilterNet's attenuation
+    limit (``None``: none).
+    """
+
+    def __init__(self, bundle: ModelBundle, *, limit_db: float | None = None) -> None:
+        self.bundle = bundle
+        self.floor = attenuation_share(limit_db)
+        self.margin_s = 3.0  # the features' normalisation forgets a block's start in ~3 s
+
+    @staticmethod
+    def warm(bundle: ModelBundle) -> None:
+        """Build ``bundle``'s inference graph on a few frames."""
+        Dfn3Runner(bundle).enhance(np.zeros((1, 4 * fe.HOP), np.float32))
+
+    def _stream(self) -> Any:
+        """The compiled streaming network (:func:`~core.model.dfn3.network.build_dfn3`),
+        kept on the bundle: one trace for every runner, batch and length."""
+        bundle = self.bundle
+        with bundle._lock:
+            if bundle._predict is None:
+                import tensorflow as tf
+
+                from core.model.dfn3.network import streaming_copy
+
+                model = streaming_copy(bundle.model)
+                signature = [tf.TensorSpec((None, *t.shape[1:]), tf.float32) for t in model.inputs]
+                bundle._predict = tf.function(
+                    lambda *xs: model(list(xs), training=False),
+                    input_signature=signature,
+                    autograph=False,
+                )
+            return bundle._predict
+
+    def outputs(self, feats: fe.Features) -> tuple[np.ndarray, np.ndarray]:
+        """Network outputs for ``feats`` of any length, stretch by stretch: gains
+        ``(channels, frames, 32)``, coefs ``(channels, frames, 96, 10)``."""
+        stream = self._stream()
+        channels, frames, _ = feats.erb.shape
+        signature = stream.input_signature[2:]
+        state = [np.zeros((channels, *spec.shape[1:]), np.float32) for spec in signature]
+        gains = np.empty((channels, frames, fe.NB_ERB), np.float32)
+        coefs = np.empty((channels, frames, fe.NB_DF, 2 * fe.DF_ORDER), np.float32)
+        for lo in range(0, frames, STRETCH_FRAMES):
+            hi = min(lo + STRETCH_FRAMES, frames)
+            g, c, _, *state = stream(feats.erb[:, lo:hi], feats.spec[:, lo:hi], *state)
+            gains[:, lo:hi], coefs[:, lo:hi] = g, c
+        return gains, coefs
+
+    def enhance(self, audio: np.ndarray) -> np.ndarray:
+        """Enhanced ``audio`` ``(channels, samples)`` at 48 kHz, aligned with the input."""
+        return self._run(audio)[0]
+
+    def _run(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Enhanced ``audio`` (48 kHz), its noisy and its enhanced spectra."""
+        n = audio.shape[1]
+        frames = fe.frame_count(n)
+        spec = fe.analysis(audio, frames)
+        gains, coefs = self.outputs(fe.features(spec))
+        enhanced = fe.apply(spec, gains, coefs, floor=self.floor)
+        return fe.synthesis(enhanced, n), spec, enhanced
+
+    def residual(self, block: np.ndarray, *, sr: int) -> np.ndarray:
+        """What the model removes from ``block`` ``(channels, n)`` at rate ``sr``.
+
+        At other rates the block goes to 48 kHz and back; the sliver the round trip
+        loses (above the resampler's pass band near the input's Nyquist, or above 24 kHz
+        at higher rates) is taken out as much as the model takes out just below it
+        (:data:`EDGE_BAND`), frame by frame, so noise there goes with the rest.
+        """
+        if sr == fe.SAMPLE_RATE:
+            return (block - self.enhance(block)).astype(np.float32)
+        n, channels = block.shape[1], block.shape[0]
+        x = resample(block, orig_sr=sr, target_sr=fe.SAMPLE_RATE)
+        enhanced, spec, enh_spec = self._run(x)
+        both = np.concatenate([x - enhanced, x])
+        back = _fit(resample(both, orig_sr=fe.SAMPLE_RATE, target_sr=sr), n)
+        removed, kept_band = back[:channels], back[channels:]
+        top = min(sr, fe.SAMPLE_RATE) / 2
+        keep = _band_keep(spec, enh_spec, lo_hz=EDGE_BAND[0] * top, hi_hz=EDGE_BAND[1] * top)
+        frame_at = np.arange(keep.shape[1]) * (fe.HOP * sr / fe.SAMPLE_RATE)
+        samples = np.arange(n, dtype=np.float64)
+        share = np.stack([1.0 - np.interp(samples, frame_at, k) for k in keep])
+        return (removed + (block - kept_band) * share.astype(np.float32)).astype(np.float32)
+
+
+EDGE_BAND = (0.8, 0.9)
+"""Fractions of the shared Nyquist frequency whose kept share the band above follows."""
+
+
+def _band_keep(spec: np.ndarray, enhanced: np.ndarray, *, lo_hz: float, hi_hz: float) -> np.ndarray:
+    """Per frame, the share of the amplitude between ``lo_hz`` and ``hi_hz`` that the
+    model keeps (0..1), ``(channels, frames)``; the look-ahead's last frames keep all."""
+    freqs = np.fft.rfftfreq(fe.N_FFT, 1.0 / fe.SAMPLE_RATE)
+    band = (freqs >= lo_hz) & (freqs <= hi_hz)
+    before = np.sum(np.abs(spec[..., band]) ** 2, axis=-1)
+    after = np.sum(np.abs(enhanced[..., band]) ** 2, axis=-1)
+    keep = np.sqrt(after / np.maximum(before, 1e-20))
+    keep[before <= 1e-20] = 1.0
+    return np.clip(keep, 0.0, 1.0)
+
+
+def _fit(x: np.ndarray, n: int) -> np.ndarray:
+    if x.shape[1] >= n:
+        return x[:, :n]
+    return np.pad(x, ((0, 0), (0, n - x.shape[1])))

@@ -1,0 +1,30 @@
+"""What the strength control means, for every chain, model and view.
+
+Strength ``s`` in [0, 1] takes out a share of what the restoration removes; the share
+rises so that what is left of the removed part falls by about ``s`` times
+:data:`STRENGTH_RANGE_DB`: half strength leaves the noise about 20 dB down, as
+DeepFilterNet's attenuation limit does, instead of halving the reduction (6 dB).
+"""
+
+from __future__ import annotations
+
+from core.errors import ConfigError
+
+STRENGTH_RANGE_DB = 40.0
+"""Reduction (dB) of what is removed, spread over the strength range below full strength."""
+
+
+def check_strength(strength: float) -> float:
+    if not 0.0 <= strength <= 1.0:
+        raise ConfigError(f"strength must be between 0 and 1, got {strength}")
+    return float(strength)
+
+
+def removal_share(strength: float) -> float:
+    """Share of the removed signal taken out at ``strength``: 0 at 0, exactly 1 at 1,
+    ``1 - 10^(-s R / 20)`` scaled to reach 1 in between (``R`` the range)."""
+    s = check_strength(strength)
+    if s in (0.0, 1.0):
+        return s
+    full = 1.0 - 10.0 ** (-STRENGTH_RANGE_DB / 20.0)
+    return (1.0 - 10.0 ** (-s * STRENGTH_RANGE_DB / 20.0)) / full
