@@ -32,6 +32,7 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "AI noise reduction"),
     QT_TRANSLATE_NOOP("core", "Model"),
     QT_TRANSLATE_NOOP("core", "Maximum reduction"),
+    QT_TRANSLATE_NOOP("core", "no limit"),
     QT_TRANSLATE_NOOP("core", "Above the model's band"),
     QT_TRANSLATE_NOOP("core", "Channels"),
     QT_TRANSLATE_NOOP("core", "Steady noise first"),

@@ -105,15 +105,14 @@ MODEL_PRE_CLEAN_DB = 12.0
 # Speech or music decides the noise model: DeepFilterNet3 for speech, the mask model
 # elsewhere (DeepFilterNet3 takes nearly all of a piece of music away: 20 training-side
 # Wesnoth excerpts came out at -14 dB SI-SDR against themselves, the mask model's at
-# +30). What DeepFilterNet3 keeps of a recording tells them apart best: on training-side
-# material (docs/benchmarks.md, "Speech or music") speech in noise at -5..20 dB SNR kept
-# -8.6..-0.2 dB of its energy (at 0 dB SNR and above, -4.2 or more), music clean or in
-# noise at 0..20 dB -61..-9.0 dB.
-PROGRAMME_KEPT_SPEECH_DB = -6.0  # kept at least this: speech, if what is kept pauses ...
-PROGRAMME_OUTPUT_PAUSE_SHARE = 0.25  # ... as speech does (speech's output 0.31..0.66)
-PROGRAMME_KEPT_MUSIC_DB = -12.0  # kept less: music; in between the input's cues decide:
-PROGRAMME_PAUSE_SHARE = 0.2  # speech at -5 dB SNR there 0.25..0.64, music 0.00..0.13
-PROGRAMME_RHYTHM_SHARE = 0.3  # speech there 0.34..0.54 (core.model.inference.speech_rhythm)
+# +30). Both models listen, and where DeepFilterNet3 keeps much less than the mask model,
+# which was trained with music, the programme is music. On training-side material
+# (bench/programme.py) the gap was -4.2..6.9 dB for speech clean or in white or recorded
+# noise at -5..10 dB SNR, 10.5..60 dB for music clean or in noise at 10-20 dB (5.9 and
+# up at 0 dB SNR).
+PROGRAMME_GAP_DB = 7.0
+PROGRAMME_PAUSE_SHARE = 0.2  # without the models, speech's pauses and rhythm decide
+PROGRAMME_RHYTHM_SHARE = 0.3  # (core.model.inference.speech_rhythm; 0.3-0.5 for speech)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
 
 
@@ -485,60 +484,51 @@ def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None
 
 def hear_programme(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> str:
     """``"speech"`` or ``"music"`` (anything that is not speech goes the music-safe way)
-    for ``audio`` ``(channels, samples)``, from what DeepFilterNet3 keeps of it (its first
-    :data:`PROGRAMME_LISTEN_SECONDS`) and speech's pauses and syllable rhythm."""
-    from core.dsp.stft import stft
-    from core.model.inference import speech_rhythm
-
+    for ``audio`` ``(channels, samples)``: how much less DeepFilterNet3 keeps of its first
+    :data:`PROGRAMME_LISTEN_SECONDS` than the mask model does (:data:`PROGRAMME_GAP_DB`)."""
     x = audio.mean(axis=0, keepdims=True)
     x = resample(x, orig_sr=sr, target_sr=_CUE_RATE) if sr != _CUE_RATE else x
     x = x[:, : int(PROGRAMME_LISTEN_SECONDS * _CUE_RATE)]
+    gap = programme_gap_db(x, sr=_CUE_RATE, context=context)
+    if gap is None:  # a built-in model is missing: speech's pauses and rhythm decide
+        from core.dsp.stft import stft
+        from core.model.inference import speech_rhythm
 
-    def cues(y: np.ndarray) -> tuple[float, float]:
-        return speech_rhythm(stft(y, config=_CUE_STFT), sr=_CUE_RATE, hop=_CUE_STFT.hop)
-
-    kept = speech_model_output(x, sr=_CUE_RATE, context=context)
-    if kept is None:  # no DeepFilterNet3 installed: the cues alone
-        pauses, rhythm = cues(x)
-        return (
-            "speech"
-            if pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
-            else "music"
-        )
-    energy_in = float(np.sum(x.astype(np.float64) ** 2))
-    energy_out = float(np.sum(kept.astype(np.float64) ** 2))
-    if energy_in <= 0.0:
-        return "music"
-    kept_db = 10.0 * math.log10(max(energy_out / energy_in, 1e-12))
-    if kept_db >= PROGRAMME_KEPT_SPEECH_DB:
-        return "speech" if cues(kept)[0] >= PROGRAMME_OUTPUT_PAUSE_SHARE else "music"
-    if kept_db < PROGRAMME_KEPT_MUSIC_DB:
-        return "music"
-    pauses, rhythm = cues(x)
-    return (
-        "speech"
-        if pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
-        else "music"
-    )
+        pauses, rhythm = speech_rhythm(stft(x, config=_CUE_STFT), sr=_CUE_RATE, hop=_CUE_STFT.hop)
+        is_speech = pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
+        return "speech" if is_speech else "music"
+    return "speech" if gap < PROGRAMME_GAP_DB else "music"
 
 
 _CUE_RATE = 16000
 _CUE_STFT = StftConfig(n_fft=512, hop=128)  # 8 ms hops: the cues want 100 frames a second
 
 
-def speech_model_output(
+def programme_gap_db(
     audio: np.ndarray, *, sr: int, context: BuildContext | None = None
-) -> np.ndarray | None:
-    """What DeepFilterNet3 keeps of ``audio`` ``(1, samples)`` at ``sr``; ``None`` where
-    it is not installed."""
-    from core.model.bundle import DFN3_MODEL, resolve_model_path
+) -> float | None:
+    """How much less of the energy of ``audio`` ``(1, samples)`` DeepFilterNet3 keeps than
+    the mask model at its floor (:data:`MODEL_FLOOR_DB`), in dB; ``None`` where either is
+    not installed or the audio is silent."""
+    from core.model.bundle import DEFAULT_MODEL, DFN3_MODEL, resolve_model_path
     from core.model.dfn3.runner import Dfn3Runner
+    from core.model.inference import Enhancer
     from core.steps import BuildContext
 
-    if not resolve_model_path(DFN3_MODEL).exists():
+    if not all(resolve_model_path(m).exists() for m in (DFN3_MODEL, DEFAULT_MODEL)):
         return None
-    runner = Dfn3Runner((context or BuildContext()).bundle(DFN3_MODEL))
-    return (audio - runner.residual(audio, sr=sr)).astype(np.float32)
+    context = context or BuildContext()
+    total = float(np.sum(audio.astype(np.float64) ** 2))
+    if total <= 0.0:
+        return None
+
+    def kept_db(remover: Any) -> float:
+        kept = audio - remover.residual(audio, sr=sr)
+        return 10.0 * math.log10(max(float(np.sum(kept.astype(np.float64) ** 2)) / total, 1e-12))
+
+    speech = kept_db(Dfn3Runner(context.bundle(DFN3_MODEL)))
+    general = kept_db(Enhancer(context.bundle(DEFAULT_MODEL), floor_db=MODEL_FLOOR_DB))
+    return general - speech
 
 
 def bandwidth_hz(mean_power: np.ndarray, *, sr: int, n_fft: int) -> float:

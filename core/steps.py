@@ -36,6 +36,8 @@ class ParamSpec:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     unit: str = ""
+    at_minimum: str = ""
+    """What the minimum means, where it means more than its number (shown instead)."""
 
     def check(self, value: Any, step: str) -> Any:
         where = f"step {step!r}, parameter {self.name!r}"
@@ -431,7 +433,15 @@ STEP_TYPES: dict[str, StepType] = {
             (
                 ParamSpec("model", "default", "Model"),
                 # -100 dB: no limit (DeepFilterNet's convention); presets set their own.
-                ParamSpec("floor_db", -100.0, "Maximum reduction", -100.0, 0.0, unit="dB"),
+                ParamSpec(
+                    "floor_db",
+                    -100.0,
+                    "Maximum reduction",
+                    -100.0,
+                    0.0,
+                    unit="dB",
+                    at_minimum="no limit",
+                ),
                 ParamSpec(
                     "high_band", "follow", "Above the model's band", choices=("follow", "keep")
                 ),

@@ -57,6 +57,8 @@ from core.model.architectures import ARCHITECTURES
 from core.output import free_path, make_folder
 from core.training import DFN3_ARCH
 
+_FAMILY_SETTINGS = {"default": (20, 16, "0.001"), DFN3_ARCH: (10, 8, "0.0001")}
+"""Epochs, batch and learning rate the dialog suggests for an architecture."""
 _LEARNING_RATES = ("0.003", "0.001", "0.0003", "0.0001")
 _NAME_INVALID = re.compile(r"[^\w\-. ]+")
 
@@ -286,6 +288,7 @@ class TrainingDialog(QDialog):
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         validator.setLocale(QLocale.c())  # the rate is read with float(): always a dot
         self.lr_combo.setValidator(validator)
+        self.arch_combo.currentTextChanged.connect(self._suggest_settings)
         for label, widget in (
             (self.tr("Epochs"), self.epochs_spin),
             (self.tr("Batch"), self.batch_spin),
@@ -359,6 +362,14 @@ class TrainingDialog(QDialog):
 
     def _pairs_root(self) -> Path:
         return self.models_dir.parent / "pairs"
+
+    def _suggest_settings(self, arch: str) -> None:
+        """Each family's sensible start: DeepFilterNet3 is fine-tuned gently, on small
+        batches of 3-s segments at 48 kHz (a CPU's memory and patience)."""
+        epochs, batch, rate = _FAMILY_SETTINGS.get(arch, _FAMILY_SETTINGS["default"])
+        self.epochs_spin.setValue(epochs)
+        self.batch_spin.setValue(batch)
+        self.lr_combo.setCurrentText(rate)
 
     def _base(self) -> str:
         """The built-in model fine-tuning starts from: that of the chosen family."""

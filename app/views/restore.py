@@ -84,6 +84,8 @@ def param_widget(spec: ParamSpec, value: Any) -> QWidget:
         dspin.setValue(float(value))
         if spec.unit:
             dspin.setSuffix(f" {spec.unit}")
+        if spec.at_minimum:
+            dspin.setSpecialValueText(core_text(spec.at_minimum))
         return dspin
     line = QLineEdit(str(value))
     return line

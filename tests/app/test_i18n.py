@@ -143,6 +143,7 @@ def test_core_strings_shown_by_the_app_are_marked() -> None:
 
     shown = {t.label for t in STEP_TYPES.values()}
     shown |= {p.label for t in STEP_TYPES.values() for p in t.params}
+    shown |= {p.at_minimum for t in STEP_TYPES.values() for p in t.params} - {""}
     shown |= {load_preset(name).description for name in list_presets()} - {""}
     assert shown <= set(STRINGS), sorted(shown - set(STRINGS))
 

@@ -152,3 +152,18 @@ def test_unique_model_path(tmp_path: Path) -> None:
     (tmp_path / "m-2.json").touch()
     assert unique_model_path(tmp_path, "m.keras") == tmp_path / "m-3.keras"
     assert unique_model_path(tmp_path, "  ") == tmp_path / "model.keras"
+
+
+def test_dfn3_fine_tunes_the_built_in_speech_model_with_gentler_settings(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    dialog = TrainingDialog(models_dir=tmp_path / "models")
+    qtbot.addWidget(dialog)
+    dialog.arch_combo.setCurrentText("dfn3")
+    dialog.init_check.setChecked(True)
+    config = dialog.training_config()
+    assert (config.arch, config.init) == ("dfn3", "dfn3")
+    assert config.learning_rate == pytest.approx(1e-4) and config.batch_size == 8
+    dialog.arch_combo.setCurrentText("dense")
+    config = dialog.training_config()
+    assert (config.arch, config.init, config.learning_rate) == ("dense", "default", 1e-3)

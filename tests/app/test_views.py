@@ -41,3 +41,16 @@ def test_strength_commands_merge_and_undo(qtbot: Any) -> None:
     assert doc.strength == 1.0 and seen[-1] == 1.0
     with pytest.raises(ValueError):
         doc.original[0, 0] = 2.0  # read-only
+
+
+def test_a_reduction_limit_at_its_minimum_reads_no_limit(qtbot: Any) -> None:
+    from app.views.restore import param_widget, widget_value
+    from core.steps import STEP_TYPES
+
+    spec = next(p for p in STEP_TYPES["model"].params if p.name == "floor_db")
+    unlimited = param_widget(spec, -100.0)
+    limited = param_widget(spec, -30.0)
+    qtbot.addWidget(unlimited)
+    qtbot.addWidget(limited)
+    assert unlimited.text() == "no limit" and widget_value(spec, unlimited) == -100.0
+    assert limited.text() == "-30.0 dB"

@@ -1,0 +1,158 @@
+"""Speech or music: the figures the assistant's judgement (``core.assistant.hear_programme``)
+rests on, measured on training-side material only.
+
+Usage (from the repository root, with ../shared/data beside it)::
+
+    .venv/bin/python bench/programme.py [--write docs/benchmarks.md]
+
+Speech: 14 utterances (first 15 s) of the speakers ``scripts/train_default.py`` trains on,
+clean, and in white noise and in its training-side noise recordings at -5, 0 and 10 dB
+SNR. Music: 12 training-side Wesnoth tracks (``wesnoth-1.16-music``, every fifth held out)
+and the ``music/librosa`` pieces (robin and whale song excepted), 15-s excerpts, clean and
+in the same noises at 0, 10 and 20 dB. All at 16 kHz mono. For each: the share of the
+energy DeepFilterNet3 and the mask model (at the assistant's floor) keep, the gap
+between them (``core.assistant.programme_gap_db``), and what the judgement says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import machine, manifest, training_script, write_section  # noqa: E402
+from core.assistant import (  # noqa: E402
+    _CUE_RATE,
+    MODEL_FLOOR_DB,
+    hear_programme,
+    programme_gap_db,
+)
+from core.audio.io import load  # noqa: E402
+from core.audio.resample import resample  # noqa: E402
+from core.signals import mix_at_snr, white_noise  # noqa: E402
+from core.steps import BuildContext  # noqa: E402
+
+SR = _CUE_RATE
+SECONDS = 15.0
+BEGIN, END = "<!-- programme:begin -->", "<!-- programme:end -->"
+
+
+def mono(path: Path) -> np.ndarray:
+    audio, sr = load(path)
+    return resample(audio.mean(axis=0, keepdims=True), orig_sr=sr, target_sr=SR)
+
+
+def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
+    from core.model.bundle import load_bundle
+    from core.model.dfn3.runner import Dfn3Runner
+    from core.model.inference import Enhancer
+
+    total = float(np.sum(x.astype(np.float64) ** 2))
+
+    def kept_db(remover: object) -> float:
+        y = x - remover.residual(x, sr=SR)  # type: ignore[attr-defined]
+        return 10 * np.log10(max(float(np.sum(y.astype(np.float64) ** 2)) / total, 1e-12))
+
+    return {
+        "dfn3": kept_db(Dfn3Runner(context.bundle("dfn3"))),
+        "mask": kept_db(Enhancer(load_bundle("default"), floor_db=MODEL_FLOOR_DB)),
+        "gap": float(programme_gap_db(x, sr=SR, context=context) or np.nan),
+        "heard": hear_programme(x, sr=SR, context=context),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--write", type=Path)
+    args = parser.parse_args()
+    started, t0 = datetime.now(UTC), time.perf_counter()
+    rows, script = manifest(args.data), training_script()
+    speech_files = [f for f in script.pick(rows, script.SPEECH)[0] if "fsdd" not in f[0]]
+    noises = script.pick(rows, script.NOISE)[0]
+    tracks = script.debian_music()[0][:12]
+    if not tracks:
+        raise SystemExit("music needs the Debian package wesnoth-1.16-music")
+    rng = np.random.default_rng(args.seed)
+    context = BuildContext()
+
+    def noise(kind: str) -> np.ndarray:
+        if kind == "white":
+            return white_noise(sr=SR, seconds=SECONDS, seed=int(rng.integers(1 << 30)))
+        category, name = noises[rng.integers(len(noises))]
+        return mono(args.data / category / name)
+
+    def conditions(snrs: tuple[int, ...]) -> list[tuple[str, int | None, str]]:
+        both = [(f"{snr} dB, {kind}", snr, kind) for snr in snrs for kind in ("white", "recorded")]
+        return [*both, ("clean", None, "")]
+
+    results: list[tuple[str, str, dict]] = []
+    rng.shuffle(speech_files)
+    for category, name in speech_files[:24]:
+        x = mono(args.data / category / name)[:, : int(SECONDS * SR)]
+        if x.shape[1] < 3 * SR:
+            continue
+        for snr in (-5, 0, 5, 10, 20, None):
+            mixed = x if snr is None else mix_at_snr(x, noise(), snr_db=snr)
+            results.append(
+                ("speech", "clean" if snr is None else f"{snr} dB", measure(mixed, context))
+            )
+    pieces = [*tracks] + [
+        args.data / "music/librosa" / r["file"]
+        for r in rows
+        if r["category"] == "music/librosa"
+        and not any(k in r["file"] for k in ("bird", "humpback"))
+    ]
+    for path in pieces:
+        audio = mono(path)
+        start = int(rng.uniform(0, max(audio.shape[1] / SR - SECONDS, 1)) * SR)
+        x = audio[:, start : start + int(SECONDS * SR)]
+        for snr in (0, 10, 20, None):
+            mixed = x if snr is None else mix_at_snr(x, noise(), snr_db=snr)
+            results.append(
+                ("music", "clean" if snr is None else f"{snr} dB", measure(mixed, context))
+            )
+
+    lines = [
+        "## Speech or music (`bench/programme.py`)",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}, in "
+        f"{(time.perf_counter() - t0) / 60:.0f} min. "
+        "Reproduce: `.venv/bin/python bench/programme.py"
+        + (f" --write {args.write}" if args.write else "")
+        + "`. Training-side material only (see the script's docstring); ranges over the files.",
+        "",
+        "| material | condition | files | DeepFilterNet3 keeps (dB) | the mask model keeps (dB) "
+        "| gap (dB) | heard as speech |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind in ("speech", "music"):
+        labels = dict.fromkeys(c for k, c, _ in results if k == kind)
+        for condition in labels:
+            rows_ = [m for k, c, m in results if k == kind and c == condition]
+
+            def span(key: str, digits: int = 2, rows_: list = rows_) -> str:
+                values = [float(m[key]) for m in rows_]
+                return f"{min(values):.{digits}f}..{max(values):.{digits}f}"
+
+            speech = sum(m["heard"] == "speech" for m in rows_)
+            lines.append(
+                f"| {kind} | {condition} | {len(rows_)} | {span('dfn3', 1)} | {span('mask', 1)} "
+                f"| {span('gap', 1)} | {speech} of {len(rows_)} |"
+            )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.write:
+        write_section(args.write, BEGIN, END, text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
