@@ -903,7 +903,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+163"/>
+        <location filename="../../app/views/restore.py" line="+165"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -1090,7 +1090,7 @@
 <context>
     <name>TrainingDialog</name>
     <message>
-        <location filename="../../app/dialogs/training.py" line="+91"/>
+        <location filename="../../app/dialogs/training.py" line="+93"/>
         <source>The training folders cannot be used. {error}</source>
         <translation>Las carpetas de entrenamiento no se pueden usar. {error}</translation>
     </message>
@@ -1266,7 +1266,7 @@
         <translation>Seguir entrenando con sus datos el modelo incorporado de esta arquitectura (dfn3: DeepFilterNet3; las demás: el modelo propio de SeminarioIA, cuya arquitectura se conserva).</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
@@ -1336,7 +1336,7 @@
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+94"/>
         <source>Cannot create {folder}: {error}</source>
         <translation>No se puede crear {folder}: {error}</translation>
     </message>
@@ -1585,6 +1585,11 @@
         <location line="+1"/>
         <source>Maximum reduction</source>
         <translation>Reducción máxima</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no limit</source>
+        <translation>sin límite</translation>
     </message>
     <message>
         <location line="+1"/>
