@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -167,9 +166,10 @@ def self_test(args: argparse.Namespace) -> int:
         print(f"ok   {name} ({detail})", flush=True)
         return result
 
+    from core.output import scratch_folder
+
     app = _application()  # kept referenced until the end: PySide would delete it
-    with tempfile.TemporaryDirectory(prefix="seminario-selftest-") as tmp:
-        tmp_dir = Path(tmp)
+    with scratch_folder() as tmp_dir:
 
         def window() -> str:
             from PySide6.QtCore import QSettings
@@ -226,10 +226,11 @@ def self_test(args: argparse.Namespace) -> int:
 
 def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files: bool) -> None:
     """Drive the window through the requested states, save a PNG, and quit."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.main_window import MainWindow
+    from core.output import make_folder, write_bytes
 
     assert isinstance(window, MainWindow)
     state = {"applied": False, "shot": False}
@@ -240,8 +241,12 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
         state["shot"] = True
         QApplication.processEvents()
         path = Path(args.screenshot)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(path))
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        ok = window.grab().save(buffer, "PNG")
+        if ok:  # replaces the previous picture: that is what --screenshot is for
+            write_bytes(make_folder(path.parent) / path.name, bytes(data.data()), overwrite=True)
         print(f"screenshot {'saved' if ok else 'FAILED'}: {path}", flush=True)
         window.close()
         QApplication.instance().exit(0 if ok else 1)  # type: ignore[union-attr]

@@ -22,13 +22,21 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from core.errors import (
     AudioFormatError,
+    AudioTooLongError,
     Cancelled,
+    ChainFileError,
     ConfigError,
+    DamagedAudioError,
+    DiskFullError,
+    FolderNotWritableError,
     InvalidAudioError,
     ModelFormatError,
+    OutputConflictError,
+    OutputExistsError,
     PairingError,
     SeminarioError,
     UnsafeOutputError,
+    WriteError,
 )
 
 LOG_NAME = "seminario-gui.log"
@@ -57,6 +65,24 @@ _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
         QT_TRANSLATE_NOOP("errors", "The operation was cancelled; nothing was changed."),
     ),
     (
+        DamagedAudioError,
+        QT_TRANSLATE_NOOP("errors", "The file is damaged or not audio"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "Its contents do not match what its name or header says. Open another copy of "
+            "the recording, or convert it to WAV or FLAC with another program first.",
+        ),
+    ),
+    (
+        AudioTooLongError,
+        QT_TRANSLATE_NOOP("errors", "The recording is too long"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "It does not fit in this computer's memory. Restore it with the seminario "
+            "command, which works through a file piece by piece.",
+        ),
+    ),
+    (
         AudioFormatError,
         QT_TRANSLATE_NOOP("errors", "Cannot read or write the audio file"),
         QT_TRANSLATE_NOOP(
@@ -70,6 +96,24 @@ _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
         QT_TRANSLATE_NOOP("errors", "Unusable audio"),
         QT_TRANSLATE_NOOP(
             "errors", "The recording holds no usable sound (it is empty, or has invalid samples)."
+        ),
+    ),
+    (
+        OutputExistsError,
+        QT_TRANSLATE_NOOP("errors", "The file already exists"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "SeminarioIA does not replace a file unless you say so. Choose another name, "
+            "or an empty folder.",
+        ),
+    ),
+    (
+        OutputConflictError,
+        QT_TRANSLATE_NOOP("errors", "Another file took that name"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "A file with the same name appeared while SeminarioIA was writing; it was kept "
+            "as it was. Save again under another name.",
         ),
     ),
     (
@@ -94,6 +138,40 @@ _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
             "errors",
             "The restoration model is missing, damaged or from an incompatible version. "
             "Choose another model in the Restore panel, or train one.",
+        ),
+    ),
+    (
+        FolderNotWritableError,
+        QT_TRANSLATE_NOOP("errors", "The folder cannot be written"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "The folder is read-only or you may not write there. Choose another folder.",
+        ),
+    ),
+    (
+        DiskFullError,
+        QT_TRANSLATE_NOOP("errors", "The disk is full"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "There was not enough space; the unfinished file was removed. Free some space "
+            "or choose another disk.",
+        ),
+    ),
+    (
+        WriteError,
+        QT_TRANSLATE_NOOP("errors", "The file could not be written"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "Nothing was left behind. Check that the folder exists and try again.",
+        ),
+    ),
+    (
+        ChainFileError,
+        QT_TRANSLATE_NOOP("errors", "The chain file is not valid"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "It is too large, too deeply nested or has too many steps to be a chain. "
+            "Check that it is the right file.",
         ),
     ),
     (

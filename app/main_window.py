@@ -58,7 +58,7 @@ from app.views.spectrogram import compute_spectrogram
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
 from app.workers import Worker
-from core.audio.io import READ_EXTENSIONS
+from core.audio.io import READ_EXTENSIONS, writable_subtype
 from core.audio.peaks import PeakPyramid
 from core.errors import ModelFormatError
 from core.steps import BuildContext
@@ -1188,12 +1188,20 @@ class MainWindow(QMainWindow):
         self.settings.last_export_dir = str(dialog.path.parent)
         self.settings.export_format = dialog.extension.lstrip(".")
         self.settings.export_subtype = dialog.subtype
-        self.export_current(dialog.path, subtype=dialog.subtype, what=dialog.what)
+        self.export_current(
+            dialog.path, subtype=dialog.subtype, what=dialog.what, overwrite=dialog.overwrite
+        )
 
     def export_current(
-        self, path: str | Path, *, subtype: str = "PCM_24", what: str = "restored"
+        self,
+        path: str | Path,
+        *,
+        subtype: str = "PCM_24",
+        what: str = "restored",
+        overwrite: bool = False,
     ) -> Job | None:
-        """Write the current preview (``restored``), ``residual`` or ``original`` to ``path``."""
+        """Write the current preview (``restored``), ``residual`` or ``original`` to ``path``
+        (replacing an existing file only with ``overwrite``, never the recording itself)."""
         doc = self.current
         if doc is None:
             return None
@@ -1201,10 +1209,14 @@ class MainWindow(QMainWindow):
         if audio is None:
             self.statusBar().showMessage(self.tr("Apply a restoration before exporting it."), 6000)
             return None
-        if subtype == "FLOAT" and Path(path).suffix.lower() == ".flac":
-            subtype = "PCM_24"
         worker = Worker(
-            export_buffer, Path(path), audio, doc.sr, subtype=subtype, protect=[doc.path]
+            export_buffer,
+            Path(path),
+            audio,
+            doc.sr,
+            subtype=writable_subtype(path, subtype),
+            protect=[doc.path],
+            overwrite=overwrite,
         )
         label = self.tr("Exporting {name}").format(name=Path(path).name)
         return self._start_side_job(worker, label, pool=self.write_pool)
@@ -1248,10 +1260,13 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc, context=self.tr("The folder cannot be restored."))
             return None
-        if extension == ".flac" and subtype == "FLOAT":
-            subtype = "PCM_24"
         worker = Worker(
-            batch_restore, Path(src_dir), Path(dst_dir), chain, extension=extension, subtype=subtype
+            batch_restore,
+            Path(src_dir),
+            Path(dst_dir),
+            chain,
+            extension=extension,
+            subtype=writable_subtype(extension, subtype),
         )
         label = self.tr("Restoring {name}").format(name=Path(src_dir).name)
         return self._start_side_job(worker, label, pool=self.write_pool)

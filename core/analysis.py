@@ -4,12 +4,12 @@ what the repair assistant finds (hum, clicks, clipping, bandwidth) and proposes.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from core.audio.io import info, load
+from core.output import check_output
 from core.progress import CancelToken, ProgressCallback, check_cancel
 
 
@@ -58,16 +58,20 @@ def analyze_file(
     path: str | os.PathLike[str],
     *,
     frames_csv: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> dict[str, Any]:
-    """:func:`analyze_audio` of a file, with its format; optionally per-frame CSV."""
+    """:func:`analyze_audio` of a file, with its format; optionally per-frame CSV (checked
+    before the analysis: never the input, an existing file only with ``overwrite``)."""
     from core.features import frame_features
 
+    if frames_csv is not None:
+        check_output(frames_csv, inputs=[path], overwrite=overwrite)
     file_info = info(path)
     audio, sr = load(path)
     report: dict[str, Any] = {"file": file_info.to_dict()}
     report.update(analyze_audio(audio, sr=sr, progress=progress, cancel=cancel))
     if frames_csv is not None:
-        frame_features(audio, sr=sr).to_csv(Path(frames_csv))
+        frame_features(audio, sr=sr).to_csv(frames_csv, inputs=[path], overwrite=overwrite)
     return report

@@ -1,7 +1,9 @@
 """The ``seminario`` command line: restore, train, analyze, pairs, info, presets, demo.
 
-Errors print as one line and exit non-zero; heavy modules (TensorFlow) are
-imported only by the commands that need them.
+Errors print as one line and exit non-zero (1 an error, 130 interrupted or cancelled,
+143 terminated, 70 a bug); every command checks all its outputs before it starts
+(see :mod:`core.output`). Heavy modules (TensorFlow) are imported only by the commands
+that need them.
 """
 
 from __future__ import annotations
@@ -9,17 +11,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from core import __version__
-from core.errors import Cancelled, ConfigError, SeminarioError, UnsafeOutputError
+from core.errors import Cancelled, ConfigError, SeminarioError
+from core.output import check_outputs, make_folder
 from core.runtime import tune_memory_allocator
 
 EXIT_ERROR, EXIT_INTERNAL, EXIT_CANCELLED = 1, 70, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class TerminalProgress:
@@ -71,24 +79,29 @@ def _chain_from_args(args: argparse.Namespace) -> Any:
     return chain.with_model(args.model) if args.model else chain
 
 
-def _outputs(inputs: list[Path], out: Path, overwrite: bool) -> list[Path]:
+def _outputs(
+    inputs: list[Path], out: Path, overwrite: bool, residual: Path | None = None
+) -> list[Path]:
+    """Every output of a restore, checked before any work (the residual too)."""
     if len(inputs) == 1 and out.suffix:
         targets = [out]
     else:
         if out.exists() and not out.is_dir():
             raise ConfigError(f"with several inputs, -o must be a folder: {out}")
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
         targets = [
             out / (p.stem + (p.suffix if p.suffix.lower() in (".wav", ".flac") else ".wav"))
             for p in inputs
         ]
         if len({t.name for t in targets}) != len(targets):
             raise ConfigError("two inputs have the same name; restore them into separate folders")
-    for target in targets:
-        if any(target.resolve() == p.resolve() for p in inputs):
-            raise UnsafeOutputError(f"refusing to overwrite the input file {target}")
-        if target.exists() and not overwrite:
-            raise UnsafeOutputError(f"{target} already exists; pass --overwrite to replace it")
+    if residual is not None:
+        if len(inputs) > 1:
+            raise ConfigError("--residual works with a single input")
+        from core.pipeline import check_restore_outputs
+
+        check_restore_outputs(inputs[0], targets[0], residual, overwrite=overwrite)
+    check_outputs(targets, inputs=inputs, overwrite=overwrite)
     return targets
 
 
@@ -96,10 +109,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from core.pipeline import restore_file
 
     inputs = [Path(p) for p in args.inputs]
+    residual = Path(args.residual) if args.residual else None
+    targets = _outputs(inputs, Path(args.output), args.overwrite, residual)
     chain = _chain_from_args(args)
-    targets = _outputs(inputs, Path(args.output), args.overwrite)
-    if args.residual and len(inputs) > 1:
-        raise ConfigError("--residual works with a single input")
     reports = []
     for src, dst in zip(inputs, targets, strict=True):
         bar = TerminalProgress(f"restoring {src.name}", enabled=not args.quiet)
@@ -108,9 +120,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             dst,
             chain,
             strength=args.strength,
-            residual_path=args.residual,
+            residual_path=residual,
             subtype=args.format,
             progress=bar,
+            overwrite=args.overwrite,
         )
         bar.done()
         reports.append(report)
@@ -121,12 +134,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             )
             if report.residual:
                 print(f"removed part -> {report.residual}")
-            if report.clipped_samples:
-                print(
-                    f"warning: {report.clipped_samples} samples exceed full scale and were clipped;"
-                    " add a normalize step",
-                    file=sys.stderr,
-                )
+            if report.over_full_scale:
+                print(f"warning: {report.over_full_scale}", file=sys.stderr)
     if args.json:
         _print_json([r.to_dict() for r in reports])
     return 0
@@ -147,8 +156,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         init=args.init,
     )
     output = Path(args.output)
-    if output.exists() and not args.overwrite:
-        raise UnsafeOutputError(f"{output} already exists; pass --overwrite to replace it")
     bar = TerminalProgress("training", enabled=not args.quiet)
 
     def on_epoch(r: EpochReport) -> None:
@@ -158,7 +165,15 @@ def cmd_train(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    result = train(args.noisy, args.clean, output, config=config, progress=bar, on_epoch=on_epoch)
+    result = train(
+        args.noisy,
+        args.clean,
+        output,
+        config=config,
+        progress=bar,
+        on_epoch=on_epoch,
+        overwrite=args.overwrite,
+    )
     bar.done()
     if args.json:
         _print_json(result.to_dict())
@@ -180,7 +195,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from core.analysis import analyze_file
 
-    result = analyze_file(args.file, frames_csv=args.csv)
+    result = analyze_file(args.file, frames_csv=args.csv, overwrite=args.overwrite)
     if args.json:
         _print_json(result)
     else:
@@ -246,17 +261,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from core.demo import demo_recording
     from core.pipeline import load_preset, restore_file
 
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(args.output)
+    restored, removed = folder / "demo_restored.wav", folder / "demo_removed.wav"
+    # The demo's two results are its own: a second run replaces them.
+    check_outputs([restored, removed], overwrite=True)
     noisy = demo_recording(folder)
     print(f"demo recording: {noisy}")
     bar = TerminalProgress("restoring demo", enabled=not args.quiet)
     report = restore_file(
         noisy,
-        folder / "demo_restored.wav",
+        restored,
         load_preset(args.preset),
-        residual_path=folder / "demo_removed.wav",
+        residual_path=removed,
         progress=bar,
+        overwrite=True,
     )
     bar.done()
     print(f"restored with preset '{args.preset}' -> {report.output}")
@@ -352,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.add_argument("--csv", metavar="FRAMES.csv", help="also write per-frame features as CSV")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing CSV file")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("info", help="file format, rate, channels and length")
@@ -390,25 +409,73 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds (and cleans up) like Ctrl+C."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _native_stderr_to_null() -> None:
+    """Keep what C libraries print (the MP3 decoder's resync notes, TensorFlow's start-up
+    logs) off the terminal: Python's ``sys.stderr`` moves to a copy of the terminal, and
+    file descriptor 2, which only native code still uses, goes to ``/dev/null``."""
+    try:
+        sys.stderr.flush()
+        terminal = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    except (OSError, AttributeError, ValueError):
+        return
+    sys.stderr = os.fdopen(
+        terminal, "w", buffering=1, encoding=sys.stderr.encoding, errors="backslashreplace"
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if argv is None and not os.environ.get("SEMINARIO_DEBUG"):
+        _native_stderr_to_null()  # only for a real command line: tests capture fd 2
     tune_memory_allocator()
     try:
-        return int(args.func(args))
+        with _sigterm_as_interrupt():
+            return int(args.func(args))
     except Cancelled:
         print("seminario: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("\nseminario: interrupted; no partial output was left", file=sys.stderr)
-        return EXIT_CANCELLED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_CANCELLED
     except SeminarioError as exc:
-        print(f"seminario: error: {exc}", file=sys.stderr)
+        print(f"seminario: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # the system refused something (a folder that cannot be read…)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"seminario: error: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # last resort: one line, the traceback only on request
         if os.environ.get("SEMINARIO_DEBUG"):
             raise
         print(
-            f"seminario: unexpected {type(exc).__name__}: {exc} "
+            f"seminario: unexpected {type(exc).__name__}: {_one_line(exc)} "
             "(set SEMINARIO_DEBUG=1 for details, and please report it)",
             file=sys.stderr,
         )

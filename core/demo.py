@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.io import save
+from core.output import make_folder
 from core.signals import mix_at_snr, pink_noise, speech_like, white_noise
 
 
@@ -46,6 +47,6 @@ def demo_recording(folder: str | os.PathLike[str]) -> Path:
         return shipped
     target = Path(folder) / "demo_noisy.wav"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         write_demo(target)
     return target

@@ -18,7 +18,7 @@ import io
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -27,9 +27,9 @@ import numpy as np
 import scipy.fft
 import scipy.special
 
-from core.atomic import write_text_atomic
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
+from core.output import write_text
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 DEFAULT_BANDS_HZ: tuple[float, ...] = (
@@ -177,10 +177,17 @@ class FrameFeatures:
         dominant = [f"dominant_{i + 1}_hz" for i in range(self.dominant_hz.shape[1])]
         return ["time_s", "envelope_db", "centroid_hz", "flatness", *bands, *dominant]
 
-    def to_csv(self, path: str | os.PathLike[str]) -> Path:
+    def to_csv(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        inputs: Sequence[str | os.PathLike[str]] = (),
+        overwrite: bool = False,
+    ) -> Path:
         """Write one row per frame, with a header, atomically; returns the path.
 
-        NaN and infinite values are written as empty cells.
+        NaN and infinite values are written as empty cells. Refuses to write over
+        ``inputs``, and over an existing file unless ``overwrite``.
         """
         columns: list[tuple[np.ndarray, str]] = [
             (self.times_s, "{:.6f}"),
@@ -199,7 +206,7 @@ class FrameFeatures:
             writer.writerow(self.columns())
             writer.writerows(zip(*text_columns, strict=True))
 
-        return _atomic_write(Path(path), write)
+        return _atomic_write(Path(path), write, inputs=inputs, overwrite=overwrite)
 
 
 @dataclass
@@ -259,10 +266,10 @@ class FeatureSummary:
             "flatness": _json_float(self.flatness, 4, significant=True),
         }
 
-    def to_json(self, path: str | os.PathLike[str]) -> Path:
+    def to_json(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write :meth:`to_dict` as indented JSON, atomically; returns the path."""
         text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
-        return _atomic_write(Path(path), lambda f: f.write(text))
+        return _atomic_write(Path(path), lambda f: f.write(text), overwrite=overwrite)
 
 
 def frame_features(
@@ -684,8 +691,14 @@ def _json_float(value: float, digits: int, *, significant: bool = False) -> floa
     return round(float(value), digits)
 
 
-def _atomic_write(path: Path, write: Callable[[IO[str]], object]) -> Path:
-    """Render text with ``write`` and store it at ``path`` atomically."""
+def _atomic_write(
+    path: Path,
+    write: Callable[[IO[str]], object],
+    *,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    overwrite: bool = False,
+) -> Path:
+    """Render text with ``write`` and store it at ``path`` through the output guard."""
     buffer = io.StringIO(newline="")
     write(buffer)
-    return write_text_atomic(path, buffer.getvalue())
+    return write_text(path, buffer.getvalue(), inputs=inputs, overwrite=overwrite)

@@ -23,16 +23,27 @@ from typing import Any
 
 import numpy as np
 
-from core.audio.io import AudioReader, AudioWriter, check_output_path, info
+from core.audio.io import (
+    WRITE_FAILURES,
+    AudioReader,
+    AudioWriter,
+    check_output_path,
+    info,
+    writable_subtype,
+    write_failure,
+)
 from core.audio.validate import validate_audio, validate_rate
 from core.dsp.blockwise import Reader, array_reader, process_blocks
-from core.errors import ConfigError
+from core.errors import ChainFileError, ConfigError, UnsafeOutputError
+from core.output import same_file, scratch_folder
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.steps import BuildContext, step_type
 from core.strength import removal_share
 from core.workers import default_workers
 
 CHAIN_VERSION = 1
+MAX_CHAIN_STEPS = 64
+MAX_CHAIN_BYTES = 1 << 20
 # Each block is processed with up to MAX_MARGIN_SECONDS of context on both sides, computed
 # and dropped: 2 s at 10 s blocks was 40 % more work, at 30 s 13 %. Memory stays small
 # (48 kHz stereo: 12 MB).
@@ -83,6 +94,11 @@ class ChainConfig:
             raise ConfigError('a chain must be a JSON object with a list of "steps"')
         if data.get("version", CHAIN_VERSION) != CHAIN_VERSION:
             raise ConfigError(f"chain version {data.get('version')!r} is not supported")
+        if len(data["steps"]) > MAX_CHAIN_STEPS:
+            raise ChainFileError(
+                f"the chain has {len(data['steps'])} steps; at most {MAX_CHAIN_STEPS} are "
+                "allowed (a chain this long is almost certainly a mistake)"
+            )
         steps = []
         for i, raw in enumerate(data["steps"]):
             if not isinstance(raw, dict) or "type" not in raw:
@@ -104,12 +120,24 @@ class ChainConfig:
 
     @classmethod
     def from_json(cls, path: str | os.PathLike[str]) -> ChainConfig:
+        name = Path(path).name
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            with open(path, "rb") as f:
+                raw = f.read(MAX_CHAIN_BYTES + 1)
+            if len(raw) > MAX_CHAIN_BYTES:
+                raise ChainFileError(
+                    f"chain file {name} is larger than {MAX_CHAIN_BYTES // 1024} KiB; "
+                    "a chain is a short list of steps: check that this is the right file"
+                )
+            data = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"chain file not found: {path}") from None
+        except RecursionError:
+            raise ChainFileError(
+                f"chain file {name} is nested too deeply to be a chain; check the file"
+            ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read chain file {Path(path).name}: {exc}") from exc
+            raise ConfigError(f"cannot read chain file {name}: {exc}") from exc
         return cls.from_dict(data)
 
     def with_model(self, model: str) -> ChainConfig:
@@ -227,18 +255,27 @@ class _Store:
         else:
             import soundfile as sf
 
-            fd, name = tempfile.mkstemp(suffix=".w64", dir=folder)
+            fd, name = tempfile.mkstemp(suffix=".w64", dir=folder)  # folder: scratch_folder()
             os.close(fd)
+            self._path = Path(name)
             self._file = sf.SoundFile(
-                name, "w+", samplerate=48000, channels=2 * channels, format="W64", subtype="FLOAT"
+                self._path,
+                "w+",
+                samplerate=48000,
+                channels=2 * channels,
+                format="W64",
+                subtype="FLOAT",
             )
 
     def write(self, start: int, block: np.ndarray) -> None:
         if self._array is not None:
             self._array[:, start : start + block.shape[1]] = block
-        else:
+            return
+        try:
             self._file.seek(start)
             self._file.write(block.T)
+        except WRITE_FAILURES as exc:
+            raise write_failure(exc, self._path) from exc
 
     def signal(self) -> _Signal:
         if self._array is not None:
@@ -336,10 +373,26 @@ class RestoreReport:
     duration_s: float
     seconds: float
     clipped_samples: int
+    """Samples of the restored output beyond full scale (see :attr:`over_full_scale`)."""
+    subtype: str = "PCM_24"
 
     @property
     def realtime_factor(self) -> float:
         return self.seconds / self.duration_s if self.duration_s else 0.0
+
+    @property
+    def over_full_scale(self) -> str:
+        """What happened to the samples beyond full scale, in one sentence ('' if none)."""
+        n = self.clipped_samples
+        if not n:
+            return ""
+        if self.subtype == "FLOAT":
+            return (
+                f"{n} samples exceed full scale; the float file keeps them as they are, but "
+                "players and conversions to 16 or 24 bits will clip them: add a normalize "
+                "or limiter step"
+            )
+        return f"{n} samples exceeded full scale and were clipped; add a normalize step"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -350,6 +403,7 @@ class RestoreReport:
             "seconds": round(self.seconds, 3),
             "realtime_factor": round(self.realtime_factor, 4),
             "clipped_samples": self.clipped_samples,
+            "subtype": self.subtype,
         }
 
 
@@ -369,32 +423,30 @@ def restore_file(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     context: BuildContext | None = None,
+    overwrite: bool = False,
 ) -> RestoreReport:
     """Run ``chain`` on the file ``src`` and write ``dst`` (and optionally the residual).
 
     Memory stays bounded by the block size whatever the file's length. The input
-    is never modified; outputs appear atomically, or not at all on error/cancel.
+    is never modified; existing files are replaced only with ``overwrite``; outputs
+    appear atomically, or not at all on error/cancel.
     """
     src = Path(src)
     started = time.perf_counter()
+    dst, residual_path = check_restore_outputs(src, dst, residual_path, overwrite=overwrite)
     src_info = info(src)
     if src_info.frames == 0:
         raise ConfigError(f"{src.name} contains no audio")
-    dst = check_output_path(dst, protect=[src])
-    if residual_path is not None:
-        residual_path = check_output_path(residual_path, protect=[src, dst])
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
         from core.assistant import diagnose_file
 
         chain = adapt_chain(chain, lambda: diagnose_file(src, cancel=cancel, context=context))
-    fmt = subtype or default_subtype(src_info.subtype)
-    if dst.suffix.lower() == ".flac" and fmt == "FLOAT":
-        fmt = "PCM_24"
+    fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
         reader = stack.enter_context(AudioReader(src))
-        temp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="seminario-")))
+        temp = stack.enter_context(scratch_folder())
         writers = [
             AudioWriter(
                 path,
@@ -402,9 +454,10 @@ def restore_file(
                 channels=src_info.channels,
                 subtype=fmt,
                 protect=[src],
+                overwrite=overwrite,
                 frames_hint=src_info.frames,
             )
-            for path in ([dst] if residual_path is None else [dst, Path(residual_path)])
+            for path in ([dst] if residual_path is None else [dst, residual_path])
         ]
         for w in writers:
             stack.enter_context(w)
@@ -430,11 +483,31 @@ def restore_file(
     return RestoreReport(
         input=src,
         output=dst,
-        residual=Path(residual_path) if residual_path else None,
+        residual=residual_path,
         duration_s=src_info.duration,
         seconds=time.perf_counter() - started,
         clipped_samples=clipped,
+        subtype=fmt,
     )
+
+
+def check_restore_outputs(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    residual: str | os.PathLike[str] | None = None,
+    *,
+    overwrite: bool = False,
+) -> tuple[Path, Path | None]:
+    """Check a restoration's outputs before any work (see :mod:`core.output`)."""
+    if residual is not None and same_file(residual, dst):
+        raise UnsafeOutputError(
+            f"the residual file {residual} is the restored output itself; "
+            "give the removed part another name"
+        )
+    out = check_output_path(dst, protect=[src], overwrite=overwrite)
+    if residual is None:
+        return out, None
+    return out, check_output_path(residual, protect=[src, dst], overwrite=overwrite)
 
 
 def restore_array(

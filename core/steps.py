@@ -13,6 +13,7 @@ the GUI and JSON presets validate them the same way.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class ParamSpec:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{where} must be a number; got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):  # JSON readers allow them
+            raise ConfigError(f"{where} must be a finite number; got {value}")
         if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
         ):

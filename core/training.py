@@ -24,8 +24,16 @@ from core.dsp.stft import StftConfig
 from core.errors import Cancelled, ConfigError
 from core.metrics import si_sdr
 from core.model.architectures import ARCHITECTURES, build_model, compressed_magnitude_loss
-from core.model.bundle import BundleMeta, ModelBundle, load_bundle, save_bundle
+from core.model.bundle import (
+    BundleMeta,
+    ModelBundle,
+    load_bundle,
+    meta_path,
+    resolve_model_path,
+    save_bundle,
+)
 from core.model.spectral import FeatureNorm, SpectralSettings
+from core.output import check_outputs
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
@@ -210,16 +218,19 @@ def train(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     on_epoch: Any = None,
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train (or fine-tune) a model on paired folders and save the best bundle.
 
     ``on_epoch(EpochReport)`` is called after each epoch (for live loss curves).
+    The model file and its ``.json`` are checked before training starts, and replace
+    existing files only with ``overwrite``.
     Raises :class:`PairingError` if no usable pairs, :class:`Cancelled` if cancelled
     (nothing is written then).
     """
     config.validate()
-    output = _model_output(output)
-    run = _Run(config, progress, cancel, on_epoch)
+    output = _model_output(output, config, overwrite)
+    run = _Run(config, progress, cancel, on_epoch, overwrite)
     report = match_pairs(
         noisy_dir, clean_dir, progress=sub_progress(progress, 0, 0.03), cancel=cancel
     )
@@ -284,6 +295,7 @@ def train_stream(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     on_epoch: Any = None,
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train on pairs drawn fresh for every batch (e.g. :class:`core.data.mixing.MixStream`).
 
@@ -297,8 +309,8 @@ def train_stream(
         raise ConfigError("an epoch needs at least one batch")
     if not val_pairs:
         raise ConfigError("need validation pairs")
-    output = _model_output(output)
-    run = _Run(config, progress, cancel, on_epoch)
+    output = _model_output(output, config, overwrite)
+    run = _Run(config, progress, cancel, on_epoch, overwrite)
     start = _Start.of(config)
     rng = np.random.default_rng(config.seed)
     val_ex = [
@@ -420,10 +432,17 @@ def _train_dfn3(
     return _measure_and_save(ModelBundle(model=base.model, meta=meta), run, output, val_audio)
 
 
-def _model_output(output: str | os.PathLike[str]) -> Path:
+def _model_output(output: str | os.PathLike[str], config: TrainConfig, overwrite: bool) -> Path:
+    """Check the model file and its description before any work (the base model of a
+    fine-tuning is an input)."""
     path = Path(output)
     if path.suffix != ".keras":
         raise ConfigError(f"the model file must end in .keras, got {path.name}")
+    inputs = []
+    if config.init is not None:
+        base = resolve_model_path(config.init)
+        inputs = [base, meta_path(base)]
+    check_outputs([path, meta_path(path)], inputs=inputs, overwrite=overwrite)
     return path
 
 
@@ -471,6 +490,7 @@ class _Run:
     progress: ProgressCallback | None
     cancel: CancelToken | None
     on_epoch: Any
+    overwrite: bool = False
     started: float = field(default_factory=time.perf_counter)
     history: dict[str, list[float]] = field(default_factory=dict)
     best_epoch: int = 0
@@ -565,7 +585,7 @@ def _measure_and_save(
         }
     )
     check_cancel(cancel)
-    path = save_bundle(bundle, output)
+    path = save_bundle(bundle, output, overwrite=run.overwrite)
     if progress is not None:
         progress(1.0, "saved")
     return TrainResult(

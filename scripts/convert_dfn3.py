@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the Keras network does not reproduce the ONNX graphs")
     count = sum(int(np.prod(v.shape)) for v in bundle.model.weights)
     print(f"parameters: {count:,}")
-    save_bundle(bundle, args.output)
+    save_bundle(bundle, args.output, overwrite=True)  # it regenerates the shipped model
     print(f"wrote {args.output} and {args.output.with_suffix('.json').name}")
     return 0
 

@@ -20,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.atomic import write_text_atomic  # noqa: E402
 from core.audio.io import load, save  # noqa: E402
 from core.data.degrade import DegradeConfig, degrade  # noqa: E402
+from core.output import write_text  # noqa: E402
 from core.signals import pink_noise, white_noise  # noqa: E402
 
 SOURCE = Path("/usr/share/pocketsphinx/test/data/librivox")
@@ -71,7 +71,8 @@ def main() -> int:
         clean, sr=sr, config=config, rng=np.random.default_rng(SEED), noises=hiss
     )
     OUT.mkdir(parents=True, exist_ok=True)
-    path = save(OUT / "demo.flac", noisy, sr, subtype="PCM_16")
+    # Regenerating the shipped demo replaces it.
+    path = save(OUT / "demo.flac", noisy, sr, subtype="PCM_16", overwrite=True)
     names = "\n".join(f"- `{c.name}`" for c in clips)
     note = f"""# Demo recording: `demo.flac`
 
@@ -96,7 +97,7 @@ white noise from `core.signals`) at 10 dB SNR, and clicks. Exact parameters:
 {json.dumps(params.to_dict(), indent=1)}
 ```
 """
-    write_text_atomic(OUT / "demo.md", note)
+    write_text(OUT / "demo.md", note, overwrite=True)
     print(path)
     return 0
 

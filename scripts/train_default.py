@@ -578,13 +578,19 @@ def main() -> int:
             steps_per_epoch=args.steps_per_epoch,
             source="scripts/train_default.py --stream",
             on_epoch=report,
+            overwrite=True,  # --out is the model this script reproduces
         )
     else:
         with tempfile.TemporaryDirectory() as tmp:
             data_info = build_pairs(args.data, Path(tmp), rng, args.max_pairs, args.speech_segments)
             print(f"built {data_info['pairs']} pairs in {time.time() - started:.0f} s", flush=True)
             result = train(
-                Path(tmp) / "noisy", Path(tmp) / "clean", args.out, config=config, on_epoch=report
+                Path(tmp) / "noisy",
+                Path(tmp) / "clean",
+                args.out,
+                config=config,
+                on_epoch=report,
+                overwrite=True,  # --out is the model this script reproduces
             )
     command = " ".join(["scripts/train_default.py", *recipe_arguments(sys.argv[1:])])
     summary = {

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
 from core.audio.io import READ_EXTENSIONS, check_output_path, save
 from core.errors import Cancelled, SeminarioError
+from core.output import check_outputs, make_folder
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
 FORMATS = (("WAV", ".wav"), ("FLAC", ".flac"))
@@ -43,18 +45,34 @@ def export_buffer(
     *,
     subtype: str,
     protect: list[Path],
+    overwrite: bool = False,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Path:
-    """Write ``audio`` atomically to ``path``, refusing to replace any ``protect`` file."""
+    """Write ``audio`` atomically to ``path``, refusing to replace any ``protect`` file,
+    or an existing file unless ``overwrite``."""
     check_cancel(cancel)
-    check_output_path(path, protect=protect)
+    check_output_path(path, protect=protect, overwrite=overwrite)
     if progress is not None:
         progress(0.1, "writing")
-    out = save(path, audio, sr, subtype=subtype, protect=protect)
+    out = save(path, audio, sr, subtype=subtype, protect=protect, overwrite=overwrite)
     if progress is not None:
         progress(1.0, "written")
     return out
+
+
+def confirm_replace(parent: QWidget | None, path: Path) -> bool:
+    """Whether the user agrees to replace the existing file ``path``."""
+    answer = QMessageBox.question(
+        parent,
+        QCoreApplication.translate("ExportDialog", "Replace the file?"),
+        QCoreApplication.translate(
+            "ExportDialog", "{name} already exists in {folder}. Replace it?"
+        ).format(name=path.name, folder=path.parent),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def audio_files(folder: Path) -> list[Path]:
@@ -83,8 +101,9 @@ def batch_restore(
 ) -> BatchReport:
     """Restore every audio file of ``src_dir`` into ``dst_dir`` as ``NAME_restored.EXT``.
 
-    A file that fails is reported and skipped; cancelling stops at once (the file being
-    written is not left behind: ``restore_file`` writes atomically).
+    Every output is checked first (none may exist yet). A file that fails is reported
+    and skipped; cancelling stops at once (the file being written is not left behind:
+    ``restore_file`` writes atomically).
     """
     from core.pipeline import restore_file
     from core.steps import BuildContext
@@ -92,12 +111,13 @@ def batch_restore(
     files = audio_files(src_dir)
     if not files:
         raise SeminarioError(f"no audio files in {src_dir}")
-    dst_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(dst_dir)
+    targets = [dst_dir / f"{src.stem}_restored{extension}" for src in files]
+    check_outputs(targets, inputs=files)
     report = BatchReport()
     context = BuildContext()  # the models load once for the whole folder
-    for i, src in enumerate(files):
+    for i, (src, dst) in enumerate(zip(files, targets, strict=True)):
         check_cancel(cancel)
-        dst = dst_dir / f"{src.stem}_restored{extension}"
         part = sub_progress(progress, i / len(files), (i + 1) / len(files))
         try:
             restore_file(
@@ -189,6 +209,7 @@ class ExportDialog(QDialog, _FormatMixin):
         form.addRow(self.tr("Export"), self.what_box)
         form.addRow(self.tr("Format"), self.format_box)
         form.addRow(self.tr("Sample format"), self.depth_box)
+        self.overwrite = False
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -209,6 +230,13 @@ class ExportDialog(QDialog, _FormatMixin):
         )
         if path:
             self.path_edit.setText(str(Path(path).with_suffix(self.extension)))
+
+    def accept(self) -> None:
+        """Ask before replacing a file; the answer travels as :attr:`overwrite`."""
+        self.overwrite = self.path.exists()
+        if self.overwrite and not confirm_replace(self, self.path):
+            return
+        super().accept()
 
     @property
     def path(self) -> Path:

@@ -54,6 +54,7 @@ from core.errors import (
     UnsafeOutputError,
 )
 from core.model.architectures import ARCHITECTURES
+from core.output import free_path, make_folder
 from core.training import DFN3_ARCH
 
 _FAMILY_SETTINGS = {"default": (20, 16, "0.001"), DFN3_ARCH: (10, 8, "0.0001")}
@@ -104,12 +105,7 @@ def unique_model_path(models_dir: Path, name: str) -> Path:
     stem = _NAME_INVALID.sub("_", name.strip()).strip(" .") or "model"
     if stem.lower().endswith(".keras"):
         stem = stem[: -len(".keras")] or "model"
-    candidate = models_dir / f"{stem}.keras"
-    n = 2
-    while candidate.exists() or candidate.with_suffix(".json").exists():
-        candidate = models_dir / f"{stem}-{n}.keras"
-        n += 1
-    return candidate
+    return free_path(models_dir / f"{stem}.keras", companions=[".json"])
 
 
 class _EpochRelay(QObject):
@@ -443,15 +439,10 @@ class TrainingDialog(QDialog):
 
         clean = self.synth_clean_edit.text().strip()
         noise = self.synth_noise_edit.text().strip() or None
-        out = self._pairs_root() / f"synthetic-{dt.datetime.now():%Y%m%d-%H%M%S}"
-        n = 2
-        base = out
-        while out.exists():
-            out = base.with_name(f"{base.name}-{n}")
-            n += 1
+        out = free_path(self._pairs_root() / f"synthetic-{dt.datetime.now():%Y%m%d-%H%M%S}")
         try:
-            self._pairs_root().mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+            make_folder(self._pairs_root())
+        except SeminarioError as exc:
             self._show_error(
                 self.tr("Cannot create {folder}: {error}").format(
                     folder=self._pairs_root(), error=exc

@@ -33,7 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core_text import core_text
-from core.atomic import write_text_atomic
+from app.dialogs.export import confirm_replace
+from app.errors import show_error
+from core.errors import SeminarioError
+from core.output import make_folder, write_text
 from core.pipeline import ChainConfig, StepSpec, list_presets, load_preset
 from core.steps import STEP_TYPES, ParamSpec
 
@@ -318,14 +321,19 @@ class RestorePanel(QWidget):
         )
         return chain.with_model(self.model)
 
-    def save_preset(self, name: str) -> Path:
-        """Write the current chain as a user preset named ``name``; returns its path."""
+    def preset_path(self, name: str) -> Path:
+        """Where a user preset named ``name`` is kept."""
         safe = re.sub(r"[^\w\- ]+", "_", name).strip() or "preset"
-        self.presets_dir.mkdir(parents=True, exist_ok=True)
-        path = self.presets_dir / f"{safe}.json"
+        return self.presets_dir / f"{safe}.json"
+
+    def save_preset(self, name: str, *, overwrite: bool = False) -> Path:
+        """Write the current chain as a user preset named ``name``; returns its path.
+        An existing preset of that name is replaced only with ``overwrite``."""
+        path = self.preset_path(name)
+        make_folder(self.presets_dir)
         data = self.chain().to_dict()
-        data["name"] = safe
-        write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+        data["name"] = path.stem
+        write_text(path, json.dumps(data, indent=2) + "\n", overwrite=overwrite)
         self.refresh_presets(select=USER_PREFIX + str(path))
         self._chain = ChainConfig.from_dict(data)
         self.message.emit(self.tr("Preset saved: {path}").format(path=path))
@@ -335,8 +343,16 @@ class RestorePanel(QWidget):
         name, ok = QInputDialog.getText(
             self, self.tr("Save preset"), self.tr("Name of the new preset:")
         )
-        if ok and name.strip():
-            self.save_preset(name.strip())
+        if not (ok and name.strip()):
+            return
+        path = self.preset_path(name.strip())
+        overwrite = path.exists()
+        if overwrite and not confirm_replace(self, path):
+            return
+        try:
+            self.save_preset(name.strip(), overwrite=overwrite)
+        except SeminarioError as exc:
+            show_error(self, exc, context=self.tr("The preset was not saved."))
 
     # --- models -------------------------------------------------------------------------------
 

@@ -1,12 +1,14 @@
 """Reading and writing audio files.
 
 Audio in memory is float32 ``(channels, samples)`` at the file's own rate.
-Writes are atomic (a temporary file in the destination folder, renamed on
-success) and refuse to replace any file listed in ``protect`` — the inputs.
+Writes go through the output guard (:mod:`core.output`): atomic, never over a file
+listed in ``protect`` (the inputs), never over an existing file unless ``overwrite``.
+Headers are checked against the file's size before anything is allocated.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -18,9 +20,9 @@ from types import TracebackType
 import numpy as np
 import soundfile as sf
 
-from core.atomic import publish, temp_beside
 from core.audio.validate import validate_audio, validate_rate
-from core.errors import AudioFormatError, UnsafeOutputError
+from core.errors import AudioFormatError, AudioTooLongError, DamagedAudioError, WriteError
+from core.output import PendingFile, check_output, write_error
 from core.progress import CancelToken, ProgressCallback, check_cancel, null_progress
 
 READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
@@ -37,6 +39,14 @@ _CHUNK_FRAMES = 1 << 18
 CHUNK_ALIGN = _CHUNK_FRAMES  # what every ``on_chunk`` start is a multiple of
 # Formats whose decoder seeks exactly and cheaply, so parts can decode in parallel.
 _SEEKABLE_FORMATS = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "FLAC"})
+
+# No codec SeminarioIA reads packs more frames into a byte (FLAC's largest constant
+# blocks reach about 5000); a header claiming more describes audio the file cannot hold.
+MAX_FRAMES_PER_BYTE = 8192
+MAX_DURATION_S = 7 * 24 * 3600.0
+"""Longest recording accepted (a week); longer headers are taken as damaged."""
+
+_SFE_SYSTEM = 2  # libsndfile: the operating system refused (errno says why)
 
 ChunkCallback = Callable[[int, np.ndarray], None]
 
@@ -73,10 +83,35 @@ def _open(path: Path) -> sf.SoundFile:
         raise AudioFormatError(f"file not found: {path}")
     if path.is_dir():
         raise AudioFormatError(f"expected an audio file, got a folder: {path}")
+    if not path.is_file():
+        raise AudioFormatError(f"{path} is not a regular file (a pipe or device?)")
     try:
-        return sf.SoundFile(str(path))
+        f = sf.SoundFile(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise AudioFormatError(f"cannot read {path.name} as audio: {exc}") from exc
+        if not os.access(path, os.R_OK):
+            raise AudioFormatError(f"no permission to read {path}") from exc
+        raise DamagedAudioError(
+            f"{path.name} is not audio SeminarioIA can read, or it is damaged "
+            f"(it reads {', '.join(e.lstrip('.').upper() for e in READ_EXTENSIONS)})"
+        ) from exc
+    try:
+        _check_header(path, f)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def _check_header(path: Path, f: sf.SoundFile) -> None:
+    """Refuse a header that promises more audio than the file can hold or than is sane."""
+    if f.samplerate < 1 or f.channels < 1 or f.frames < 0:
+        raise DamagedAudioError(f"{path.name} is damaged: its header is impossible")
+    size = path.stat().st_size
+    if f.frames > max(size, 1) * MAX_FRAMES_PER_BYTE or f.frames / f.samplerate > MAX_DURATION_S:
+        raise DamagedAudioError(
+            f"{path.name} is damaged: its header claims {_duration(f.frames / f.samplerate)} "
+            f"of audio in {size} bytes"
+        )
 
 
 def info(path: str | os.PathLike[str]) -> AudioInfo:
@@ -147,7 +182,9 @@ class AudioReader:
                     out[:, pos + got.shape[0] :] = 0.0
                     break
         except (sf.LibsndfileError, RuntimeError) as exc:
-            raise AudioFormatError(f"cannot decode {self.path.name}: {exc}") from exc
+            raise DamagedAudioError(
+                f"{self.path.name} is damaged: decoding stopped ({' '.join(str(exc).split())})"
+            ) from exc
 
     def close(self) -> None:
         self._file.close()
@@ -189,6 +226,7 @@ def load(
         if total == 0:
             raise AudioFormatError(f"{reader.path.name} contains no audio")
         rate = reader.info.samplerate
+        _check_fits_in_memory(reader.info)
         audio = np.empty((reader.info.channels, total), np.float32)
         report = progress or null_progress
         lock = threading.Lock()
@@ -227,6 +265,26 @@ def load(
     return audio, rate
 
 
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 60:.0f} minutes" if seconds >= 60 else f"{seconds:.1f} seconds"
+
+
+def _check_fits_in_memory(file: AudioInfo) -> None:
+    needed = file.channels * file.frames * 4
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return
+    if needed > memory:
+        raise AudioTooLongError(
+            f"{file.path.name} is too long to open at once ({file.duration / 3600:.1f} hours "
+            f"need {needed / 2**30:.1f} GiB, this computer has {memory / 2**30:.1f} GiB); "
+            "restore it from the command line, which works through it piece by piece"
+        )
+
+
 def _spans(total: int, parts: int) -> list[tuple[int, int]]:
     """``parts`` contiguous ranges covering ``[0, total)``, split on chunk boundaries."""
     chunks = -(-total // _CHUNK_FRAMES)
@@ -253,27 +311,25 @@ def blocks(
             yield start, reader.read(start - margin, n + 2 * margin)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def check_output_path(
-    path: str | os.PathLike[str], *, protect: Iterable[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    *,
+    protect: Iterable[str | os.PathLike[str]] = (),
+    overwrite: bool = False,
 ) -> Path:
-    """Validate a destination: known extension, and not one of the ``protect`` files."""
+    """Validate an audio destination: a known extension, then :func:`core.output.check_output`
+    (not one of the ``protect`` files, not an existing file unless ``overwrite``)."""
     path = Path(path)
     if path.suffix.lower() not in WRITE_FORMATS:
         raise AudioFormatError(f"cannot write {path.name}: use one of {', '.join(WRITE_FORMATS)}")
-    for other in protect:
-        other = Path(other)
-        if _same_file(path, other) or path.resolve() == other.resolve():
-            raise UnsafeOutputError(f"refusing to overwrite the input file {other}")
-    if path.is_dir():
-        raise UnsafeOutputError(f"{path} is a folder, not a file name")
-    return path
+    return check_output(path, inputs=protect, overwrite=overwrite)
+
+
+def writable_subtype(path: str | os.PathLike[str], subtype: str) -> str:
+    """``subtype``, or 24-bit where ``path``'s format cannot hold it (FLAC has no float)."""
+    if Path(path).suffix.lower() == ".flac" and subtype == "FLOAT":
+        return "PCM_24"
+    return subtype
 
 
 def _quantize(block: np.ndarray, bits: int, rng: np.random.Generator, dither: bool) -> np.ndarray:
@@ -293,8 +349,9 @@ class AudioWriter:
 
     Blocks go to a hidden temporary file beside ``path``; pass ``frames_hint``
     for WAV output so files under 4 GiB get a plain RIFF header (else RF64); :meth:`commit` (called
-    on a clean exit from the ``with`` block) renames it into place, and any
-    error or cancellation deletes it, so a half-written file never appears.
+    on a clean exit from the ``with`` block) publishes it without replacing anything
+    unless ``overwrite``, and any error or cancellation deletes it, so a half-written
+    file never appears. A full disk or a refused write is a :class:`WriteError`.
     """
 
     def __init__(
@@ -306,33 +363,37 @@ class AudioWriter:
         subtype: str = "PCM_24",
         dither: bool = True,
         protect: Iterable[str | os.PathLike[str]] = (),
+        overwrite: bool = False,
         seed: int = 0,
         frames_hint: int | None = None,
     ) -> None:
-        self.path = check_output_path(path, protect=protect)
+        self.path = check_output_path(path, protect=protect, overwrite=overwrite)
         sr = validate_rate(sr)
         if subtype not in SUBTYPES:
             raise AudioFormatError(f"unknown sample format {subtype}; use {', '.join(SUBTYPES)}")
         fmt = WRITE_FORMATS[self.path.suffix.lower()]
-        if fmt == "FLAC" and subtype == "FLOAT":
+        if writable_subtype(self.path, subtype) != subtype:
             raise AudioFormatError("FLAC cannot store 32-bit float; use PCM_24 or a .wav file")
-        if not self.path.parent.exists():
-            raise AudioFormatError(f"output folder does not exist: {self.path.parent}")
         self.bits = SUBTYPES[subtype]
         self.channels = channels
         self._dither = dither and self.bits == 16
         self._rng = np.random.default_rng(seed)
-        self._tmp = temp_beside(self.path, suffix=".part" + self.path.suffix)
+        self._pending = PendingFile(self.path, overwrite=overwrite, suffix=self.path.suffix)
         # RF64 lifts the 4 GiB WAV limit; plain WAV when the length is known to fit.
         if fmt == "WAV" and (frames_hint is None or frames_hint * channels * 4 >= 2**32 - 2**20):
             fmt = "RF64"
         try:
             self._file = sf.SoundFile(
-                str(self._tmp), "w", samplerate=sr, channels=channels, format=fmt, subtype=subtype
+                str(self._pending.tmp),
+                "w",
+                samplerate=sr,
+                channels=channels,
+                format=fmt,
+                subtype=subtype,
             )
         except (sf.LibsndfileError, RuntimeError) as exc:
-            self._tmp.unlink(missing_ok=True)
-            raise AudioFormatError(f"cannot write {self.path.name}: {exc}") from exc
+            self._pending.abort()
+            raise self._failure(exc) from exc
         self._done = False
 
     def write(self, block: np.ndarray) -> None:
@@ -340,28 +401,36 @@ class AudioWriter:
         block = validate_audio(block, name="block")
         if block.shape[0] != self.channels:
             raise AudioFormatError(f"expected {self.channels} channels, got {block.shape[0]}")
-        if self.bits == 32:
-            self._file.write(block.T)
-        else:
-            self._file.write(_quantize(block, self.bits, self._rng, self._dither))
+        data = block.T if self.bits == 32 else _quantize(block, self.bits, self._rng, self._dither)
+        try:
+            self._file.write(data)
+        except WRITE_FAILURES as exc:
+            self.abort()
+            raise self._failure(exc) from exc
 
     def commit(self) -> Path:
-        """Close and move the finished file into place."""
+        """Close and publish the finished file (see :class:`core.output.PendingFile`)."""
         self._done = True
         try:
             self._file.close()
-            publish(self._tmp, self.path)
         except (OSError, sf.LibsndfileError, RuntimeError) as exc:
-            self._tmp.unlink(missing_ok=True)
-            raise AudioFormatError(f"cannot finish writing {self.path.name}: {exc}") from exc
-        return self.path
+            self._pending.abort()
+            raise self._failure(exc) from exc
+        return self._pending.commit()
 
     def abort(self) -> None:
         """Close and delete the temporary file; the destination is untouched."""
-        if not self._file.closed:
-            self._file.close()
-        self._tmp.unlink(missing_ok=True)
-        self._done = True
+        try:
+            if not self._file.closed:
+                self._file.close()
+        except (OSError, sf.LibsndfileError, RuntimeError):
+            pass  # a full disk can fail the close too; the file goes anyway
+        finally:
+            self._pending.abort()
+            self._done = True
+
+    def _failure(self, exc: BaseException) -> AudioFormatError | WriteError:
+        return write_failure(exc, self.path)
 
     def __enter__(self) -> AudioWriter:
         return self
@@ -380,6 +449,21 @@ class AudioWriter:
             self.abort()
 
 
+WRITE_FAILURES = (sf.LibsndfileError, RuntimeError, OSError, AssertionError)
+"""What soundfile raises when a write fails (it asserts on a short write)."""
+
+
+def write_failure(exc: BaseException, path: Path) -> AudioFormatError | WriteError:
+    """The typed error for a failed audio write to ``path``. For a system error
+    libsndfile keeps the reason (a full disk…) in the C ``errno``, which cffi exposes."""
+    if isinstance(exc, OSError) and exc.errno:
+        return write_error(exc, path)
+    if isinstance(exc, sf.LibsndfileError) and exc.code != _SFE_SYSTEM:
+        return AudioFormatError(f"cannot write {path.name}: {exc}")
+    code = getattr(getattr(sf, "_ffi", None), "errno", 0) or errno.EIO
+    return write_error(OSError(code, os.strerror(code)), path)
+
+
 def save(
     path: str | os.PathLike[str],
     audio: np.ndarray,
@@ -388,11 +472,13 @@ def save(
     subtype: str = "PCM_24",
     dither: bool = True,
     protect: Iterable[str | os.PathLike[str]] = (),
+    overwrite: bool = False,
 ) -> Path:
     """Write ``audio`` (float32 ``(channels, samples)``) atomically; returns the path.
 
     ``subtype`` is ``PCM_16`` (TPDF-dithered unless ``dither=False``), ``PCM_24`` or
-    ``FLOAT`` (WAV only). Refuses to overwrite any file in ``protect``.
+    ``FLOAT`` (WAV only). Refuses to write over any file in ``protect``, and over an
+    existing file unless ``overwrite``.
     """
     audio = validate_audio(audio)
     with AudioWriter(
@@ -402,6 +488,7 @@ def save(
         subtype=subtype,
         dither=dither,
         protect=protect,
+        overwrite=overwrite,
         frames_hint=audio.shape[1],
     ) as writer:
         writer.write(audio)

@@ -27,11 +27,16 @@ def resample(
 
     Returns
     -------
-    float32 ``(channels, round(samples * target_sr / orig_sr))``
+    float32 ``(channels, round(samples * target_sr / orig_sr))``, at least one sample
     """
     audio = validate_audio(audio)
     orig_sr, target_sr = validate_rate(orig_sr, name="orig_sr"), validate_rate(target_sr)
     if orig_sr == target_sr:
         return audio
+    if audio.shape[1] * target_sr < orig_sr:
+        # Shorter than one output sample: pad, so there is a sample to return (an empty
+        # signal would stop every step after this one).
+        pad = -(-orig_sr // target_sr) - audio.shape[1]
+        audio = np.pad(audio, ((0, 0), (0, pad)))
     out = soxr.resample(audio.T, orig_sr, target_sr, quality=quality)
     return np.ascontiguousarray(np.asarray(out, dtype=np.float32).T.reshape(audio.shape[0], -1))

@@ -24,11 +24,17 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import butter, ellip, fftconvolve, hilbert, sosfiltfilt
 
-from core.atomic import write_text_atomic
 from core.audio.io import READ_EXTENSIONS, load, save
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
-from core.errors import AudioFormatError, ConfigError, InvalidAudioError, UnsafeOutputError
+from core.errors import (
+    AudioFormatError,
+    ConfigError,
+    InvalidAudioError,
+    OutputExistsError,
+    UnsafeOutputError,
+)
+from core.output import check_output, make_folder, write_text
 from core.progress import CancelToken, ProgressCallback, check_cancel
 
 NoiseSource = Sequence[np.ndarray] | Callable[[np.random.Generator, int], np.ndarray]
@@ -631,10 +637,17 @@ def _check_folders(clean_dir: Path, noise_dir: Path | None, out_dir: Path) -> No
     for target in targets:
         if target.exists() and any(target.iterdir()):
             raise UnsafeOutputError(f"{target} already holds files; choose an empty folder")
+    params = out_dir / PARAMS_NAME
+    if os.path.lexists(params):  # the record of how an earlier set was made
+        raise OutputExistsError(
+            f"{params} already exists: {out_dir} holds an earlier set of pairs; "
+            "choose an empty folder"
+        )
+    if out_dir.is_dir():
+        check_output(params)
 
 
-def _write_json(path: Path, data: object) -> None:
-    write_text_atomic(path, json.dumps(data, indent=1))
+PARAMS_NAME = "params.json"
 
 
 def degrade_pair_folder(
@@ -699,7 +712,7 @@ def degrade_pair_folder(
     noisy_dir, target_dir = out_root / "noisy", out_root / "clean"
     created = [d for d in (out_root, noisy_dir, target_dir) if not d.exists()]
     for d in (out_root, noisy_dir, target_dir):
-        d.mkdir(parents=True, exist_ok=True)
+        make_folder(d)
     written: list[Path] = []
     examples: list[dict[str, object]] = []
     try:
@@ -722,8 +735,8 @@ def degrade_pair_folder(
             target = np.ascontiguousarray(clean * np.float32(params.target_gain))
             name = f"{i:05d}_{source.stem}.wav"
             for folder, audio in ((noisy_dir, noisy), (target_dir, target)):
-                written.append(folder / name)
-                save(folder / name, audio, sr, subtype="PCM_24", protect=protect)
+                # Listed once written: a name taken meanwhile is someone else's file.
+                written.append(save(folder / name, audio, sr, subtype="PCM_24", protect=protect))
             record: dict[str, object] = {
                 "name": name,
                 "clean_file": str(source.relative_to(clean_root)),
@@ -745,15 +758,13 @@ def degrade_pair_folder(
             if progress is not None:
                 progress((i + 1) / count, name)
         check_cancel(cancel)
-        _write_json(
-            out_root / "params.json",
-            {
-                "seed": seed,
-                "count": count,
-                "config": _json_safe(asdict(config)),
-                "examples": examples,
-            },
-        )
+        record_all = {
+            "seed": seed,
+            "count": count,
+            "config": _json_safe(asdict(config)),
+            "examples": examples,
+        }
+        write_text(out_root / PARAMS_NAME, json.dumps(record_all, indent=1))
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

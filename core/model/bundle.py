@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import threading
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core import __version__
-from core.atomic import publish, temp_beside, write_text_atomic
 from core.dsp.stft import StftConfig
 from core.errors import ModelFormatError
 from core.model.spectral import FeatureNorm, SpectralSettings
+from core.output import PendingFile, check_outputs, publish_all, write_error
 
 if TYPE_CHECKING:
     import keras
@@ -178,20 +179,24 @@ def resolve_model_path(spec: str | os.PathLike[str]) -> Path:
     return Path(spec)
 
 
-def save_bundle(bundle: ModelBundle, path: str | os.PathLike[str]) -> Path:
-    """Write ``path`` (``.keras``) and its ``.json`` atomically; returns ``path``."""
+def save_bundle(
+    bundle: ModelBundle, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write ``path`` (``.keras``) and its ``.json`` atomically; returns ``path``.
+    Neither replaces an existing file unless ``overwrite``."""
     path = Path(path)
     if path.suffix != ".keras":
         raise ModelFormatError(f"model files must end in .keras, got {path.name}")
-    if not path.parent.is_dir():
-        raise ModelFormatError(f"folder does not exist: {path.parent}")
-    tmp = temp_beside(path, suffix=".part.keras")
-    try:
-        bundle.model.save(tmp)
-        write_text_atomic(meta_path(path), json.dumps(bundle.meta.to_dict(), indent=1))
-        publish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    check_outputs([path, meta_path(path)], overwrite=overwrite)
+    text = json.dumps(bundle.meta.to_dict(), indent=1)
+    model = PendingFile(path, overwrite=overwrite, suffix=".keras")
+    with model, PendingFile(meta_path(path), overwrite=overwrite) as meta:
+        try:
+            bundle.model.save(model.tmp)
+            meta.tmp.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise write_error(exc, path) from exc
+        publish_all([meta, model])
     bundle.path = path
     return path
 
@@ -212,7 +217,10 @@ def load_meta(path: str | os.PathLike[str]) -> BundleMeta:
         raise ModelFormatError(f"cannot read {description.name}: {exc}") from exc
     if not isinstance(data, dict):
         raise ModelFormatError(f"{description.name} is not a model description")
-    return BundleMeta.from_dict(data)
+    try:
+        return BundleMeta.from_dict(data)
+    except ModelFormatError as exc:
+        raise ModelFormatError(f"{description.name}: {exc}") from exc
 
 
 def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
@@ -221,6 +229,11 @@ def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
 
     path = resolve_model_path(path)
     meta = load_meta(path)
+    if not zipfile.is_zipfile(path):  # Keras would say "file not found" of it
+        raise ModelFormatError(
+            f"{path.name} is not a Keras model file (a .keras file is a zip archive); "
+            "choose the .keras file that training wrote"
+        )
     quiet_tensorflow()
     import keras
 

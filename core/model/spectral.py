@@ -43,7 +43,10 @@ class FeatureNorm:
 
     @classmethod
     def from_dict(cls, data: dict[str, list[float]]) -> FeatureNorm:
-        return cls(np.asarray(data["mean"], np.float32), np.asarray(data["std"], np.float32))
+        mean, std = np.asarray(data["mean"], np.float32), np.asarray(data["std"], np.float32)
+        if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+            raise ValueError("its normalisation holds NaN, infinite or non-positive values")
+        return cls(mean, std)
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@
 <context>
     <name>BatchExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="+236"/>
+        <location filename="../../app/dialogs/export.py" line="+264"/>
         <source>Restore a folder</source>
         <translation>Restaurar una carpeta</translation>
     </message>
@@ -252,7 +252,7 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location line="-224"/>
+        <location line="-250"/>
         <source>16-bit (dithered)</source>
         <translation>16 bits (con dither)</translation>
     </message>
@@ -267,7 +267,17 @@
         <translation>32 bits en coma flotante</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+31"/>
+        <source>Replace the file?</source>
+        <translation>¿Reemplazar el archivo?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} already exists in {folder}. Replace it?</source>
+        <translation>{name} ya existe en {folder}. ¿Reemplazarlo?</translation>
+    </message>
+    <message>
+        <location line="+125"/>
         <location line="+15"/>
         <source>Export</source>
         <translation>Exportar</translation>
@@ -308,7 +318,7 @@
         <translation>Formato de muestra</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Export as</source>
         <translation>Exportar como</translation>
     </message>
@@ -713,12 +723,12 @@
         <translation>Analizando… {fraction:.0%}</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+47"/>
         <source>Apply a restoration before exporting it.</source>
         <translation>Aplique una restauración antes de exportarla.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Exporting {name}</source>
         <translation>Exportando {name}</translation>
     </message>
@@ -728,7 +738,7 @@
         <translation>La carpeta no se puede restaurar.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>Restoring {name}</source>
         <translation>Restaurando {name}</translation>
     </message>
@@ -893,7 +903,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+160"/>
+        <location filename="../../app/views/restore.py" line="+165"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -953,7 +963,7 @@
         <translation>El asistente de reparación mide cada grabación y elige él mismo los pasos de reparación; solo el modelo elegido arriba se respeta tal cual.</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+37"/>
         <source>Preset saved: {path}</source>
         <translation>Ajuste guardado: {path}</translation>
     </message>
@@ -968,7 +978,12 @@
         <translation>Nombre del nuevo ajuste:</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+11"/>
+        <source>The preset was not saved.</source>
+        <translation>El preajuste no se guardó.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Automatic: DeepFilterNet3 on speech, SeminarioIA on music</source>
         <translation>Automático: DeepFilterNet3 en voz, SeminarioIA en música</translation>
     </message>
@@ -1031,7 +1046,7 @@
 <context>
     <name>StepEditor</name>
     <message>
-        <location line="-327"/>
+        <location line="-340"/>
         <source>Bypass</source>
         <translation>Omitir</translation>
     </message>
@@ -1075,7 +1090,7 @@
 <context>
     <name>TrainingDialog</name>
     <message>
-        <location filename="../../app/dialogs/training.py" line="+89"/>
+        <location filename="../../app/dialogs/training.py" line="+93"/>
         <source>The training folders cannot be used. {error}</source>
         <translation>Las carpetas de entrenamiento no se pueden usar. {error}</translation>
     </message>
@@ -1110,7 +1125,7 @@
         <translation>Algo salió mal ({kind}): {error}</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+34"/>
         <source>Train a model</source>
         <translation>Entrenar un modelo</translation>
     </message>
@@ -1226,7 +1241,12 @@
         <translation>Modelo</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <source>dfn3: DeepFilterNet3, the built-in speech model; fine-tune it on your speech</source>
+        <translation>dfn3: DeepFilterNet3, el modelo de voz incorporado; ajústelo con su propia voz</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Architecture</source>
         <translation>Arquitectura</translation>
     </message>
@@ -1242,11 +1262,11 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Continue training the built-in model on your data; its architecture is kept.</source>
-        <translation>Seguir entrenando el modelo integrado con sus datos; se mantiene su arquitectura.</translation>
+        <source>Continue training the built-in model of this architecture on your data (dfn3: DeepFilterNet3; the others: SeminarioIA&apos;s own model, whose architecture is kept).</source>
+        <translation>Seguir entrenando con sus datos el modelo incorporado de esta arquitectura (dfn3: DeepFilterNet3; las demás: el modelo propio de SeminarioIA, cuya arquitectura se conserva).</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+27"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
@@ -1316,7 +1336,7 @@
         <translation>Cerrar</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+94"/>
         <source>Cannot create {folder}: {error}</source>
         <translation>No se puede crear {folder}: {error}</translation>
     </message>
@@ -1568,6 +1588,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>no limit</source>
+        <translation>sin límite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Above the model&apos;s band</source>
         <translation>Por encima de la banda del modelo</translation>
     </message>
@@ -1688,7 +1713,7 @@
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../app/errors.py" line="+56"/>
+        <location filename="../../app/errors.py" line="+64"/>
         <source>Cancelled</source>
         <translation>Cancelado</translation>
     </message>
@@ -1699,6 +1724,26 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>The file is damaged or not audio</source>
+        <translation>El archivo está dañado o no es audio</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Its contents do not match what its name or header says. Open another copy of the recording, or convert it to WAV or FLAC with another program first.</source>
+        <translation>Su contenido no corresponde a lo que dicen su nombre o su cabecera. Abra otra copia de la grabación o conviértala antes a WAV o FLAC con otro programa.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The recording is too long</source>
+        <translation>La grabación es demasiado larga</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It does not fit in this computer&apos;s memory. Restore it with the seminario command, which works through a file piece by piece.</source>
+        <translation>No cabe en la memoria de este ordenador. Restáurela con la orden seminario, que recorre el archivo por partes.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Cannot read or write the audio file</source>
         <translation>No se puede leer ni escribir el archivo de audio</translation>
     </message>
@@ -1719,6 +1764,26 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>The file already exists</source>
+        <translation>El archivo ya existe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SeminarioIA does not replace a file unless you say so. Choose another name, or an empty folder.</source>
+        <translation>SeminarioIA no reemplaza un archivo si usted no lo pide. Elija otro nombre o una carpeta vacía.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Another file took that name</source>
+        <translation>Otro archivo ocupó ese nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A file with the same name appeared while SeminarioIA was writing; it was kept as it was. Save again under another name.</source>
+        <translation>Apareció un archivo con el mismo nombre mientras SeminarioIA escribía; se ha conservado tal cual. Guarde de nuevo con otro nombre.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Not written, to protect your files</source>
         <translation>No se escribió, para proteger sus archivos</translation>
     </message>
@@ -1746,6 +1811,46 @@
         <location line="+1"/>
         <source>The restoration model is missing, damaged or from an incompatible version. Choose another model in the Restore panel, or train one.</source>
         <translation>El modelo de restauración falta, está dañado o es de una versión incompatible. Elija otro modelo en el panel Restaurar o entrene uno.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The folder cannot be written</source>
+        <translation>No se puede escribir en la carpeta</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The folder is read-only or you may not write there. Choose another folder.</source>
+        <translation>La carpeta es de solo lectura o usted no tiene permiso para escribir en ella. Elija otra carpeta.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The disk is full</source>
+        <translation>El disco está lleno</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>There was not enough space; the unfinished file was removed. Free some space or choose another disk.</source>
+        <translation>No había espacio suficiente; se eliminó el archivo incompleto. Libere espacio o elija otro disco.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The file could not be written</source>
+        <translation>No se pudo escribir el archivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing was left behind. Check that the folder exists and try again.</source>
+        <translation>No quedó nada a medias. Compruebe que la carpeta existe e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The chain file is not valid</source>
+        <translation>El archivo de cadena no es válido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It is too large, too deeply nested or has too many steps to be a chain. Check that it is the right file.</source>
+        <translation>Es demasiado grande, está demasiado anidado o tiene demasiados pasos para ser una cadena. Compruebe que es el archivo correcto.</translation>
     </message>
     <message>
         <location line="+8"/>

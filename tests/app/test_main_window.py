@@ -221,8 +221,8 @@ def test_corrupt_file_shows_a_readable_error(
         window.open_files([bad])
     assert window.recordings == []
     shown = dialogs.shown[-1]
-    assert shown.title == "Cannot read or write the audio file"
-    assert "broken.wav" in shown.text and "damaged" in shown.text
+    assert shown.title == "The file is damaged or not audio"
+    assert "broken.wav" in shown.text and "another copy" in shown.text
     assert "broken.wav" in shown.detail
 
 

@@ -50,7 +50,16 @@ def test_bad_values_fall_back_to_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("exc", "title"),
     [
+        (ce.DamagedAudioError("x"), "The file is damaged or not audio"),
+        (ce.AudioTooLongError("x"), "The recording is too long"),
         (ce.AudioFormatError("x"), "Cannot read or write the audio file"),
+        (ce.InputAsOutputError("x"), "Not written, to protect your files"),
+        (ce.OutputExistsError("x"), "The file already exists"),
+        (ce.OutputConflictError("x"), "Another file took that name"),
+        (ce.FolderNotWritableError("x"), "The folder cannot be written"),
+        (ce.DiskFullError("x"), "The disk is full"),
+        (ce.WriteError("x"), "The file could not be written"),
+        (ce.ChainFileError("x"), "The chain file is not valid"),
         (ce.InvalidAudioError("x"), "Unusable audio"),
         (ce.UnsafeOutputError("x"), "Not written, to protect your files"),
         (ce.PairingError("x"), "The training folders do not match"),
@@ -66,6 +75,19 @@ def test_every_core_error_has_a_sentence(exc: BaseException, title: str) -> None
     explanation = describe(exc)
     assert explanation.title == title
     assert explanation.message.endswith(".") and "x" in explanation.detail
+
+
+def test_each_typed_error_of_core_has_its_own_sentence() -> None:
+    from app.errors import _SENTENCES
+
+    mapped = {cls for cls, _title, _sentence in _SENTENCES}
+    typed = {
+        cls
+        for cls in vars(ce).values()
+        if isinstance(cls, type) and issubclass(cls, ce.SeminarioError)
+    }
+    # Refusing an input has no sentence of its own: its parent's says exactly that.
+    assert typed - mapped == {ce.InputAsOutputError}, typed - mapped
 
 
 def test_crash_handler_logs_and_shows_one_dialog(qtbot: Any, tmp_path: Path, dialogs: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -11,7 +12,13 @@ import soundfile as sf
 
 from core.audio import io
 from core.audio.io import AudioReader, AudioWriter, blocks, info, load, save
-from core.errors import AudioFormatError, InvalidAudioError, SeminarioError, UnsafeOutputError
+from core.errors import (
+    AudioFormatError,
+    FolderNotWritableError,
+    InvalidAudioError,
+    UnsafeOutputError,
+    WriteError,
+)
 from core.signals import tone, white_noise
 
 LSB16 = 1 / 32768
@@ -196,7 +203,7 @@ def test_invalid_write_settings_raise(tmp_path: Path) -> None:
         save(tmp_path / "x.flac", audio, 8_000, subtype="FLOAT")
     with pytest.raises(AudioFormatError):
         save(tmp_path / "x.wav", audio, 8_000, subtype="PCM_8")
-    with pytest.raises(AudioFormatError):
+    with pytest.raises(WriteError, match="does not exist"):
         save(tmp_path / "missing" / "x.wav", audio, 8_000)
     with pytest.raises(InvalidAudioError):
         save(tmp_path / "x.wav", audio, 12)
@@ -250,14 +257,14 @@ def test_existing_destination_is_replaced_only_on_success(tmp_path: Path) -> Non
     target = save(tmp_path / "out.wav", _test_signal(8_000, 1), 8_000)
     original = _bytes(target)
     with pytest.raises(KeyboardInterrupt):
-        with AudioWriter(target, sr=8_000, channels=1) as writer:
+        with AudioWriter(target, sr=8_000, channels=1, overwrite=True) as writer:
             writer.write(np.zeros((1, 100), dtype=np.float32))
             raise KeyboardInterrupt
     assert _bytes(target) == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.wav"]
 
     replacement = _test_signal(8_000, 1) * 0.5
-    with AudioWriter(target, sr=8_000, channels=1, subtype="FLOAT") as writer:
+    with AudioWriter(target, sr=8_000, channels=1, subtype="FLOAT", overwrite=True) as writer:
         writer.write(replacement[:, :300])
         writer.write(replacement[:, 300:])
         assert _bytes(target) == original  # not visible until committed
@@ -342,13 +349,17 @@ def test_check_output_path_accepts_upper_case_extension(tmp_path: Path) -> None:
     assert io.check_output_path(tmp_path / "X.WAV") == tmp_path / "X.WAV"
 
 
-def test_failed_commit_leaves_no_part_file(tmp_path, monkeypatch):
-    def locked(src, dst):
-        raise PermissionError("file is in use")
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_failed_commit_leaves_no_part_file(tmp_path, monkeypatch, overwrite):
+    import core.output
 
-    monkeypatch.setattr(io.os, "replace", locked)
-    with pytest.raises(SeminarioError):
-        io.save(tmp_path / "out.wav", np.zeros((1, 100), dtype=np.float32), 8000)
+    def locked(src, dst):
+        raise PermissionError(errno.EACCES, "file is in use")
+
+    monkeypatch.setattr(core.output.os, "replace", locked)
+    monkeypatch.setattr(core.output, "_rename_noreplace", locked)
+    with pytest.raises(FolderNotWritableError, match="no permission to write in"):
+        io.save(tmp_path / "out.wav", np.zeros((1, 100), np.float32), 8000, overwrite=overwrite)
     assert list(tmp_path.iterdir()) == []
 
 

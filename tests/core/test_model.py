@@ -88,7 +88,7 @@ def test_missing_description_corrupt_file_and_future_version_are_refused(
 
     copy = _copy_bundle(tiny_bundle_path, tmp_path)
     copy.write_bytes(b"not a zip at all")
-    with pytest.raises(ModelFormatError, match="cannot load"):
+    with pytest.raises(ModelFormatError, match="is not a Keras model file"):
         load_bundle(copy)
 
     with pytest.raises(ModelFormatError, match="not found"):
