@@ -62,7 +62,8 @@ MAX_LAG_S = 0.1  # delays searched when aligning outputs
 TAIL_S = 0.1  # silence appended for streaming peers, so their delayed tail comes out
 BEGIN, END = "<!-- quality:begin -->", "<!-- quality:end -->"
 # The default model's card carries the targets table too, so the figures travel with it.
-MODEL_CARD = ROOT / "resources" / "models" / "default.md"
+MODEL_CARDS = tuple(ROOT / "resources" / "models" / name for name in ("dfn3.md", "default.md"))
+"""The cards of the two models the `auto` chain runs: both get its targets table."""
 CARD_BEGIN, CARD_END = "<!-- benchmark:begin -->", "<!-- benchmark:end -->"
 PEERS = ("wiener", "noisereduce", "rnnoise", "deepfilternet")
 NOT_MUSIC = ("bird", "humpback")  # the robin and the whale song in music/librosa
@@ -1207,14 +1208,15 @@ def main() -> int:
             print(f"\n### Summary: {title}\n")
             print(summary_table(conds, systems, results, scorer, unavailable, which))
     if targets:
-        print(f"\n### The targets of the default model\n\n{targets}")
+        print(f"\n### The targets of the built-in models\n\n{targets}")
     if not args.no_write:
         write_section(args.out, BEGIN, END, text)
         print(f"\nwrote the quality section of {args.out} ({minutes:.1f} min)")
         full = not (args.quick or args.conditions or unavailable or args.music_dir)
         if full and args.preset == "auto" and args.systems == ",".join(SYSTEMS) and targets:
-            write_section(MODEL_CARD, CARD_BEGIN, CARD_END, card_section(args, targets))
-            print(f"wrote the targets into {MODEL_CARD.relative_to(ROOT)}")
+            for card in MODEL_CARDS:
+                write_section(card, CARD_BEGIN, CARD_END, card_section(args, targets))
+                print(f"wrote the targets into {card.relative_to(ROOT)}")
     return 0
 
 
@@ -1224,9 +1226,10 @@ def card_section(args: argparse.Namespace, targets: str) -> str:
         [
             f"## Benchmark (`bench/quality.py`, {date}, {args.files} files per condition)",
             "",
-            "The `auto` chain with this model (and `speech.keras` where the model step's "
-            "pre-clean runs) against the issue's targets, on material it never trained on; "
-            "every table, the test set and how to reproduce it are in "
+            "The `auto` chain (DeepFilterNet3, `dfn3.keras`, where the assistant hears "
+            "speech; SeminarioIA's `default.keras`, with `speech.keras` where its pre-clean "
+            "runs, elsewhere) against the issue's targets, on material neither model trained "
+            "on; every table, the test set and how to reproduce it are in "
             "`docs/benchmarks.md`.",
             "",
             targets,

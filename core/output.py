@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from core.errors import (
     DiskFullError,
@@ -185,7 +186,37 @@ def _beside(path: Path, suffixes: Sequence[str]) -> list[Path]:
 # --- writing ------------------------------------------------------------------------------
 
 
-class PendingFile:
+class CommitOnExit:
+    """A ``with`` block that publishes what it wrote when it ends normally and removes it
+    on any error; subclasses set ``done`` once they did either."""
+
+    done: bool
+
+    def commit(self) -> Path:
+        """Publish; returns the published path."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.done:
+            return
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class PendingFile(CommitOnExit):
     """A hidden temporary file beside ``path`` that becomes ``path`` on :meth:`commit`.
 
     Create it after :func:`check_outputs`; write to :attr:`tmp`. :meth:`commit` publishes
@@ -224,21 +255,6 @@ class PendingFile:
         self.done = True
         self.tmp.unlink(missing_ok=True)
 
-    def __enter__(self) -> PendingFile:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.done:
-            return
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ import soundfile as sf
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import AudioFormatError, AudioTooLongError, DamagedAudioError, WriteError
-from core.output import PendingFile, check_output, write_error
+from core.output import CommitOnExit, PendingFile, check_output, write_error
 from core.progress import CancelToken, ProgressCallback, check_cancel, null_progress
 
 READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
@@ -344,7 +344,7 @@ def _quantize(block: np.ndarray, bits: int, rng: np.random.Generator, dither: bo
     return (q.astype(np.int32) << (32 - bits)).astype(np.int32)
 
 
-class AudioWriter:
+class AudioWriter(CommitOnExit):
     """Streaming, atomic audio writer.
 
     Blocks go to a hidden temporary file beside ``path``; pass ``frames_hint``
@@ -394,7 +394,7 @@ class AudioWriter:
         except (sf.LibsndfileError, RuntimeError) as exc:
             self._pending.abort()
             raise self._failure(exc) from exc
-        self._done = False
+        self.done = False
 
     def write(self, block: np.ndarray) -> None:
         """Append float32 ``(channels, n)`` samples in [-1, 1]."""
@@ -410,7 +410,7 @@ class AudioWriter:
 
     def commit(self) -> Path:
         """Close and publish the finished file (see :class:`core.output.PendingFile`)."""
-        self._done = True
+        self.done = True
         try:
             self._file.close()
         except (OSError, sf.LibsndfileError, RuntimeError) as exc:
@@ -427,26 +427,11 @@ class AudioWriter:
             pass  # a full disk can fail the close too; the file goes anyway
         finally:
             self._pending.abort()
-            self._done = True
+            self.done = True
 
     def _failure(self, exc: BaseException) -> AudioFormatError | WriteError:
         return write_failure(exc, self.path)
 
-    def __enter__(self) -> AudioWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._done:
-            return
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 WRITE_FAILURES = (sf.LibsndfileError, RuntimeError, OSError, AssertionError)
