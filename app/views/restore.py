@@ -7,6 +7,7 @@ Parameter widgets are built generically from each step type's ``ParamSpec`` list
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from core.errors import SeminarioError
 from core.output import make_folder, write_text
 from core.pipeline import ChainConfig, StepSpec, list_presets, load_preset
 from core.steps import STEP_TYPES, ParamSpec
+from core.strength import removal_share
 
 USER_PREFIX = "user:"
 OTHER_MODEL = "__other__"
@@ -430,11 +432,25 @@ class RestorePanel(QWidget):
         self.strength.blockSignals(True)
         self.strength.setValue(round(value * 100))
         self.strength.blockSignals(False)
-        self.strength_label.setText(f"{round(value * 100)} %")
+        self._show_strength(round(value * 100))
 
     def _strength_moved(self, value: int) -> None:
-        self.strength_label.setText(f"{value} %")
+        self._show_strength(value)
         self.strength_changed.emit(value / 100.0)
+
+    def _show_strength(self, percent: int) -> None:
+        """The percentage, and in the tooltip how far down what was removed stays."""
+        self.strength_label.setText(f"{percent} %")
+        share = removal_share(percent / 100.0)
+        if share >= 1.0:
+            tip = self.tr("Everything the chain removed is taken out.")
+        elif share <= 0.0:
+            tip = self.tr("The original: nothing is taken out.")
+        else:
+            tip = self.tr("What the chain removed stays, {db:.0f} dB down.").format(
+                db=-20 * math.log10(1.0 - share)
+            )
+        self.strength_label.setToolTip(tip)
 
     def set_strength_enabled(self, enabled: bool) -> None:
         self.strength.setEnabled(enabled)

@@ -903,7 +903,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+165"/>
+        <location filename="../../app/views/restore.py" line="+167"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -1018,7 +1018,22 @@
         <translation>Modelos de Keras (*.keras)</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
+        <source>Everything the chain removed is taken out.</source>
+        <translation>Todo lo que la cadena quitó se elimina.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The original: nothing is taken out.</source>
+        <translation>El original: no se quita nada.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>What the chain removed stays, {db:.0f} dB down.</source>
+        <translation>Lo que la cadena quitó se queda, {db:.0f} dB más bajo.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>How much of what the chain removed is taken away (preview, instant)</source>
         <translation>Cuánto de lo que la cadena eliminó se quita realmente (vista previa, instantánea)</translation>
     </message>
@@ -1046,7 +1061,7 @@
 <context>
     <name>StepEditor</name>
     <message>
-        <location line="-340"/>
+        <location line="-354"/>
         <source>Bypass</source>
         <translation>Omitir</translation>
     </message>

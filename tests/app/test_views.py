@@ -54,3 +54,15 @@ def test_a_reduction_limit_at_its_minimum_reads_no_limit(qtbot: Any) -> None:
     qtbot.addWidget(limited)
     assert unlimited.text() == "no limit" and widget_value(spec, unlimited) == -100.0
     assert limited.text() == "-30.0 dB"
+
+
+def test_the_strength_tooltip_says_how_far_down_the_removed_part_stays(qtbot: Any) -> None:
+    from app.views.restore import RestorePanel
+
+    panel = RestorePanel(presets_dir=Path("/nonexistent"), models_dir=Path("/nonexistent"))
+    qtbot.addWidget(panel)
+    panel.strength.setValue(50)
+    assert panel.strength_label.text() == "50 %"
+    assert "stays, 21 dB down" in panel.strength_label.toolTip()
+    panel.strength.setValue(100)
+    assert "Everything" in panel.strength_label.toolTip()
