@@ -105,12 +105,17 @@ MODEL_PRE_CLEAN_DB = 12.0
 # Speech or music decides the noise model: DeepFilterNet3 for speech, the mask model
 # elsewhere (DeepFilterNet3 takes nearly all of a piece of music away: 20 training-side
 # Wesnoth excerpts came out at -14 dB SI-SDR against themselves, the mask model's at
-# +30). Both models listen, and where DeepFilterNet3 keeps much less than the mask model,
+# +30). Both models listen: where DeepFilterNet3 keeps much less than the mask model,
 # which was trained with music, the programme is music. On training-side material
-# (bench/programme.py) the gap was -4.2..6.9 dB for speech clean or in white or recorded
-# noise at -5..10 dB SNR, 10.5..60 dB for music clean or in noise at 10-20 dB (5.9 and
-# up at 0 dB SNR).
+# (docs/benchmarks.md, "Speech or music") the gap was -3.6..6.5 dB for speech clean or in
+# white or recorded noise at -5..10 dB SNR, and 0.9 dB and up for music (6.5 and up
+# clean, 4.4 in white noise at 10 dB SNR). Below PROGRAMME_GAP_SURE_DB it is speech; up
+# to PROGRAMME_GAP_DB only with speech's pauses and syllable rhythm as well (a song with
+# its accompaniment read 7.5-10.9 dB, pauses 0.16-0.18).
+PROGRAMME_GAP_SURE_DB = 3.0
 PROGRAMME_GAP_DB = 7.0
+PROGRAMME_PAUSE_SHARE = 0.2  # speech in noise 0.23..0.64 mostly; music 0.00..0.18
+PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.31..0.59 (core.model.inference.speech_rhythm)
 # Light noise on speech: DeepFilterNet3 at its attenuation limit instead of unbounded. On
 # training-side LibriSpeech (docs/benchmarks.md, "DeepFilterNet3 on light noise") clean
 # utterances read 14-60 dB blind SNR and came out of it at PESQ-WB 4.13 unbounded, 4.37
@@ -492,19 +497,23 @@ def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None
 def hear_programme(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> str:
     """``"speech"`` or ``"music"`` (anything that is not speech goes the music-safe way)
     for ``audio`` ``(channels, samples)``: how much less DeepFilterNet3 keeps of its first
-    :data:`PROGRAMME_LISTEN_SECONDS` than the mask model does (:data:`PROGRAMME_GAP_DB`)."""
+    :data:`PROGRAMME_LISTEN_SECONDS` than the mask model does, and where that leaves
+    doubt, speech's pauses and rhythm."""
     x = audio.mean(axis=0, keepdims=True)
     x = resample(x, orig_sr=sr, target_sr=_CUE_RATE) if sr != _CUE_RATE else x
     x = x[:, : int(PROGRAMME_LISTEN_SECONDS * _CUE_RATE)]
-    gap = programme_gap_db(x, sr=_CUE_RATE, context=context)
-    if gap is None:  # a built-in model is missing: speech's pauses and rhythm decide
-        from core.dsp.stft import stft
-        from core.model.inference import speech_rhythm
+    from core.dsp.stft import stft
+    from core.model.inference import speech_rhythm
 
-        pauses, rhythm = speech_rhythm(stft(x, config=_CUE_STFT), sr=_CUE_RATE, hop=_CUE_STFT.hop)
-        is_speech = pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
-        return "speech" if is_speech else "music"
-    return "speech" if gap < PROGRAMME_GAP_DB else "music"
+    gap = programme_gap_db(x, sr=_CUE_RATE, context=context)
+    if gap is not None and gap < PROGRAMME_GAP_SURE_DB:
+        return "speech"
+    if gap is not None and gap >= PROGRAMME_GAP_DB:
+        return "music"
+    # Between the two, or without the models: speech's pauses and rhythm decide.
+    pauses, rhythm = speech_rhythm(stft(x, config=_CUE_STFT), sr=_CUE_RATE, hop=_CUE_STFT.hop)
+    is_speech = pauses >= PROGRAMME_PAUSE_SHARE and rhythm >= PROGRAMME_RHYTHM_SHARE
+    return "speech" if is_speech else "music"
 
 
 _CUE_RATE = 16000
