@@ -286,14 +286,9 @@ def diagnose_file(
     context: BuildContext | None = None,
 ) -> Diagnosis:
     """:func:`diagnose` of a file, reading only the excerpts it needs."""
-    from core.audio.io import AudioReader
-
-    with AudioReader(path) as reader:
-        sr, total = reader.info.samplerate, reader.info.frames
-        excerpt = _excerpt_spans(total, sr)
-        pieces = [reader.read(start, length) for start, length in excerpt]
+    x, sr, total = _read_excerpts(path)
     return _diagnose(
-        np.concatenate(pieces, axis=1),
+        x,
         sr=sr,
         duration_s=total / sr,
         progress=progress,
@@ -301,6 +296,38 @@ def diagnose_file(
         context=context,
         already_excerpted=True,
     )
+
+
+def hear(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> str:
+    """:func:`hear_programme` of what :func:`diagnose` would analyse, and nothing else
+    measured: what a chain that only chooses its model needs."""
+    x = validate_audio(audio)
+    return hear_programme(_excerpted(x, validate_rate(sr)), sr=sr, context=context)
+
+
+def hear_file(path: str | os.PathLike[str], *, context: BuildContext | None = None) -> str:
+    """:func:`hear` of a file, reading only the excerpts it needs."""
+    x, sr, _ = _read_excerpts(path)
+    return hear_programme(x, sr=sr, context=context)
+
+
+def _read_excerpts(path: str | os.PathLike[str]) -> tuple[np.ndarray, int, int]:
+    """The excerpts of a file that the measurements read, joined; its rate and length."""
+    from core.audio.io import AudioReader
+
+    with AudioReader(path) as reader:
+        sr, total = reader.info.samplerate, reader.info.frames
+        pieces = [reader.read(start, length) for start, length in _excerpt_spans(total, sr)]
+    return np.concatenate(pieces, axis=1), sr, total
+
+
+def _excerpted(x: np.ndarray, sr: int) -> np.ndarray:
+    """``x`` ``(channels, samples)`` as the measurements read it: evenly spaced excerpts
+    joined (a short signal as it is, not copied)."""
+    spans = _excerpt_spans(x.shape[1], sr)
+    if len(spans) > 1:
+        return np.concatenate([x[:, s : s + n] for s, n in spans], axis=1)
+    return x
 
 
 def _excerpt_spans(total: int, sr: int) -> list[tuple[int, int]]:
@@ -413,9 +440,8 @@ def _diagnose(
     from core.dsp.dehum import detect_hum
     from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
-    spans = [] if already_excerpted else _excerpt_spans(x.shape[1], sr)
-    if len(spans) > 1:  # (a short signal is measured as it is, not copied)
-        x = np.concatenate([x[:, s : s + n] for s, n in spans], axis=1)
+    if not already_excerpted:
+        x = _excerpted(x, sr)
     report = sub_progress(progress, 0.0, 1.0)
     band_config = FeatureConfig()
 

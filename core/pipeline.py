@@ -172,16 +172,22 @@ class ChainConfig:
         )
 
 
-def adapt_chain(chain: ChainConfig, diagnose: Callable[[], Any]) -> ChainConfig:
+def adapt_chain(
+    chain: ChainConfig,
+    diagnose: Callable[[], Any],
+    hear: Callable[[], str] | None = None,
+) -> ChainConfig:
     """``chain`` itself; for an adaptive chain the assistant's proposal for the input that
     ``diagnose()`` measures; for a chain with ``{"model": "auto"}`` steps, those steps made
-    concrete for the programme it hears (``diagnose`` is called only when needed)."""
+    concrete for the programme ``hear()`` (by default the diagnosis) hears. Each is called
+    only when needed."""
     from core.assistant import propose_chain, resolve_model_steps
 
     if chain.adaptive:
         return propose_chain(diagnose(), model=chain.model)
     if chain.chooses_model:
-        return resolve_model_steps(chain, diagnose().programme)
+        programme = hear() if hear is not None else diagnose().programme
+        return resolve_model_steps(chain, programme)
     return chain
 
 
@@ -439,9 +445,13 @@ def restore_file(
         raise ConfigError(f"{src.name} contains no audio")
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
-        from core.assistant import diagnose_file
+        from core.assistant import diagnose_file, hear_file
 
-        chain = adapt_chain(chain, lambda: diagnose_file(src, cancel=cancel, context=context))
+        chain = adapt_chain(
+            chain,
+            lambda: diagnose_file(src, cancel=cancel, context=context),
+            lambda: hear_file(src, context=context),
+        )
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
@@ -536,9 +546,13 @@ def restore_array(
     sr = validate_rate(sr)
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
-        from core.assistant import diagnose
+        from core.assistant import diagnose, hear
 
-        chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, cancel=cancel, context=context))
+        chain = adapt_chain(
+            chain,
+            lambda: diagnose(audio, sr=sr, cancel=cancel, context=context),
+            lambda: hear(audio, sr=sr, context=context),
+        )
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 

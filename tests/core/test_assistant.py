@@ -428,3 +428,23 @@ def test_light_noise_on_speech_is_reduced_down_to_a_limit(snr: float, floor: flo
     (model,) = [s for s in propose_chain(d).steps if s.type == "model"]
     assert model.params["model"] == "dfn3"
     assert model.params["floor_db"] == floor
+
+
+def test_a_chain_that_only_chooses_its_model_hears_without_a_full_diagnosis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import core.assistant
+    from core.assistant import hear
+    from core.signals import mix_at_snr, pink_noise
+    from core.steps import BuildContext
+
+    context = BuildContext()
+    noisy = mix_at_snr(_speech(), pink_noise(sr=SR, seconds=8.0, seed=7), snr_db=5.0)
+    assert hear(noisy, sr=SR, context=context) == diagnose(noisy, sr=SR, context=context).programme
+
+    def no_diagnosis(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the denoise preset needs only the programme")
+
+    monkeypatch.setattr(core.assistant, "diagnose", no_diagnosis)
+    out, _ = restore_array(noisy, sr=SR, chain=load_preset("denoise"), context=context)
+    assert out.shape == noisy.shape
