@@ -31,7 +31,7 @@ class Dfn3Runner:
     """The network of a ``dfn3`` bundle with its signal path around it.
 
     ``enhance`` works at 48 kHz; ``residual`` at any rate (soxr to 48 kHz and back, what
-    the model removes; content above 24 kHz passes untouched). Channels run
+    the model removes; the band the round trip loses follows the band below it). Channels run
     independently, as DeepFilterNet does. ``limit_db`` is DeepFilterNet's attenuation
     limit (``None``: none).
     """
