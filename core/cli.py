@@ -286,10 +286,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _strength(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("strength must be between 0 and 1")
-    return value
+    from core.strength import check_strength
+
+    try:
+        return check_strength(float(text))
+    except (ValueError, ConfigError) as exc:
+        raise argparse.ArgumentTypeError("strength must be a number between 0 and 1") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:

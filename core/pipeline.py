@@ -38,7 +38,7 @@ from core.errors import ChainFileError, ConfigError, UnsafeOutputError
 from core.output import same_file, scratch_folder
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.steps import BuildContext, step_type
-from core.strength import removal_share
+from core.strength import check_strength, mix
 from core.workers import default_workers
 
 CHAIN_VERSION = 1
@@ -313,7 +313,7 @@ def _run(
     cancel: CancelToken | None,
     context: BuildContext,
 ) -> None:
-    share = removal_share(strength)
+    check_strength(strength)
     stages = _stages(chain, context)
     signal = source
     c, total = source.channels, source.total
@@ -329,8 +329,7 @@ def _run(
         def process(ext: np.ndarray, repairs: list[Any] = repairs) -> np.ndarray:
             audio = ext[:c]
             for step in repairs:
-                out = step.process(audio, sr=sr)
-                audio = out if share == 1.0 else audio - share * (audio - out)
+                audio = step.process(audio, sr=sr)
             # Audio plus residual stays what came in: the residual gains what the steps
             # took out (one pass over the block, not two per step).
             return np.concatenate([audio, ext[c:] + (ext[:c] - audio)])
@@ -359,7 +358,8 @@ def _run(
             if store is not None:
                 store.write(start, piece)
             elif gain_step is None:
-                sink(start, piece[:c], piece[c:])
+                # Strength blends once, at the end, as the window's preview does.
+                sink(start, *mix(piece[:c], piece[c:], strength=strength))
             if progress is not None:
                 fraction = (done_passes + (start + piece.shape[1]) / total) / passes
                 progress(min(fraction, 1.0), "restoring")

@@ -17,7 +17,7 @@ from core.model.bundle import DFN3_FAMILY, ModelBundle
 from core.model.dfn3.runner import Dfn3Runner
 from core.model.spectral import LOG_FLOOR, log_power
 from core.progress import CancelToken, ProgressCallback, check_cancel
-from core.strength import removal_share
+from core.strength import check_strength, mix
 from core.workers import default_workers
 
 
@@ -365,7 +365,7 @@ def enhance(
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
-    share = removal_share(strength)
+    check_strength(strength)
     enhancer = remover(bundle)
     total = audio.shape[1]
     residual = np.zeros_like(audio)
@@ -383,7 +383,8 @@ def enhance(
         residual[:, start : start + piece.shape[1]] = piece
         if progress is not None:
             progress((start + piece.shape[1]) / total, "restoring")
-    return EnhanceResult(restored=audio - share * residual, residual=share * residual)
+    restored, removed = mix(audio - residual, residual, strength=strength)
+    return EnhanceResult(restored=restored, residual=removed)
 
 
 def remover(bundle: ModelBundle, *, floor_db: float | None = None) -> Enhancer | Dfn3Runner:
