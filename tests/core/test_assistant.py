@@ -316,7 +316,7 @@ def test_the_click_count_stops_once_settled(
         n = int(round(per_min * x.shape[1] / sr / 60.0))
         return declick.ClickReport(np.zeros(n, np.int64), n, per_min, np.full(n, 100.0))
 
-    monkeypatch.setattr(declick, "detect_clicks", detect)
+    monkeypatch.setattr(assistant, "detect_clicks", detect)
     x = np.zeros((2, 120 * SR), np.float32)
     everything, clear = assistant._click_rate(x, sr=SR)
     assert clear == pytest.approx(per_min, rel=0.25)
