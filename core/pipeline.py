@@ -36,7 +36,7 @@ from core.chain import ChainConfig
 from core.dsp.blockwise import Reader, array_reader, process_blocks
 from core.errors import ConfigError, UnsafeOutputError
 from core.output import same_file, scratch_folder
-from core.progress import CancelToken, ProgressCallback, check_cancel
+from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 from core.steps import BuildContext, step_type
 from core.strength import check_strength, mix
 from core.workers import default_workers
@@ -48,6 +48,7 @@ BLOCK_SECONDS = 30.0
 MAX_MARGIN_SECONDS = 3.0
 """Context either side of a block, at most: DeepFilterNet3's feature normalisation (1 s
 time constant) needs about 3 s to forget where a block starts."""
+LISTENING_SHARE = 0.1  # of a restore's progress bar, the assistant's diagnosis (a few s)
 
 
 # --- execution ------------------------------------------------------------
@@ -76,21 +77,41 @@ def _source_signal(read: Reader, total: int, channels: int) -> _Signal:
     return _Signal(read_pair, total, channels)
 
 
-def _stages(chain: ChainConfig, ctx: BuildContext) -> list[tuple[list[Any], Any]]:
-    """Split active steps into passes: ``(repair steps, closing gain step or None)``."""
-    stages: list[tuple[list[Any], Any]] = []
-    repairs: list[Any] = []
+@dataclass
+class _Pass:
+    """Repair steps run together block by block, closed by a gain step (or ``None``)."""
+
+    repairs: list[Any]
+    gain_step: Any
+    labels: list[str]
+    """The steps' names (:attr:`core.steps.StepType.label`), for progress messages."""
+
+    @property
+    def message(self) -> str:
+        return PROGRESS_SEPARATOR.join(self.labels)
+
+
+PROGRESS_SEPARATOR = " · "
+"""Joins the names of the steps a progress message says are running."""
+
+
+def _stages(chain: ChainConfig, ctx: BuildContext) -> list[_Pass]:
+    """Split active steps into passes."""
+    stages: list[_Pass] = []
+    current = _Pass([], None, [])
     for spec in chain.steps:
         if spec.bypass:
             continue
         kind = step_type(spec.type)
         built = kind.build(kind.resolve(spec.params), ctx)
+        current.labels.append(kind.label)
         if kind.kind == "gain":
-            stages.append((repairs, built))
-            repairs = []
+            current.gain_step = built
+            stages.append(current)
+            current = _Pass([], None, [])
         else:
-            repairs.append(built)
-    stages.append((repairs, None))
+            current.repairs.append(built)
+    stages.append(current)
     return stages
 
 
@@ -168,7 +189,10 @@ def _run(
     # for most of a step (de-hum is NumPy, the model's recurrent layer is serial).
     workers = default_workers()
 
-    for done_passes, (repairs, gain_step) in enumerate(stages):
+    for done_passes, stage in enumerate(stages):
+        repairs, gain_step = stage.repairs, stage.gain_step
+        if progress is not None and stage.labels:
+            progress(done_passes / passes, stage.message)
         margin = int(sr * min(sum(s.margin_s for s in repairs), MAX_MARGIN_SECONDS))
 
         def process(ext: np.ndarray, repairs: list[Any] = repairs) -> np.ndarray:
@@ -207,7 +231,7 @@ def _run(
                 sink(start, *mix(piece[:c], piece[c:], strength=strength))
             if progress is not None:
                 fraction = (done_passes + (start + piece.shape[1]) / total) / passes
-                progress(min(fraction, 1.0), "restoring")
+                progress(min(fraction, 1.0), stage.message)
         if store is not None:
             signal = store.signal()
         if meter is not None:
@@ -293,11 +317,13 @@ def restore_file(
         raise ConfigError(f"{src.name} contains no audio")
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
+        listening = sub_progress(progress, 0.0, LISTENING_SHARE)
         chain = adapt_chain(
             chain,
-            lambda: diagnose_file(src, cancel=cancel, context=context),
+            lambda: diagnose_file(src, progress=listening, cancel=cancel, context=context),
             lambda: hear_file(src, context=context),
         )
+        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
@@ -407,11 +433,13 @@ def restore_array(
     sr = validate_rate(sr)
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
+        listening = sub_progress(progress, 0.0, LISTENING_SHARE)
         chain = adapt_chain(
             chain,
-            lambda: diagnose(audio, sr=sr, cancel=cancel, context=context),
+            lambda: diagnose(audio, sr=sr, progress=listening, cancel=cancel, context=context),
             lambda: hear(audio, sr=sr, context=context),
         )
+        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 

@@ -296,3 +296,37 @@ def test_warming_loads_the_model_and_builds_its_graph() -> None:
     context.warm(["default"])
     (bundle,) = context.bundles.values()
     assert bundle._predict is not None  # the first restore traces nothing
+
+
+def test_progress_names_the_steps_running_and_rises(tmp_path: Path, tiny_bundle_path: Path) -> None:
+    """What a progress bar shows: which steps run now (and the assistant listening first,
+    for an adaptive chain), with fractions that only rise, ending at 1."""
+    sr = 16000
+    x = speech_like(sr=sr, seconds=4) + white_noise(sr=sr, seconds=4, amplitude=0.01)
+    c = chain(
+        {"type": "highpass", "params": {"cutoff_hz": 60}},
+        {"type": "gate"},
+        {"type": "normalize", "params": {"mode": "peak", "target": -3.0}},
+        {"type": "dc"},
+    )
+    seen: list[tuple[float, str]] = []
+    restore_file(
+        _write(tmp_path / "in.wav", x, sr),
+        tmp_path / "out.wav",
+        c,
+        progress=lambda f, m="": seen.append((f, m)),
+    )
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    messages = [m for _, m in seen]
+    first = "High-pass (rumble filter) · Spectral noise gate · Normalise level"
+    assert messages[0] == first and messages[-1] == "Remove DC offset"
+    assert set(messages) == {first, "Remove DC offset"}
+
+    adaptive: list[tuple[float, str]] = []
+    auto = ChainConfig([StepSpec("model", {"model": str(tiny_bundle_path)})], adaptive=True)
+    restore_array(x, sr=sr, chain=auto, progress=lambda f, m="": adaptive.append((f, m)))
+    assert adaptive[0][1] in {"estimating noise", "measuring the band"}
+    listening = [f for f, m in adaptive if m in {"estimating noise", "looking for hum"}]
+    assert max(listening) <= pipeline.LISTENING_SHARE + 1e-9
+    assert [f for f, _ in adaptive] == sorted(f for f, _ in adaptive)
