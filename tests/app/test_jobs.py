@@ -76,7 +76,13 @@ def test_signals_arrive_on_the_gui_thread_in_order(qtbot: Any) -> None:
     with qtbot.waitSignal(job.finished, timeout=10_000):
         job.start()
     assert [s[0] for s in seen] == [
-        "started", "yielded", "yielded", "yielded", "progress", "returned", "finished"
+        "started",
+        "yielded",
+        "yielded",
+        "yielded",
+        "progress",
+        "returned",
+        "finished",
     ]
     assert [s[1] for s in seen if s[0] == "yielded"] == [(0,), (1,), (2,)]
     assert all(on_gui for _name, _args, on_gui in seen)
