@@ -165,32 +165,40 @@ class Job(QObject):
 
     # --- the worker thread's side --------------------------------------------------------------
 
+    def _emit(self, signal: Any, *args: Any) -> bool:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the job was deleted with its owner (a window closed)
+            return False
+        return True
+
     def _report(self, fraction: float, message: str = "") -> None:
         now = time.monotonic()
         if fraction >= 1.0 or now - self._last_emit >= _PROGRESS_INTERVAL_S:
             self._last_emit = now
-            self._progress.emit(float(fraction), message)
+            self._emit(self._progress, float(fraction), message)
 
     def _yield(self, value: object) -> None:
-        self._yielded.emit(value)
+        self._emit(self._yielded, value)
 
     def _run(self) -> None:
-        self._started.emit()
+        self._emit(self._started)
         try:
             result = _call_in_fresh_thread(
                 self._fn, *self._args, progress=self._report, cancel=self.token, **self._kwargs
             )
         except Cancelled:
-            self._aborted.emit()
+            self._emit(self._aborted)
         except Exception as exc:  # noqa: BLE001 - handed to the GUI, which explains it
-            self._errored.emit(exc)
+            self._emit(self._errored, exc)
         else:
             if self.token.cancelled:
-                self._aborted.emit()
+                self._emit(self._aborted)
             else:
-                self._returned.emit(result)
+                self._emit(self._returned, result)
         finally:
-            self._finished.emit()
+            if not self._emit(self._finished):
+                _RUNNING.discard(self)  # no GUI side left to do it
 
 
 class JobSet(QObject):

@@ -402,8 +402,8 @@ def _preload(window: Any) -> dict[str, Any]:
     probe.start()
     t0 = time.perf_counter()
     window.restore.preload_tensorflow()
-    worker = window.restore.preload_job
-    rec.hook(worker.signals.done, "done")
+    job = window.restore.preload_job
+    rec.hook(job.finished, "done")
     if not rec.run_until(lambda: "done" in rec.times, 300):
         raise RuntimeError("TensorFlow did not import in 5 minutes")
     result = probe.stop()

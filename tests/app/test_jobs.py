@@ -103,3 +103,30 @@ def test_a_job_set_cancels_its_jobs_and_says_when_it_is_idle(qtbot: Any) -> None
     with qtbot.waitSignal(jobs.idle, timeout=10_000):
         jobs.cancel_all()
     assert aborted == [True] and not jobs.busy
+
+
+def test_a_job_deleted_with_its_owner_while_running_ends_quietly(qtbot: Any) -> None:
+    from PySide6.QtCore import QObject
+
+    from app.jobs import _RUNNING
+
+    release = threading.Event()
+
+    def slow(*, progress: Any, cancel: Any) -> int:
+        release.wait(10)
+        return 1
+
+    owner = QObject()
+    job = Job(slow, parent=owner)
+    job.start()
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not _is_alive(job), timeout=5_000)
+    release.set()
+    # It ran to its end without its signals' owner, and let go of itself.
+    qtbot.waitUntil(lambda: job not in _RUNNING, timeout=10_000)
+
+
+def _is_alive(obj: Any) -> bool:
+    from shiboken6 import isValid
+
+    return bool(isValid(obj))
