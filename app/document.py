@@ -79,9 +79,9 @@ def make_preview(
     return Preview(restoration, strength, restored, removed, peaks)
 
 
-#: Entries of a :class:`ViewCache` that depend on a restoration kept at most: the current
-#: strength's buffers, overviews, two spectrograms and analysis, and a few strengths
-#: visited just before (spectrograms of long files weigh megabytes each).
+# Entries of a :class:`ViewCache` that depend on a restoration kept at most: the current
+# strength's buffers, overviews, two spectrograms and analysis, and a few strengths
+# visited just before (spectrograms of long files weigh megabytes each).
 RESTORATION_ENTRIES = 12
 
 

@@ -86,8 +86,8 @@ class TrainingDialog(QDialog):
         self.setWindowTitle(self.tr("Train a model"))
         self.models_dir = Path(models_dir)
         self._start_dir = start_dir
-        #: Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``,
-        #: ``n_fft``) merged over what the widgets say; for experts and tests.
+        # Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``,
+        # ``n_fft``) merged over what the widgets say; for experts and tests.
         self.config_overrides: dict[str, Any] = {}
         self._job: Job | None = None
         self._job_kind = ""

@@ -805,7 +805,7 @@
 <context>
     <name>RestoreController</name>
     <message>
-        <location filename="../../app/controllers/restore.py" line="+132"/>
+        <location filename="../../app/controllers/restore.py" line="+131"/>
         <source>Open a recording first.</source>
         <translation>Abra primero una grabación.</translation>
     </message>
@@ -1113,7 +1113,6 @@
     <message>
         <location line="+23"/>
         <source>Browse…</source>
-        <extracomment>Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``, ``n_fft``) merged over what the widgets say; for experts and tests.</extracomment>
         <translation>Examinar…</translation>
     </message>
     <message>
@@ -1695,9 +1694,8 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+253"/>
+        <location filename="../../app/document.py" line="+247"/>
         <source>Restore with “{preset}”</source>
-        <extracomment>Entries of a :class:`ViewCache` that depend on a restoration kept at most: the current strength&apos;s buffers, overviews, two spectrograms and analysis, and a few strengths visited just before (spectrograms of long files weigh megabytes each).</extracomment>
         <translation>Restaurar con «{preset}»</translation>
     </message>
     <message>
