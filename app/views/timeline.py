@@ -172,3 +172,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
     def view_range(self) -> tuple[float, float]:
         (x0, x1), _ = self.plots[0].vb.viewRange()
         return float(x0), float(x1)
+
+    def set_view_range(self, start: float, stop: float) -> None:
+        """Show ``start``..``stop`` seconds (every plot follows: their X axes are linked)."""
+        self.plots[0].setXRange(start, stop, padding=0)

@@ -10,7 +10,12 @@ be fed chunk by chunk while a file decodes (:meth:`PeakPyramid.collect`, then
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+from core.audio.io import info, load
+from core.progress import CancelToken, ProgressCallback
 
 FACTOR = 16
 _BUILD_CHUNK = 1 << 18  # frames per pass when building from a whole array
@@ -114,3 +119,21 @@ class PeakPyramid:
         ghi = hi[i0 : i0 + n].reshape(-1, group).max(axis=1)
         xs = (i0 + np.arange(glo.size) * group) * block + group * block / 2
         return np.repeat(xs, 2), np.column_stack([glo, ghi]).ravel()
+
+
+def load_with_peaks(
+    path: str | os.PathLike[str],
+    *,
+    threads: int = 1,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[np.ndarray, int, PeakPyramid]:
+    """Decode a whole file (``threads`` parts in parallel, see :func:`core.audio.io.load`)
+    and build its waveform overview from each chunk while it is still in cache.
+
+    Returns ``(audio, sr, pyramid)``: float32 ``(channels, samples)`` at the file's rate.
+    """
+    header = info(path)
+    pyramid = PeakPyramid.collect(header.channels, header.frames)
+    audio, sr = load(path, threads=threads, on_chunk=pyramid.add, progress=progress, cancel=cancel)
+    return audio, sr, pyramid.finish(audio)

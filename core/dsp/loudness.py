@@ -26,6 +26,11 @@ ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 MAX_GAIN_DB = 40.0
 """Largest gain normalising applies by default (dB): near-silent input stays near-silent."""
+#: Largest correction :func:`match_gain` makes, in dB: enough for any restoration's level
+#: change, small enough that a near-silent buffer is not lifted into a blast.
+MAX_MATCH_GAIN_DB = 12.0
+_COMPARISON_EXCERPT_S = 5.0
+_COMPARISON_EXCERPTS = 12  # at most 60 s of audio is measured per buffer
 _HOPS_PER_SECOND = 10  # 100 ms hops
 _HOPS_PER_BLOCK = 4  # 400 ms gating blocks, 75 % overlap
 
@@ -367,3 +372,39 @@ def normalize(
     if gain == 1.0:
         return audio
     return np.ascontiguousarray(audio * np.float32(gain), dtype=np.float32)
+
+
+def comparison_loudness(audio: np.ndarray, *, sr: int) -> float:
+    """Loudness of ``audio`` for matching two versions of a recording before listening.
+
+    K-weighted integrated loudness (LUFS) of the whole signal, or of evenly spaced
+    excerpts of it when it is long (fast to measure); RMS dBFS when it is too short or
+    quiet for BS.1770 gating.
+
+    Parameters
+    ----------
+    audio : np.ndarray
+        float ``(channels, samples)``; a 1-D array is taken as mono.
+    sr : int
+        Sample rate in Hz.
+    """
+    audio = np.atleast_2d(audio)  # validated (excerpt only, fast) by integrated_loudness
+    length = int(_COMPARISON_EXCERPT_S * sr)
+    n = audio.shape[1]
+    if n > length * _COMPARISON_EXCERPTS:
+        starts = np.linspace(0, n - length, _COMPARISON_EXCERPTS).astype(np.int64)
+        audio = np.concatenate([audio[:, s : s + length] for s in starts], axis=1)
+    loudness = integrated_loudness(audio, sr=sr)
+    return loudness if math.isfinite(loudness) else rms_dbfs(audio)
+
+
+def match_gain(
+    reference_db: float, source_db: float, *, max_db: float = MAX_MATCH_GAIN_DB
+) -> float:
+    """Linear gain that brings a source measured at ``source_db`` to ``reference_db``
+    (both from :func:`comparison_loudness`), limited to ±``max_db``; 1.0 when either
+    is not finite (silence)."""
+    if not (math.isfinite(reference_db) and math.isfinite(source_db)):
+        return 1.0
+    db = min(max(reference_db - source_db, -max_db), max_db)
+    return _db_to_gain(db)

@@ -30,12 +30,12 @@ def test_export_never_replaces_a_file_it_was_not_told_to(
     open_recording(recording)
     mine = tmp_path / "mine.wav"
     mine.write_bytes(b"my other take")
-    with qtbot.waitSignal(window.idle, timeout=20_000):
-        window.export_current(mine, what="original")
+    with qtbot.waitSignal(window.jobs.idle, timeout=20_000):
+        window.export.export_current(mine, what="original")
     assert dialogs.shown[-1].title == "The file already exists"
     assert mine.read_bytes() == b"my other take"
-    with qtbot.waitSignal(window.export_finished, timeout=20_000):
-        window.export_current(mine, what="original", overwrite=True)
+    with qtbot.waitSignal(window.export.finished, timeout=20_000):
+        window.export.export_current(mine, what="original", overwrite=True)
     assert load(mine)[0].shape[1] > 0
 
 

@@ -227,3 +227,23 @@ def test_normalize_rejects_bad_mode_and_target() -> None:
         normalize(audio, sr=48_000, mode="loud", target=-1.0)  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         normalize(audio, sr=48_000, mode="peak", target=float("nan"))
+
+
+def test_comparison_loudness_and_the_matching_gain() -> None:
+    from core.dsp.loudness import MAX_MATCH_GAIN_DB, comparison_loudness, match_gain
+
+    sr = 16000
+    t = np.arange(sr * 3) / sr
+    sine = (0.1 * np.sin(2 * np.pi * 997 * t)).astype(np.float32)[None]
+    assert comparison_loudness(sine, sr=sr) == pytest.approx(integrated_loudness(sine, sr=sr))
+    # Long signals are measured on excerpts (a steady tone reads the same).
+    long = np.tile(sine, (1, 40))
+    assert comparison_loudness(long, sr=sr) == pytest.approx(
+        integrated_loudness(sine, sr=sr), abs=0.05
+    )
+    short = sine[:, :1000]  # under 400 ms: RMS instead of a gated loudness
+    assert comparison_loudness(short, sr=sr) == pytest.approx(rms_dbfs(short))
+    assert match_gain(-20.0, -26.0) == pytest.approx(10 ** (6 / 20))
+    assert match_gain(-10.0, -60.0) == pytest.approx(10 ** (MAX_MATCH_GAIN_DB / 20))
+    assert match_gain(-60.0, -10.0) == pytest.approx(10 ** (-MAX_MATCH_GAIN_DB / 20))
+    assert match_gain(-20.0, -math.inf) == 1.0
