@@ -13,6 +13,14 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 CONTEXT = "core"
 
 STRINGS = (
+    # progress of a restore: the assistant listening, then the steps' names
+    QT_TRANSLATE_NOOP("core", "estimating noise"),
+    QT_TRANSLATE_NOOP("core", "measuring the band"),
+    QT_TRANSLATE_NOOP("core", "looking for hum"),
+    QT_TRANSLATE_NOOP("core", "looking for clicks"),
+    QT_TRANSLATE_NOOP("core", "listening for unsteady noise"),
+    QT_TRANSLATE_NOOP("core", "listening for speech"),
+    QT_TRANSLATE_NOOP("core", "done"),
     QT_TRANSLATE_NOOP("core", "Remove DC offset"),
     QT_TRANSLATE_NOOP("core", "High-pass (rumble filter)"),
     QT_TRANSLATE_NOOP("core", "Cut-off"),

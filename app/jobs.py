@@ -24,7 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from core.errors import Cancelled
-from core.progress import CancelToken
+from core.progress import CancelToken, TimeLeft
 
 _PROGRESS_INTERVAL_S = 0.05  # at most 20 progress signals a second reach the GUI
 # Jobs run at a lower CPU priority than the GUI thread: on a machine with few cores a
@@ -127,6 +127,9 @@ class Job(QObject):
         if yield_to is not None:
             kwargs[yield_to] = self._yield
         self._last_emit = 0.0
+        self._time_left = TimeLeft()
+        self.seconds_left: float | None = None
+        """Estimated seconds until it ends, as of the last progress (``None``: not known yet)."""
         self._runnable = _Runnable(self)
         self.running = False
         queued = Qt.ConnectionType.QueuedConnection
@@ -173,6 +176,7 @@ class Job(QObject):
         return True
 
     def _report(self, fraction: float, message: str = "") -> None:
+        self.seconds_left = self._time_left.update(fraction)
         now = time.monotonic()
         if fraction >= 1.0 or now - self._last_emit >= _PROGRESS_INTERVAL_S:
             self._last_emit = now

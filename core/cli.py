@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from core import __version__
 from core.errors import Cancelled, ConfigError, SeminarioError
 from core.output import check_outputs, make_folder
+from core.progress import TimeLeft, format_duration
 from core.runtime import tune_memory_allocator
 
 EXIT_ERROR, EXIT_INTERNAL, EXIT_CANCELLED = 1, 70, 130
@@ -38,11 +39,19 @@ class TerminalProgress:
         self.tty = self.stream.isatty()
         self._last_step = -1
         self._last_draw = 0.0
+        self._time_left = TimeLeft()
 
     def __call__(self, fraction: float, message: str = "") -> None:
         if not self.enabled:
             return
         fraction = min(max(fraction, 0.0), 1.0)
+        left = self._time_left.update(fraction)
+        if left is not None and fraction < 1.0:
+            message = (
+                f"{message}, {format_duration(left)} left"
+                if message
+                else (f"{format_duration(left)} left")
+            )
         if self.tty:
             now = time.monotonic()
             if now - self._last_draw < 0.1 and fraction < 1.0:
@@ -50,7 +59,7 @@ class TerminalProgress:
             self._last_draw = now
             filled = int(30 * fraction)
             bar = "#" * filled + "-" * (30 - filled)
-            self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} {message[:40]:<40}")
+            self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} {message[:60]:<60}")
         else:
             step = int(fraction * 10)
             if step == self._last_step:

@@ -36,7 +36,13 @@ from core.chain import ChainConfig
 from core.dsp.blockwise import Reader, array_reader, process_blocks
 from core.errors import ConfigError, UnsafeOutputError
 from core.output import same_file, scratch_folder
-from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+from core.progress import (
+    PROGRESS_SEPARATOR,
+    CancelToken,
+    ProgressCallback,
+    check_cancel,
+    sub_progress,
+)
 from core.steps import BuildContext, step_type
 from core.strength import check_strength, mix
 from core.workers import default_workers
@@ -89,10 +95,6 @@ class _Pass:
     @property
     def message(self) -> str:
         return PROGRESS_SEPARATOR.join(self.labels)
-
-
-PROGRESS_SEPARATOR = " · "
-"""Joins the names of the steps a progress message says are running."""
 
 
 def _stages(chain: ChainConfig, ctx: BuildContext) -> list[_Pass]:

@@ -189,7 +189,7 @@ class RestoreController(QObject):
         job.returned.connect(returned)
         job.errored.connect(errored)
         job.aborted.connect(aborted)
-        job.progress.connect(self.panel.set_progress)
+        job.progress.connect(lambda f, m: self.panel.set_progress(f, m, job.seconds_left))
         job.finished.connect(finished)
         self.job = job
         self.busy_changed.emit(True)

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +39,7 @@ from app.errors import show_error
 from core.chain import ChainConfig, StepSpec, list_presets, load_preset
 from core.errors import SeminarioError
 from core.output import make_folder, write_text
+from core.progress import PROGRESS_SEPARATOR
 from core.steps import STEP_TYPES, ParamSpec
 from core.strength import removal_share
 
@@ -484,10 +485,25 @@ class RestorePanel(QWidget):
         """Say that the running restoration was asked to stop."""
         self.progress.setFormat(self.tr("Cancelling…"))
 
-    def set_progress(self, fraction: float, message: str) -> None:
+    def set_progress(
+        self, fraction: float, message: str, seconds_left: float | None = None
+    ) -> None:
+        """Show ``fraction`` done of the steps ``message`` names (core's words, translated
+        here), with the time left once it is known."""
         self.progress.setValue(int(fraction * 1000))
-        self.progress.setFormat(
-            self.tr("{what} — {fraction:.0%}").format(
-                what=message.capitalize() or self.tr("Working"), fraction=fraction
-            )
+        what = PROGRESS_SEPARATOR.join(core_text(p) for p in message.split(PROGRESS_SEPARATOR))
+        text = self.tr("{what} — {fraction}").format(
+            what=(what[:1].upper() + what[1:]) or self.tr("Working"),
+            fraction=QLocale().toString(fraction * 100, "f", 0) + " %",
         )
+        if seconds_left is not None and fraction < 1.0:
+            text += " — " + self._time_left_text(seconds_left)
+        self.progress.setFormat(text)
+
+    def _time_left_text(self, seconds: float) -> str:
+        s = int(round(seconds))
+        if s < 60:
+            return self.tr("{s} s left").format(s=s)
+        if s < 3600:
+            return self.tr("{m} min {s:02d} s left").format(m=s // 60, s=s % 60)
+        return self.tr("{h} h {m:02d} min left").format(h=s // 3600, m=s % 3600 // 60)

@@ -22,7 +22,7 @@ import numpy as np
 
 from core.audio.io import READ_EXTENSIONS, AudioInfo, AudioReader
 from core.errors import AudioFormatError, ConfigError, PairingError
-from core.progress import CancelToken, ProgressCallback, check_cancel
+from core.progress import CancelToken, ProgressCallback, check_cancel, format_duration
 
 ProblemKind = Literal[
     "unreadable", "silent", "length", "samplerate", "channels", "too_short", "duplicate"
@@ -190,16 +190,6 @@ class PairReport:
         if len(self.problems) > max_items:
             lines.append(f"… and {len(self.problems) - max_items} more problems")
         return lines
-
-
-def format_duration(seconds: float) -> str:
-    """``'2.0 s'``, ``'3 min 20 s'`` or ``'1 h 05 min'``."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    total = int(round(seconds))
-    if total < 3600:
-        return f"{total // 60} min {total % 60} s"
-    return f"{total // 3600} h {(total % 3600) // 60:02d} min"
 
 
 def _plural(n: int, noun: str) -> str:
