@@ -167,6 +167,18 @@ class Recording:
         return self.path.name
 
     @property
+    def unexported(self) -> bool:
+        """Whether the restoration on screen was never exported (the undo stack's clean
+        state marks the last export)."""
+        stack = self.undo_stack
+        return self.restoration is not None and stack is not None and not stack.isClean()
+
+    def mark_exported(self) -> None:
+        """The restoration as shown now was written to a file."""
+        if self.undo_stack is not None:
+            self.undo_stack.setClean()
+
+    @property
     def frames(self) -> int:
         return int(self.original.shape[1])
 

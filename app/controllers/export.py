@@ -111,6 +111,8 @@ class ExportController(QObject):
             overwrite=overwrite,
             parent=self,
         )
+        if what == "restored":
+            job.returned.connect(lambda _path: doc.mark_exported())
         return self._start(job, self.tr("Exporting {name}").format(name=Path(path).name))
 
     def batch_dialog(self) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QMessageBox, QWidget
 
 from app.controllers import Status
 from app.document import Recording
@@ -148,9 +148,29 @@ class SessionController(QObject):
         self.undo_group.setActiveStack(doc.undo_stack if doc is not None else None)
         self.current_changed.emit(doc)
 
+    def confirm_discard(self, docs: Iterable[Recording]) -> bool:
+        """Whether the user agrees to lose the restorations of ``docs`` never exported
+        (True at once when there are none)."""
+        names = [doc.name for doc in docs if doc.unexported]
+        if not names:
+            return True
+        if len(names) == 1:
+            text = self.tr("The restoration of {name} was never exported.").format(name=names[0])
+        else:
+            text = self.tr("The restorations of {count} recordings were never exported: {names}.")
+            text = text.format(count=len(names), names=", ".join(names))
+        answer = QMessageBox.question(
+            self._window,
+            self.tr("Discard the restoration?"),
+            text + " " + self.tr("Discard it, or cancel and export it first?"),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer != QMessageBox.StandardButton.Cancel
+
     def close_current(self) -> None:
         doc = self.current
-        if doc is None:
+        if doc is None or not self.confirm_discard([doc]):
             return
         index = self.recordings.index(doc)
         self.recordings.remove(doc)

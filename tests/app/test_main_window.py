@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -455,3 +456,63 @@ def test_tensorflow_and_the_built_in_models_preload_in_the_background(
     assert "keras" in sys.modules
     window.restore.preload_tensorflow()
     assert window.restore.preload_job is worker  # once per window
+
+
+def test_quitting_or_closing_a_file_asks_before_losing_a_restoration(
+    qtbot: Any,
+    window: Any,
+    recording: Path,
+    open_recording: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.Cancel]
+
+    def question(parent: Any, title: str, text: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    doc = open_recording(recording)
+    assert window.close() and not asked  # nothing restored: nothing to lose, no question
+    window.show()
+    restore(qtbot, window, HIGHPASS)
+    assert not window.close() and window.isVisible()  # cancelled: the window stays
+    assert recording.name in asked[-1]
+    window.session.close_current()  # closing the file asks too, and cancel keeps it
+    assert len(asked) == 2 and window.session.current is doc
+
+    with qtbot.waitSignal(window.export.finished, timeout=20_000):
+        window.export.export_current(tmp_path / "restored.wav")
+    assert not doc.unexported and window.close() and len(asked) == 2  # exported: no question
+    window.show()
+    window.restore.set_strength(0.4)  # a change after the export is work to lose again
+    answer[0] = QMessageBox.StandardButton.Discard
+    assert window.close() and len(asked) == 3
+
+
+def test_a_file_restored_by_the_cli_holds_the_window_export_at_that_strength(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any, tmp_path: Path
+) -> None:
+    """One meaning of strength: the CLI's restore and the window's export of the same file,
+    chain and strength give the same samples."""
+    from core.cli import main as cli
+
+    chain = ChainConfig(
+        [StepSpec("highpass", {"cutoff_hz": 300.0}), StepSpec("gate", {})], name="hp+gate"
+    )
+    chain_file = tmp_path / "chain.json"
+    chain_file.write_text(json.dumps(chain.to_dict()))
+    open_recording(recording)
+    restore(qtbot, window, chain)
+    window.restore.set_strength(0.6)
+    exported = tmp_path / "window.wav"
+    with qtbot.waitSignal(window.export.finished, timeout=20_000):
+        window.export.export_current(exported, subtype="FLOAT")
+    by_cli = tmp_path / "cli.wav"
+    args = [str(recording), "-o", str(by_cli), "--chain", str(chain_file), "--quiet"]
+    assert cli(["restore", *args, "--strength", "0.6", "--format", "FLOAT"]) == 0
+    np.testing.assert_array_equal(load(by_cli)[0], load(exported)[0])
