@@ -42,8 +42,11 @@ class Restoration:
 
     restored: np.ndarray  # float32 (channels, samples), at strength 1
     residual: np.ndarray  # float32 (channels, samples), what strength 1 removed
-    chain: dict[str, Any]
+    chain: dict[str, Any]  # as the panel set it
     label: str = ""
+    preset_key: str = ""  # the preset box's key when it ran
+    ran: dict[str, Any] | None = None  # the chain that ran (the assistant's choice for auto)
+    diagnosis: dict[str, Any] | None = None  # what the assistant measured, if it listened
 
 
 def mix(restoration: Restoration, strength: float) -> tuple[np.ndarray, np.ndarray]:

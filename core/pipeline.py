@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from core.assistant import adapt_chain, diagnose, diagnose_file, hear, hear_file
+from core.assistant import Diagnosis, adapt_chain, diagnose, diagnose_file, hear, hear_file
 from core.audio.io import (
     WRITE_FAILURES,
     AudioReader,
@@ -407,6 +407,8 @@ class Restoration:
     restored: np.ndarray
     residual: np.ndarray
     chain: ChainConfig
+    diagnosis: Diagnosis | None = None
+    """What the assistant measured to choose the chain (``None`` if it did not listen)."""
 
     def mix(self, strength: float) -> tuple[np.ndarray, np.ndarray]:
         """``(restored, removed)`` heard at ``strength`` (:func:`core.strength.mix`)."""
@@ -434,13 +436,15 @@ def restore_array(
     audio = validate_audio(audio)
     sr = validate_rate(sr)
     context = context or BuildContext()
-    if chain.adaptive or chain.chooses_model:
+    heard: list[Diagnosis] = []
+
+    def diagnosis() -> Diagnosis:
         listening = sub_progress(progress, 0.0, LISTENING_SHARE)
-        chain = adapt_chain(
-            chain,
-            lambda: diagnose(audio, sr=sr, progress=listening, cancel=cancel, context=context),
-            lambda: hear(audio, sr=sr, context=context),
-        )
+        heard.append(diagnose(audio, sr=sr, progress=listening, cancel=cancel, context=context))
+        return heard[-1]
+
+    if chain.adaptive or chain.chooses_model:
+        chain = adapt_chain(chain, diagnosis, lambda: hear(audio, sr=sr, context=context))
         progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
@@ -460,4 +464,4 @@ def restore_array(
         cancel=cancel,
         context=context,
     )
-    return Restoration(restored, residual, chain)
+    return Restoration(restored, residual, chain, heard[-1] if heard else None)

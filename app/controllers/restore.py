@@ -38,13 +38,14 @@ def restore_job(
     context: Any = None,
     progress: Any = None,
     cancel: Any = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Job: run the chain once at full strength (imports TensorFlow if needed);
-    ``context`` keeps loaded models between runs."""
+) -> Any:
+    """Job: run the chain once at full strength (imports TensorFlow if needed); returns
+    :class:`core.pipeline.Restoration`. ``context`` keeps loaded models between runs."""
     from core.pipeline import restore_array
 
-    r = restore_array(audio, sr=sr, chain=chain, progress=progress, cancel=cancel, context=context)
-    return r.restored, r.residual
+    return restore_array(
+        audio, sr=sr, chain=chain, progress=progress, cancel=cancel, context=context
+    )
 
 
 def check_model(chain: Any) -> None:
@@ -110,6 +111,7 @@ class RestoreController(QObject):
         self.preview_job: Job | None = None
         self.preload_job: Job | None = None
         self.build_context = BuildContext()  # models stay loaded between Applies
+        self._shown: Restoration | None = None  # the restoration the panel describes
         self.view_timer = QTimer(self)
         self.view_timer.setSingleShot(True)
         self.view_timer.setInterval(VIEW_REFRESH_MS)
@@ -145,11 +147,21 @@ class RestoreController(QObject):
         self.panel.set_busy(True)
         self.status(self.tr("Restoring {name}…").format(name=doc.name))
 
-        def returned(result: tuple[np.ndarray, np.ndarray]) -> None:
-            restored, residual = result
+        preset_key = self.panel.preset_key
+
+        def returned(result: Any) -> None:
+            restored, residual = result.restored, result.residual
             restored.setflags(write=False)
             residual.setflags(write=False)
-            restoration = Restoration(restored, residual, chain.to_dict(), label)
+            restoration = Restoration(
+                restored,
+                residual,
+                chain.to_dict(),
+                label,
+                preset_key=preset_key,
+                ran=result.chain.to_dict(),
+                diagnosis=result.diagnosis.to_dict() if result.diagnosis is not None else None,
+            )
             assert doc.undo_stack is not None
             doc.undo_stack.push(ApplyRestorationCommand(doc, restoration, self.show_changes))
             if doc is self.session.current:
@@ -224,6 +236,9 @@ class RestoreController(QObject):
         to it): update the panel now, the preview now or once a slider drag pauses."""
         if doc is not self.session.current:
             return
+        if doc.restoration is not self._shown:  # applied, undone, redone or switched to
+            self._shown = doc.restoration
+            self.panel.show_restoration(doc.restoration)
         self.panel.set_strength(doc.strength)
         self.panel.set_strength_enabled(doc.restoration is not None)
         self.changed.emit(doc)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.core_text import core_text
 from app.dialogs.export import confirm_replace
+from app.document import Restoration
 from app.errors import show_error
 from core.chain import ChainConfig, StepSpec, list_presets, load_preset
 from core.errors import SeminarioError
@@ -198,6 +199,14 @@ class RestorePanel(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
         self.progress.setVisible(False)
+        self.report_box = QGroupBox(self.tr("What the last restoration did"), self)
+        self.report = QLabel(self.report_box)
+        self.report.setObjectName("restorationReport")
+        self.report.setWordWrap(True)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        report_layout = QVBoxLayout(self.report_box)
+        report_layout.addWidget(self.report)
+        self.report_box.setVisible(False)
 
         top = QFormLayout()
         preset_row = QHBoxLayout()
@@ -220,6 +229,7 @@ class RestorePanel(QWidget):
         layout.addLayout(strength_form)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
+        layout.addWidget(self.report_box)
 
         self.refresh_presets()
         self.refresh_models()
@@ -294,6 +304,78 @@ class RestorePanel(QWidget):
             )
             return
         self.set_chain(chain)
+
+    def show_restoration(self, restoration: Restoration | None) -> None:
+        """Follow the recording's restoration (after Apply, undo, redo or switching files):
+        its preset and steps in the editor, and what the assistant found and ran."""
+        if restoration is None:
+            self.report_box.setVisible(False)
+            return
+        index = self.preset_box.findData(restoration.preset_key)
+        if index >= 0 and index != self.preset_box.currentIndex():
+            self.preset_box.blockSignals(True)
+            self.preset_box.setCurrentIndex(index)
+            self.preset_box.blockSignals(False)
+        try:
+            self.set_chain(ChainConfig.from_dict(restoration.chain))
+        except SeminarioError:  # a chain this version no longer reads: keep the editor
+            pass
+        self.report.setText("\n".join(self.restoration_lines(restoration)))
+        self.report_box.setVisible(True)
+
+    def restoration_lines(self, restoration: Restoration) -> list[str]:
+        """What the assistant measured (with its numbers) and the steps that ran."""
+        lines = self._finding_lines(restoration.diagnosis) if restoration.diagnosis else []
+        steps = []
+        for step in (restoration.ran or restoration.chain).get("steps", []):
+            if step.get("bypass"):
+                continue
+            kind = STEP_TYPES.get(step.get("type", ""))
+            name = core_text(kind.label) if kind is not None else str(step.get("type"))
+            model = step.get("params", {}).get("model")
+            steps.append(f"{name} ({model})" if step.get("type") == "model" and model else name)
+        lines.append(self.tr("Steps run: {steps}").format(steps=", ".join(steps) or "—"))
+        return lines
+
+    def _finding_lines(self, found: dict[str, Any]) -> list[str]:
+        def number(value: float, digits: int = 0) -> str:
+            return QLocale().toString(float(value), "f", digits)
+
+        lines = []
+        programme = found.get("programme")
+        if programme == "speech":
+            lines.append(self.tr("Heard speech"))
+        elif programme == "music":
+            lines.append(self.tr("Heard music"))
+        if found.get("hum_hz"):
+            lines.append(
+                self.tr("Hum at {hz} Hz, {level} dBFS").format(
+                    hz=number(found["hum_hz"]), level=number(found["hum_level_db"])
+                )
+            )
+        if found.get("clicks_per_min") is not None:
+            lines.append(
+                self.tr("Clicks: {count} per minute").format(count=number(found["clicks_per_min"]))
+            )
+        if found.get("clipped_fraction"):
+            lines.append(
+                self.tr("Clipped: {share} % of the samples").format(
+                    share=number(100 * found["clipped_fraction"], 2)
+                )
+            )
+        if found.get("snr_db") is not None:
+            lines.append(
+                self.tr("Noise about {snr} dB below the programme").format(
+                    snr=number(found["snr_db"])
+                )
+            )
+        if found.get("noise_above_hz"):
+            lines.append(
+                self.tr("Only noise above {khz} kHz").format(
+                    khz=number(found["noise_above_hz"] / 1000, 1)
+                )
+            )
+        return lines
 
     def set_chain(self, chain: ChainConfig) -> None:
         self._chain = chain

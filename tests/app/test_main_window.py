@@ -516,3 +516,32 @@ def test_a_file_restored_by_the_cli_holds_the_window_export_at_that_strength(
     args = [str(recording), "-o", str(by_cli), "--chain", str(chain_file), "--quiet"]
     assert cli(["restore", *args, "--strength", "0.6", "--format", "FLOAT"]) == 0
     np.testing.assert_array_equal(load(by_cli)[0], load(exported)[0])
+
+
+def test_the_panel_shows_what_the_assistant_found_and_follows_undo(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    panel = window.restore_panel
+    doc = open_recording(recording)
+    assert not panel.report_box.isVisibleTo(window)
+    panel.select_preset("dehum")
+    with qtbot.waitSignal(window.restore.finished, timeout=TIMEOUT):
+        window.restore.apply()
+    assert panel.report.text() == "Steps run: De-hum"
+    panel.select_preset("declick")
+    adaptive = ChainConfig([StepSpec("model", {"model": "default"})], name="auto", adaptive=True)
+    restore(qtbot, window, adaptive)
+    report = panel.report.text()
+    assert "Clicks:" in report and "Noise about" in report and "Steps run:" in report
+    assert ("Heard speech" in report) != ("Heard music" in report)
+    ran = [s["type"] for s in doc.restoration.ran["steps"]]
+    assert ran != ["model"] and "model" in ran  # the assistant's chain, not the request
+
+    doc.undo_stack.undo()  # the panel follows: the preset, the steps and the report
+    assert panel.preset_key == "dehum" and [s.type for s in panel.chain().steps] == ["dehum"]
+    assert panel.report.text() == "Steps run: De-hum"
+    doc.undo_stack.undo()
+    assert not panel.report_box.isVisibleTo(window)
+    doc.undo_stack.redo()
+    doc.undo_stack.redo()
+    assert panel.report.text() == report
