@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QPushButton,
+    QUndoView,
     QVBoxLayout,
     QWidget,
 )
@@ -136,6 +137,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.analysis_dock)
         self.tabifyDockWidget(self.restore_dock, self.analysis_dock)
         self.restore_dock.raise_()
+        # Edit ▸ History: every Apply and strength change of the current recording; a
+        # click goes back (or forward) to that state.
+        self.history_view = QUndoView(self.undo_group, self)
+        self.history_view.setEmptyLabel(self.tr("Opened"))
+        self.history_dock = self._dock(self.tr("History"), "historyDock", self.history_view)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history_dock)
+        self.history_dock.setVisible(False)
         self.resizeDocks([self.session_dock], [170], Qt.Orientation.Horizontal)
         self.resizeDocks([self.restore_dock], [330], Qt.Orientation.Horizontal)
 
@@ -357,6 +365,10 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        self.history_action = self.history_dock.toggleViewAction()
+        self.history_action.setText(self.tr("&History"))
+        self.history_action.setShortcut(QKeySequence("Ctrl+H"))
+        edit_menu.addAction(self.history_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.select_all_action)
         view_menu = bar.addMenu(self.tr("&View"))

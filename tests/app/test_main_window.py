@@ -545,3 +545,24 @@ def test_the_panel_shows_what_the_assistant_found_and_follows_undo(
     doc.undo_stack.redo()
     doc.undo_stack.redo()
     assert panel.report.text() == report
+
+
+def test_edit_history_lists_the_steps_and_goes_back_to_one(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    doc = open_recording(recording)
+    restore(qtbot, window, HIGHPASS)
+    window.restore.set_strength(0.5)
+    window.history_action.trigger()
+    assert window.history_dock.isVisible()
+    view = window.history_view
+    rows = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
+    assert rows == [
+        "Opened",
+        f"Restore with “{window.restore_panel.preset_label}”",
+        "Strength 50 %",
+    ]
+    view.setCurrentIndex(view.model().index(1, 0))  # back to just after the Apply
+    assert doc.strength == 1.0 and doc.restoration is not None
+    view.setCurrentIndex(view.model().index(0, 0))
+    assert doc.restoration is None
