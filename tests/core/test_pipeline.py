@@ -330,3 +330,26 @@ def test_progress_names_the_steps_running_and_rises(tmp_path: Path, tiny_bundle_
     listening = [f for f, m in adaptive if m in {"estimating noise", "looking for hum"}]
     assert max(listening) <= pipeline.LISTENING_SHARE + 1e-9
     assert [f for f, _ in adaptive] == sorted(f for f, _ in adaptive)
+
+
+def test_a_region_is_restored_alone_and_the_rest_stays_bit_identical() -> None:
+    sr = 16000
+    x = speech_like(sr=sr, seconds=6) + white_noise(sr=sr, seconds=6, amplitude=0.05)
+    x = np.concatenate([x, x[::-1] * 0.5])  # stereo
+    c = chain({"type": "highpass", "params": {"cutoff_hz": 400}}, {"type": "gate"})
+    start, stop = 2 * sr + 123, 4 * sr
+    region = pipeline.restore_region(x, sr=sr, chain=c, start=start, stop=stop)
+    for strength in (1.0, 0.4):
+        out, removed = region.mix(strength)
+        np.testing.assert_array_equal(out[:, :start], x[:, :start])
+        np.testing.assert_array_equal(out[:, stop:], x[:, stop:])
+        assert not removed[:, :start].any() and not removed[:, stop:].any()
+    whole = restore_array(x, sr=sr, chain=c).restored
+    fade = int(pipeline.REGION_FADE_SECONDS * sr)
+    middle = slice(start + fade, stop - fade)
+    # inside, away from the fades, it is the chain's own result (it heard enough context)
+    err = np.abs(region.restored[:, middle] - whole[:, middle]).max()
+    assert err < 1e-3 * np.abs(whole[:, middle]).max()
+    np.testing.assert_allclose(region.restored + region.residual, x, atol=1e-5)
+    with pytest.raises(ConfigError, match="region"):
+        pipeline.restore_region(x, sr=sr, chain=c, start=stop, stop=start)
