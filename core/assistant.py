@@ -126,6 +126,11 @@ LIGHT_NOISE_LIMIT_DB = 20.0
 PROGRAMME_PAUSE_SHARE = 0.2  # without the models, speech's pauses and rhythm decide
 PROGRAMME_RHYTHM_SHARE = 0.3  # (core.model.inference.speech_rhythm; 0.3-0.5 for speech)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
+# Music's steady noise goes to the profile step at this depth: on 16 training-side Wesnoth
+# excerpts with white hiss at 10/20/30 dB SNR, SI-SDR 18.2/25.9/32.2 dB at 20 dB, 18.4/
+# 26.0/32.2 at 30, 17.7/25.2/31.9 at 40 with the profile taken twice over
+# (docs/benchmarks.md, "Music, full band").
+MUSIC_NOISE_PARAMS = {"reduction_db": 30.0}
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,8 @@ class Diagnosis:
         (:data:`CLEAR_CLICK_STRENGTH`), which decide the de-click step (NaN: not
         counted, all do)
     clipped_fraction : share of samples in clipped runs (0..1)
-    snr_db : blind signal-to-noise estimate
+    snr_db : blind signal-to-noise estimate; on music, the programme over the steady
+        floor it keeps (infinite where it keeps none: music's quiet passages are no noise)
     bandwidth_hz : highest frequency with programme content
     noise_above_hz : where the programme ends with only noise above it, or ``None``
     analysed_seconds : how much of the file the figures come from
@@ -175,6 +181,10 @@ class Diagnosis:
     programme: str = "unknown"
     """``"speech"`` or ``"music"`` (anything that is not speech), from
     :func:`hear_programme`; ``"unknown"`` where it was not judged."""
+    noise_profile: str | None = None
+    """On music, the steady noise under it (:class:`~core.dsp.noise_profile.NoiseProfile`
+    as text), learned from all the analysed audio at once; ``None`` where it keeps no
+    steady floor, and on speech."""
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -490,6 +500,13 @@ def _diagnose(
     check_cancel(cancel)
     report(0.9, "listening for speech")
     programme = hear_programme(x, sr=sr, context=context)
+    profile = None
+    if programme == "music":
+        from core.dsp.noise_profile import estimate_noise_profile
+
+        floor = estimate_noise_profile(x, sr=sr)
+        snr, removal = floor.snr_db, None
+        profile = floor.profile.to_text() if floor.profile is not None else None
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -506,6 +523,7 @@ def _diagnose(
         noise_above_hz=edge,
         model_removal_db=removal,
         programme=programme,
+        noise_profile=profile,
     )
 
 
@@ -728,7 +746,15 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainCon
     if "hum" in kinds:
         mains = "50" if diagnosis.hum_hz is not None and diagnosis.hum_hz < 55 else "60"
         steps.append(StepSpec("dehum", {"mains": mains, "harmonics": 12}))
-    if "noise" in kinds:
+    profiled = "noise" in kinds and diagnosis.noise_profile is not None and model == AUTO_CHOICE
+    if profiled:
+        # Music: its steady noise, full band at its own rate, from one profile for the
+        # whole recording (docs/benchmarks.md, "Music, full band"); above the music's
+        # band too, so no low-pass cuts what the music has there.
+        steps.append(
+            StepSpec("profile", {"profile": diagnosis.noise_profile, **MUSIC_NOISE_PARAMS})
+        )
+    elif "noise" in kinds:
         chosen = model_for(diagnosis.programme, model)
         if chosen == DFN3_CHOICE:
             # Speech: DeepFilterNet3 alone, at its own defaults; it takes any noise,
@@ -754,16 +780,17 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainCon
                     # Where that cut runs, the built-in speech-in-noise model gives the mask.
                     params["speech_model"] = "built-in"
             steps.append(StepSpec("model", params))
-    if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None:
+    if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None and not profiled:
         cutoff = min(LOWPASS_MARGIN * diagnosis.noise_above_hz, 0.95 * diagnosis.sr / 2)
         steps.append(StepSpec("lowpass", {"cutoff_hz": round(cutoff, 1)}))
     if "clipping" in kinds:
         steps.append(StepSpec("limiter", {"ceiling_dbtp": -0.5, "release_ms": 50.0}))
     words = ", ".join(kinds) if kinds else "nothing to repair"
+    heard = f" for {diagnosis.programme}" if diagnosis.programme in ("speech", "music") else ""
     return ChainConfig.from_dict(
         {
             "name": "auto",
-            "description": f"Proposed by the repair assistant: {words}.",
+            "description": f"Proposed by the repair assistant{heard}: {words}.",
             "steps": [s.to_dict() for s in steps],
         }
     )

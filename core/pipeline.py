@@ -191,6 +191,22 @@ def adapt_chain(
     return chain
 
 
+def _with_file_profiles(
+    chain: ChainConfig, source: np.ndarray | Path, sr: int | None = None
+) -> ChainConfig:
+    """``chain`` with the noise profiles it asks to learn from the whole recording
+    learned, once, from what the assistant reads of it (:mod:`core.noise`)."""
+    from core.noise import learn_file_profiles, needs_file_profile
+
+    if not needs_file_profile(chain):
+        return chain
+    from core.assistant import _excerpted, _read_excerpts
+
+    if isinstance(source, Path):
+        return learn_file_profiles(chain, lambda: _read_excerpts(source)[:2])
+    return learn_file_profiles(chain, lambda: (_excerpted(source, int(sr or 0)), int(sr or 0)))
+
+
 def list_presets() -> list[str]:
     """Names of the presets shipped with the package."""
     folder = resources.files("core") / "presets"
@@ -452,6 +468,7 @@ def restore_file(
             lambda: diagnose_file(src, cancel=cancel, context=context),
             lambda: hear_file(src, context=context),
         )
+    chain = _with_file_profiles(chain, src)
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
@@ -553,6 +570,7 @@ def restore_array(
             lambda: diagnose(audio, sr=sr, cancel=cancel, context=context),
             lambda: hear(audio, sr=sr, context=context),
         )
+    chain = _with_file_profiles(chain, audio, sr)
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 

@@ -1588,6 +1588,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Noise reduction from a noise profile (full band)</source>
+        <translation>Reducción de ruido con un perfil de ruido (banda completa)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Noise profile</source>
+        <translation>Perfil de ruido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>AI noise reduction</source>
         <translation>Reducción de ruido con IA</translation>
     </message>
