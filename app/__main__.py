@@ -203,8 +203,9 @@ def self_test(args: argparse.Namespace) -> int:
             )
 
         def restore() -> str:
+            from core.chain import load_preset
             from core.demo import demo_recording
-            from core.pipeline import load_preset, restore_file
+            from core.pipeline import restore_file
 
             demo = demo_recording(tmp_dir / "demo")
             out = tmp_dir / "demo_restored.wav"

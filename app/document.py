@@ -12,9 +12,8 @@ preview blends between the level-matched original and the full restoration). The
 "removed noise" buffer at strength ``s`` is ``k · residual``: what is left of it falls in
 dB along the slider, as DeepFilterNet's attenuation limit does.
 
-Core's own ``strength`` scales each step in turn, so for multi-step chains a file
-restored at ``strength=s`` by the CLI can differ slightly from this preview; the
-app exports exactly the preview the user heard.
+This is :func:`core.strength.mix`, the blend the CLI and batch apply too, so a
+file restored at ``strength=s`` anywhere holds the samples of this preview.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.audio.peaks import PeakPyramid
 from core.progress import CancelToken, ProgressCallback, check_cancel
-from core.strength import removal_share
+from core.strength import mix as mix_strength
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,7 @@ class Restoration:
 
 def mix(restoration: Restoration, strength: float) -> tuple[np.ndarray, np.ndarray]:
     """``(restored, removed)`` buffers of ``restoration`` previewed at ``strength``."""
-    r = restoration
-    share = removal_share(strength)
-    if share == 1.0:
-        return r.restored, r.residual
-    restored = r.restored + np.float32(1.0 - share) * r.residual
-    return restored, np.float32(share) * r.residual
+    return mix_strength(restoration.restored, restoration.residual, strength=strength)
 
 
 @dataclass(frozen=True)

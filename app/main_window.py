@@ -105,9 +105,8 @@ def restore_job(
     ``context`` keeps loaded models between runs."""
     from core.pipeline import restore_array
 
-    return restore_array(
-        audio, sr=sr, chain=chain, strength=1.0, progress=progress, cancel=cancel, context=context
-    )
+    r = restore_array(audio, sr=sr, chain=chain, progress=progress, cancel=cancel, context=context)
+    return r.restored, r.residual
 
 
 class Job(QObject):

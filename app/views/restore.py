@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 from app.core_text import core_text
 from app.dialogs.export import confirm_replace
 from app.errors import show_error
+from core.chain import ChainConfig, StepSpec, list_presets, load_preset
 from core.errors import SeminarioError
 from core.output import make_folder, write_text
-from core.pipeline import ChainConfig, StepSpec, list_presets, load_preset
 from core.steps import STEP_TYPES, ParamSpec
 from core.strength import removal_share
 

@@ -433,7 +433,6 @@ class AudioWriter(CommitOnExit):
         return write_failure(exc, self.path)
 
 
-
 WRITE_FAILURES = (sf.LibsndfileError, RuntimeError, OSError, AssertionError)
 """What soundfile raises when a write fails (it asserts on a short write)."""
 

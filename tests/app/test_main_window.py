@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from core.audio.io import load
-from core.pipeline import ChainConfig, StepSpec
+from core.chain import ChainConfig, StepSpec
 from core.strength import removal_share
 
 TIMEOUT = 120_000  # a restore with the tiny model imports TensorFlow the first time
@@ -359,7 +359,7 @@ def test_batch_restore_loads_the_model_once_for_the_whole_folder(
 ) -> None:
     import core.model.bundle
     from app.dialogs.export import batch_restore
-    from core.pipeline import load_preset
+    from core.chain import load_preset
 
     (tmp_path / "in").mkdir()
     for name in ("a.wav", "b.wav", "c.wav"):

@@ -89,7 +89,7 @@ def test_batch_restore_checks_every_output_before_any_work(
     make_recording: Any, tmp_path: Path
 ) -> None:
     from app.dialogs.export import batch_restore
-    from core.pipeline import load_preset
+    from core.chain import load_preset
 
     (tmp_path / "in").mkdir()
     for name in ("a.wav", "b.wav"):
