@@ -68,9 +68,7 @@ def learn_file_profiles(
     return ChainConfig(steps, chain.name, chain.description, adaptive=False)
 
 
-def profile_from_range(
-    path: str | os.PathLike[str], start_s: float, end_s: float
-) -> NoiseProfile:
+def profile_from_range(path: str | os.PathLike[str], start_s: float, end_s: float) -> NoiseProfile:
     """The noise profile of ``path`` between ``start_s`` and ``end_s`` seconds, a stretch
     that holds noise only.
 
@@ -97,9 +95,13 @@ def parse_range(text: str) -> tuple[float, float]:
     try:
         start, end = (float(v) for v in text.split(":"))
     except ValueError:
-        raise ConfigError(f"a noise range is START:END in seconds, like 0:1.5; got {text!r}") from None
+        raise ConfigError(
+            f"a noise range is START:END in seconds, like 0:1.5; got {text!r}"
+        ) from None
     if not 0.0 <= start < end:
-        raise ConfigError(f"the noise range must start at or after 0 and end after it; got {text!r}")
+        raise ConfigError(
+            f"the noise range must start at or after 0 and end after it; got {text!r}"
+        )
     return start, end
 
 
@@ -131,7 +133,9 @@ def with_noise_profile(chain: ChainConfig, profile: NoiseProfile) -> ChainConfig
                 else:
                     steps.append(s)
         else:
-            at = max((i + 1 for i, s in enumerate(chain.steps) if s.type in _BEFORE_NOISE), default=0)
+            at = max(
+                (i + 1 for i, s in enumerate(chain.steps) if s.type in _BEFORE_NOISE), default=0
+            )
             steps = [*chain.steps[:at], marked, *chain.steps[at:]]
     return ChainConfig.from_dict(
         {

@@ -14,7 +14,6 @@ from core.dsp.noise_profile import (
     estimate_noise_profile,
     grid_hz,
     learn_noise_profile,
-    reduce_profile_noise,
     stft_config,
 )
 from core.errors import ConfigError
@@ -174,7 +173,7 @@ def test_the_assistant_hears_music_and_takes_its_hiss_out_by_one_profile() -> No
     noisy = music + _hiss(12.0, -45.0)
     d = diagnose(noisy, sr=SR, context=context)
     assert d.programme == "music" and d.noise_profile is not None
-    assert d.snr_db == pytest.approx(10 * np.log10(np.mean(music**2) / 10 ** -4.5), abs=3.0)
+    assert d.snr_db == pytest.approx(10 * np.log10(np.mean(music**2) / 10**-4.5), abs=3.0)
     chain = propose_chain(d)
     assert "for music" in chain.description
     (step,) = [s for s in chain.steps if s.type in ("profile", "model")]
@@ -193,12 +192,16 @@ def test_restore_with_a_marked_noise_range_from_the_command_line(tmp_path: Path)
     music = _music(6.0, seed=7)
     hiss = _hiss(6.0, -45.0)
     noisy = music + hiss
-    noisy[:, : SR] = hiss[:, : SR]  # the first second holds the hiss alone
+    noisy[:, :SR] = hiss[:, :SR]  # the first second holds the hiss alone
     src, dst = tmp_path / "in.wav", tmp_path / "out.wav"
     sf.write(src, noisy.T, SR, subtype="FLOAT")
-    code = main(["restore", str(src), "-o", str(dst), "--preset", "declick", "--noise-from", "0:1", "-q"])
+    code = main(
+        ["restore", str(src), "-o", str(dst), "--preset", "declick", "--noise-from", "0:1", "-q"]
+    )
     assert code == 0
     out, _ = sf.read(dst, dtype="float32")
-    left = 10 * np.log10(np.mean(out[: SR] ** 2) / np.mean(hiss[:, : SR] ** 2))
+    left = 10 * np.log10(np.mean(out[:SR] ** 2) / np.mean(hiss[:, :SR] ** 2))
     assert left < -12.0  # the marked hiss is at least 12 dB down where it stood alone
-    assert main(["restore", str(src), "-o", str(tmp_path / "x.wav"), "--noise-from", "7:8", "-q"]) != 0
+    assert (
+        main(["restore", str(src), "-o", str(tmp_path / "x.wav"), "--noise-from", "7:8", "-q"]) != 0
+    )
