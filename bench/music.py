@@ -282,7 +282,7 @@ class Seminario(System):
     name, key = "SeminarioIA auto", "seminario"
 
     def setup(self) -> None:
-        from core.pipeline import load_preset
+        from core.chain import load_preset
         from core.steps import BuildContext
 
         self.chain = load_preset("auto")
@@ -291,8 +291,8 @@ class Seminario(System):
 
     def process(self, audio: np.ndarray) -> np.ndarray:
         import core.pipeline
-        from core.assistant import diagnose
-        from core.pipeline import adapt_chain, restore_array
+        from core.assistant import adapt_chain, diagnose
+        from core.pipeline import restore_array
 
         chain = adapt_chain(self.chain, lambda: diagnose(audio, sr=SR, context=self.context))
         self.detail = " → ".join(s.type for s in chain.steps if not s.bypass)
@@ -311,7 +311,7 @@ class MaskModel(System):
     name, key = "SeminarioIA mask model (before)", "mask"
 
     def setup(self) -> None:
-        from core.pipeline import ChainConfig
+        from core.chain import ChainConfig
         from core.steps import BuildContext
 
         model = {"model": "default", "floor_db": -30.0, "pre_clean_db": 12.0}

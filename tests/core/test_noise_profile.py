@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import core.pipeline
+from core.chain import ChainConfig, StepSpec
 from core.dsp.noise_profile import (
     NoiseProfile,
     estimate_noise_profile,
@@ -17,7 +18,7 @@ from core.dsp.noise_profile import (
     stft_config,
 )
 from core.errors import ConfigError
-from core.pipeline import ChainConfig, StepSpec, restore_array
+from core.pipeline import restore_array
 
 SR = 44100
 
