@@ -73,11 +73,7 @@ PROGRAMME_GAP_DB = 7.0  # from it, music; in between speech's pauses and rhythm 
 PROGRAMME_PAUSE_SHARE = 0.2  # speech in noise 0.23..0.64 mostly; music 0.00..0.18
 PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.31..0.59 (core.model.inference.speech_rhythm)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
-# Music's steady noise goes to the profile step at this depth: on 16 training-side Wesnoth
-# excerpts with white hiss at 10/20/30 dB SNR, SI-SDR 18.2/25.9/32.2 dB at 20 dB, 18.4/
-# 26.0/32.2 at 30, 17.7/25.2/31.9 at 40 with the profile taken twice over
-# (docs/benchmarks.md, "Music, full band").
-MUSIC_NOISE_PARAMS = {"reduction_db": 30.0}
+MUSIC_NOISE_PARAMS = {"reduction_db": 30.0}  # music's steady noise: the profile step, this deep
 LIGHT_NOISE_SNR_DB = 25.0  # speech this clean gets DeepFilterNet3 with a limit ...
 LIGHT_NOISE_LIMIT_DB = 20.0  # ... of this much reduction
 
