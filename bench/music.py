@@ -299,7 +299,7 @@ class Seminario(System):
         saved = core.pipeline.BLOCK_SECONDS
         core.pipeline.BLOCK_SECONDS = BLOCK_S
         try:
-            return restore_array(audio, sr=SR, chain=chain, context=self.context)[0]
+            return restore_array(audio, sr=SR, chain=chain, context=self.context).restored
         finally:
             core.pipeline.BLOCK_SECONDS = saved
 
@@ -329,7 +329,7 @@ class MaskModel(System):
     def process(self, audio: np.ndarray) -> np.ndarray:
         from core.pipeline import restore_array
 
-        return restore_array(audio, sr=SR, chain=self.chain, context=self.context)[0]
+        return restore_array(audio, sr=SR, chain=self.chain, context=self.context).restored
 
 
 class Wiener(System):

@@ -71,7 +71,9 @@ def test_music_without_noise_keeps_no_steady_floor_and_passes_untouched() -> Non
     music = _music(12.0, seed=3)
     assert estimate_noise_profile(music, sr=SR).profile is None
     chain = ChainConfig([StepSpec("profile")])  # "file": learned from the recording
-    out, residual = restore_array(music, sr=SR, chain=chain)
+    restoration = restore_array(music, sr=SR, chain=chain)
+    out, residual = restoration.restored, restoration.residual
+    assert restoration.chain.steps[0].bypass  # nothing steady: the step stood aside
     np.testing.assert_array_equal(out, music)
     assert not residual.any()
 
@@ -79,7 +81,7 @@ def test_music_without_noise_keeps_no_steady_floor_and_passes_untouched() -> Non
 def test_hiss_under_music_comes_out_full_band() -> None:
     music = _music(10.0, seed=4, top_hz=14000.0)
     noisy = music + _hiss(10.0, -45.0)
-    out, _ = restore_array(noisy, sr=SR, chain=ChainConfig([StepSpec("profile")]))
+    out = restore_array(noisy, sr=SR, chain=ChainConfig([StepSpec("profile")])).restored
 
     def error_db(x: np.ndarray, lo: float, hi: float) -> float:
         spectrum = np.abs(np.fft.rfft((x - music).astype(np.float64), axis=1)) ** 2
@@ -127,9 +129,9 @@ def test_blocks_change_nothing_whole_recording_equals_blocks_and_hiss_reduction_
     profile = estimate_noise_profile(noisy, sr=SR).profile
     assert profile is not None
     chain = ChainConfig([StepSpec("profile", {"profile": profile.to_text()})])
-    whole, _ = restore_array(noisy, sr=SR, chain=chain)
+    whole = restore_array(noisy, sr=SR, chain=chain).restored
     monkeypatch.setattr(core.pipeline, "BLOCK_SECONDS", 2.0)
-    blocks, _ = restore_array(noisy, sr=SR, chain=chain)
+    blocks = restore_array(noisy, sr=SR, chain=chain).restored
     difference = np.sum((whole - blocks).astype(np.float64) ** 2)
     assert 10 * np.log10(difference / np.sum(whole.astype(np.float64) ** 2)) < -60.0
     ratio, hiss_only = _band_reduction_by_second(noisy, blocks, music)
