@@ -37,6 +37,8 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "Reduction"),
     QT_TRANSLATE_NOOP("core", "Threshold above noise"),
     QT_TRANSLATE_NOOP("core", "Steady noise (hiss) reduction"),
+    QT_TRANSLATE_NOOP("core", "Noise reduction from a noise profile (full band)"),
+    QT_TRANSLATE_NOOP("core", "Noise profile"),
     QT_TRANSLATE_NOOP("core", "AI noise reduction"),
     QT_TRANSLATE_NOOP("core", "Model"),
     QT_TRANSLATE_NOOP("core", "Maximum reduction"),

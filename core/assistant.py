@@ -73,6 +73,7 @@ PROGRAMME_GAP_DB = 7.0  # from it, music; in between speech's pauses and rhythm 
 PROGRAMME_PAUSE_SHARE = 0.2  # speech in noise 0.23..0.64 mostly; music 0.00..0.18
 PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.31..0.59 (core.model.inference.speech_rhythm)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
+MUSIC_NOISE_PARAMS = {"reduction_db": 30.0}  # music's steady noise: the profile step, this deep
 LIGHT_NOISE_SNR_DB = 25.0  # speech this clean gets DeepFilterNet3 with a limit ...
 LIGHT_NOISE_LIMIT_DB = 20.0  # ... of this much reduction
 
@@ -99,7 +100,8 @@ class Diagnosis:
         (:data:`CLEAR_CLICK_STRENGTH`), which decide the de-click step (NaN: not
         counted, all do)
     clipped_fraction : share of samples in clipped runs (0..1)
-    snr_db : blind signal-to-noise estimate
+    snr_db : blind signal-to-noise estimate; on music, the programme over the steady
+        floor it keeps (infinite where it keeps none: music's quiet passages are no noise)
     bandwidth_hz : highest frequency with programme content
     noise_above_hz : where the programme ends with only noise above it, or ``None``
     analysed_seconds : how much of the file the figures come from
@@ -124,6 +126,10 @@ class Diagnosis:
     programme: str = "unknown"
     """``"speech"`` or ``"music"`` (anything that is not speech), from
     :func:`hear_programme`; ``"unknown"`` where it was not judged."""
+    noise_profile: str | None = None
+    """On music, the steady noise under it (:class:`~core.dsp.noise_profile.NoiseProfile`
+    as text), learned from all the analysed audio at once; ``None`` where it keeps no
+    steady floor, and on speech."""
 
     def findings(self) -> list[Finding]:
         """The problems worth repairing, most damaging first."""
@@ -434,6 +440,13 @@ def _diagnose(
     check_cancel(cancel)
     report(0.9, "listening for speech")
     programme = hear_programme(x, sr=sr, context=context)
+    profile = None
+    if programme == "music":
+        from core.dsp.noise_profile import estimate_noise_profile
+
+        floor = estimate_noise_profile(x, sr=sr)
+        snr, removal = floor.snr_db, None
+        profile = floor.profile.to_text() if floor.profile is not None else None
     report(1.0, "done")
     return Diagnosis(
         sr=sr,
@@ -450,6 +463,7 @@ def _diagnose(
         noise_above_hz=edge,
         model_removal_db=removal,
         programme=programme,
+        noise_profile=profile,
     )
 
 
@@ -661,7 +675,15 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainCon
     if "hum" in kinds:
         mains = "50" if diagnosis.hum_hz is not None and diagnosis.hum_hz < 55 else "60"
         steps.append(StepSpec("dehum", {"mains": mains, "harmonics": 12}))
-    if "noise" in kinds:
+    profiled = "noise" in kinds and diagnosis.noise_profile is not None and model == AUTO_CHOICE
+    if profiled:
+        # Music: its steady noise, full band at its own rate, from one profile for the
+        # whole recording (docs/benchmarks.md, "Music, full band"); above the music's
+        # band too, so no low-pass cuts what the music has there.
+        steps.append(
+            StepSpec("profile", {"profile": diagnosis.noise_profile, **MUSIC_NOISE_PARAMS})
+        )
+    elif "noise" in kinds:
         chosen = model_for(diagnosis.programme, model)
         if chosen == DFN3_CHOICE:
             # Speech: DeepFilterNet3 alone, at its own defaults; it takes any noise,
@@ -687,16 +709,17 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainCon
                     # Where that cut runs, the built-in speech-in-noise model gives the mask.
                     params["speech_model"] = "built-in"
             steps.append(StepSpec("model", params))
-    if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None:
+    if "noise_above_band" in kinds and diagnosis.noise_above_hz is not None and not profiled:
         cutoff = min(LOWPASS_MARGIN * diagnosis.noise_above_hz, 0.95 * diagnosis.sr / 2)
         steps.append(StepSpec("lowpass", {"cutoff_hz": round(cutoff, 1)}))
     if "clipping" in kinds:
         steps.append(StepSpec("limiter", {"ceiling_dbtp": -0.5, "release_ms": 50.0}))
     words = ", ".join(kinds) if kinds else "nothing to repair"
+    heard = f" for {diagnosis.programme}" if diagnosis.programme in ("speech", "music") else ""
     return ChainConfig.from_dict(
         {
             "name": "auto",
-            "description": f"Proposed by the repair assistant: {words}.",
+            "description": f"Proposed by the repair assistant{heard}: {words}.",
             "steps": [s.to_dict() for s in steps],
         }
     )

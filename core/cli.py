@@ -114,20 +114,39 @@ def _outputs(
     return targets
 
 
+def _with_marked_noise(chain: Any, src: Path, noise_range: tuple[float, float]) -> Any:
+    """``chain`` made concrete for ``src`` (the assistant's proposal, the model chosen)
+    and reducing noise by the profile of ``src`` over ``noise_range`` seconds."""
+    from core.assistant import adapt_chain, diagnose_file, hear_file
+    from core.noise import profile_from_range, with_noise_profile
+    from core.steps import BuildContext
+
+    profile = profile_from_range(src, *noise_range)
+    context = BuildContext()
+    concrete = adapt_chain(
+        chain,
+        lambda: diagnose_file(src, context=context),
+        lambda: hear_file(src, context=context),
+    )
+    return with_noise_profile(concrete, profile)
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
+    from core.noise import parse_range
     from core.pipeline import restore_file
 
     inputs = [Path(p) for p in args.inputs]
     residual = Path(args.residual) if args.residual else None
     targets = _outputs(inputs, Path(args.output), args.overwrite, residual)
     chain = _chain_from_args(args)
+    noise_range = parse_range(args.noise_from) if args.noise_from else None
     reports = []
     for src, dst in zip(inputs, targets, strict=True):
         bar = TerminalProgress(f"restoring {src.name}", enabled=not args.quiet)
         report = restore_file(
             src,
             dst,
-            chain,
+            chain if noise_range is None else _with_marked_noise(chain, src, noise_range),
             strength=args.strength,
             residual_path=residual,
             subtype=args.format,
@@ -331,6 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--strength", type=_strength, default=1.0, help="0 = untouched, 1 = full (default)"
     )
     p.add_argument("--residual", metavar="FILE", help="also write what was removed")
+    p.add_argument(
+        "--noise-from",
+        metavar="START:END",
+        help="seconds of each input that hold noise only: its noise profile is removed "
+        "across the whole recording, full band (e.g. 0:1.5)",
+    )
     p.add_argument(
         "--format",
         choices=("PCM_16", "PCM_24", "FLOAT"),

@@ -57,6 +57,22 @@ time constant) needs about 3 s to forget where a block starts."""
 LISTENING_SHARE = 0.1  # of a restore's progress bar, the assistant's diagnosis (a few s)
 
 
+def _with_file_profiles(
+    chain: ChainConfig, source: np.ndarray | Path, sr: int | None = None
+) -> ChainConfig:
+    """``chain`` with the noise profiles it asks to learn from the whole recording
+    learned, once, from what the assistant reads of it (:mod:`core.noise`)."""
+    from core.noise import learn_file_profiles, needs_file_profile
+
+    if not needs_file_profile(chain):
+        return chain
+    from core.assistant import _excerpted, _read_excerpts
+
+    if isinstance(source, Path):
+        return learn_file_profiles(chain, lambda: _read_excerpts(source)[:2])
+    return learn_file_profiles(chain, lambda: (_excerpted(source, int(sr or 0)), int(sr or 0)))
+
+
 # --- execution ------------------------------------------------------------
 
 
@@ -326,6 +342,7 @@ def restore_file(
             lambda: hear_file(src, context=context),
         )
         progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
+    chain = _with_file_profiles(chain, src)
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
@@ -446,6 +463,7 @@ def restore_array(
     if chain.adaptive or chain.chooses_model:
         chain = adapt_chain(chain, diagnosis, lambda: hear(audio, sr=sr, context=context))
         progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
+    chain = _with_file_profiles(chain, audio, sr)
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 

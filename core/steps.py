@@ -220,6 +220,28 @@ def _build_hiss(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
     return _FunctionStep(reduce_steady_noise, {"config": config}, margin_s=2.0)
 
 
+def _build_profile(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
+    from core.dsp.noise_profile import MARGIN_S, NoiseProfile, ProfileConfig, reduce_profile_noise
+
+    text = params["profile"]
+    if text == LEARN_FROM_FILE:
+        # Learned once per recording before the blocks run (core.noise.learn_file_profiles);
+        # a block never learns its own, or the treatment would change at its edges.
+        raise ConfigError(
+            "the noise profile step needs its profile learned from the whole recording "
+            "first; run it through restore_file or restore_array"
+        )
+    kwargs = {
+        "profile": NoiseProfile.from_text(text),
+        "config": ProfileConfig(reduction_db=params["reduction_db"]),
+    }
+    return _FunctionStep(reduce_profile_noise, kwargs, margin_s=MARGIN_S)
+
+
+LEARN_FROM_FILE = "file"
+"""The profile parameter that asks for the recording's own steady floor."""
+
+
 def _build_limiter(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
     from core.dsp.limiter import LimiterConfig, limit
 
@@ -386,6 +408,18 @@ STEP_TYPES: dict[str, StepType] = {
             "Steady noise (hiss) reduction",
             (ParamSpec("reduction_db", 50.0, "Maximum reduction", 1.0, 100.0, unit="dB"),),
             _build_hiss,
+        ),
+        StepType(
+            "profile",
+            "repair",
+            "Noise reduction from a noise profile (full band)",
+            (
+                # Comma-separated dB values (core.dsp.noise_profile.NoiseProfile), or
+                # "file": the steady floor of the whole recording, learned before it runs.
+                ParamSpec("profile", LEARN_FROM_FILE, "Noise profile"),
+                ParamSpec("reduction_db", 20.0, "Maximum reduction", 0.0, 60.0, unit="dB"),
+            ),
+            _build_profile,
         ),
         StepType(
             "model",

@@ -280,7 +280,7 @@
         <translation>Aplique una restauración antes de exportarla.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Exporting {name}</source>
         <translation>Exportando {name}</translation>
     </message>
@@ -420,7 +420,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="+99"/>
+        <location filename="../../app/main_window.py" line="+100"/>
         <source>Open a recording (Ctrl+O) or drop one here.</source>
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
@@ -440,7 +440,17 @@
         <translation>Análisis</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+7"/>
+        <source>Opened</source>
+        <translation>Abierto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>History</source>
+        <translation>Historial</translation>
+    </message>
+    <message>
+        <location line="+94"/>
         <source>New here? Try the demo recording (File ▸ Open the demo recording), press Apply to restore it, then B to switch between the original, the restored sound and the removed noise.</source>
         <translation>¿Es la primera vez? Pruebe la grabación de demostración (Archivo ▸ Abrir la grabación de demostración), pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
     </message>
@@ -608,6 +618,11 @@
         <location line="+9"/>
         <source>&amp;Edit</source>
         <translation>&amp;Editar</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;History</source>
+        <translation>&amp;Historial</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -805,7 +820,7 @@
 <context>
     <name>RestoreController</name>
     <message>
-        <location filename="../../app/controllers/restore.py" line="+131"/>
+        <location filename="../../app/controllers/restore.py" line="+133"/>
         <source>Open a recording first.</source>
         <translation>Abra primero una grabación.</translation>
     </message>
@@ -820,7 +835,7 @@
         <translation>Restaurando {name}…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+22"/>
         <source>Restored {name} with “{preset}”.</source>
         <translation>{name} restaurado con «{preset}».</translation>
     </message>
@@ -840,7 +855,7 @@
         <translation>Restauración cancelada; no se cambió nada.</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+85"/>
         <source>Preview failed: {error}</source>
         <translation>Falló la vista previa: {error}</translation>
     </message>
@@ -848,7 +863,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+167"/>
+        <location filename="../../app/views/restore.py" line="+169"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -878,7 +893,12 @@
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+7"/>
+        <source>What the last restoration did</source>
+        <translation>Qué hizo la última restauración</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Preset</source>
         <translation>Ajuste predefinido</translation>
     </message>
@@ -893,7 +913,7 @@
         <translation>Intensidad</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>{name} (mine)</source>
         <translation>{name} (mío)</translation>
     </message>
@@ -903,7 +923,47 @@
         <translation>No se puede usar el ajuste {name}: {error}</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+36"/>
+        <source>Steps run: {steps}</source>
+        <translation>Pasos aplicados: {steps}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Heard speech</source>
+        <translation>Se oyó voz</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Heard music</source>
+        <translation>Se oyó música</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hum at {hz} Hz, {level} dBFS</source>
+        <translation>Zumbido a {hz} Hz, {level} dBFS</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Clicks: {count} per minute</source>
+        <translation>Clics: {count} por minuto</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Clipped: {share} % of the samples</source>
+        <translation>Saturación: {share} % de las muestras</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Noise about {snr} dB below the programme</source>
+        <translation>Ruido unos {snr} dB por debajo del programa</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Only noise above {khz} kHz</source>
+        <translation>Solo ruido por encima de {khz} kHz</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>The repair assistant measures each recording and chooses the repair steps itself; only the model chosen above is taken as given.</source>
         <translation>El asistente de reparación mide cada grabación y elige él mismo los pasos de reparación; solo el modelo elegido arriba se respeta tal cual.</translation>
     </message>
@@ -998,12 +1058,27 @@
         <translation>Cancelando…</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>{what} — {fraction:.0%}</source>
-        <translation>{what} — {fraction:.0%}</translation>
+        <location line="+9"/>
+        <source>{what} — {fraction}</source>
+        <translation>{what} — {fraction}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{s} s left</source>
+        <translation>quedan {s} s</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{m} min {s:02d} s left</source>
+        <translation>quedan {m} min {s:02d} s</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>{h} h {m:02d} min left</source>
+        <translation>quedan {h} h {m:02d} min</translation>
+    </message>
+    <message>
+        <location line="-13"/>
         <source>Working</source>
         <translation>Trabajando</translation>
     </message>
@@ -1045,11 +1120,31 @@
         <source>Could not open “{name}”.</source>
         <translation>No se pudo abrir «{name}».</translation>
     </message>
+    <message>
+        <location line="+29"/>
+        <source>The restoration of {name} was never exported.</source>
+        <translation>La restauración de {name} no se ha exportado.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The restorations of {count} recordings were never exported: {names}.</source>
+        <translation>Las restauraciones de {count} grabaciones no se han exportado: {names}.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Discard the restoration?</source>
+        <translation>¿Descartar la restauración?</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discard it, or cancel and export it first?</source>
+        <translation>¿Descartarla, o cancelar y exportarla antes?</translation>
+    </message>
 </context>
 <context>
     <name>StepEditor</name>
     <message>
-        <location filename="../../app/views/restore.py" line="-371"/>
+        <location filename="../../app/views/restore.py" line="-456"/>
         <source>Bypass</source>
         <translation>Omitir</translation>
     </message>
@@ -1486,7 +1581,7 @@
 <context>
     <name>core</name>
     <message>
-        <location filename="../../app/core_text.py" line="+16"/>
+        <location filename="../../app/core_text.py" line="+24"/>
         <source>Remove DC offset</source>
         <translation>Quitar la componente continua</translation>
     </message>
@@ -1564,6 +1659,16 @@
         <location line="+1"/>
         <source>Steady noise (hiss) reduction</source>
         <translation>Reducción de ruido estable (soplido)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Noise reduction from a noise profile (full band)</source>
+        <translation>Reducción de ruido con un perfil de ruido (banda completa)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Noise profile</source>
+        <translation>Perfil de ruido</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1656,7 +1761,42 @@
         <translation>Encuentra clics y chasquidos y reconstruye las muestras dañadas a partir de su entorno.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-43"/>
+        <source>estimating noise</source>
+        <translation>estimando el ruido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>measuring the band</source>
+        <translation>midiendo la banda</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>looking for hum</source>
+        <translation>buscando zumbido</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>looking for clicks</source>
+        <translation>buscando clics</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>listening for unsteady noise</source>
+        <translation>escuchando ruido variable</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>listening for speech</source>
+        <translation>escuchando si hay voz</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>done</source>
+        <translation>hecho</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Rebuild clipped peaks, then keep the true peak under -0.5 dBTP.</source>
         <translation>Reconstruye los picos recortados y mantiene el pico real por debajo de -0,5 dBTP.</translation>
     </message>
@@ -1694,7 +1834,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+247"/>
+        <location filename="../../app/document.py" line="+262"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>
