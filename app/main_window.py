@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         self.hint_bar = self._build_hint_bar(central)
         layout.addWidget(self.hint_bar)
         layout.addWidget(self.timeline, 1)
+        layout.addWidget(self.timeline.footer)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
         self.timeline.seek_requested.connect(self.seek_seconds)

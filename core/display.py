@@ -1,0 +1,229 @@
+"""Pictures of a recording for a screen: spectrograms at the resolution of a view, on a
+linear, logarithmic or mel frequency scale.
+
+Nothing here knows about Qt; the app's views draw what these functions return. Power
+spectra come from :func:`core.dsp.stft.frame_power`, the same Hann frames as the
+restoration's STFT. Frequencies on screen are *units*: 0 at the bottom of the scale,
+1 at Nyquist; :func:`unit_to_freq` and :func:`freq_to_unit` convert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.dsp.stft import frame_power
+from core.progress import CancelToken, ProgressCallback, check_cancel
+
+SCALES = ("linear", "log", "mel")
+LOG_FLOOR_HZ = 20.0  # bottom of the log scale: below hearing, above DC's blur
+MAX_COLUMNS = 2000
+FLOOR_DB = -110.0
+RANGE_DB = 80.0
+# Frame sizes for views: a frame spans about four columns so a click (one sample) shows
+# as a bright column a few pixels wide, never narrower than 256 (too coarse in
+# frequency to read) nor wider than 4096 (85 ms at 48 kHz, already blurs speech).
+VIEW_MIN_FFT = 256
+VIEW_MAX_FFT = 4096
+
+
+# --- frequency scales ----------------------------------------------------------------------
+
+
+def _check_scale(scale: str) -> None:
+    if scale not in SCALES:
+        raise ValueError(f"unknown frequency scale {scale!r}; use one of {', '.join(SCALES)}")
+
+
+def _mel(f: np.ndarray) -> np.ndarray:
+    return 2595.0 * np.log10(1.0 + f / 700.0)
+
+
+def freq_to_unit(freq: np.ndarray | float, *, scale: str, nyquist: float) -> np.ndarray:
+    """Position (0 … 1) of ``freq`` Hz on ``scale`` from 0 (or 20 Hz for log) to ``nyquist``."""
+    _check_scale(scale)
+    f = np.clip(np.asarray(freq, dtype=np.float64), 0.0, nyquist)
+    if scale == "linear":
+        return f / nyquist
+    if scale == "mel":
+        return _mel(f) / _mel(np.float64(nyquist))
+    lo = min(LOG_FLOOR_HZ, nyquist / 2)
+    return np.log(np.maximum(f, lo) / lo) / np.log(nyquist / lo)
+
+
+def unit_to_freq(unit: np.ndarray | float, *, scale: str, nyquist: float) -> np.ndarray:
+    """Inverse of :func:`freq_to_unit`, in Hz."""
+    _check_scale(scale)
+    u = np.clip(np.asarray(unit, dtype=np.float64), 0.0, 1.0)
+    if scale == "linear":
+        return u * nyquist
+    if scale == "mel":
+        return 700.0 * (10.0 ** (u * _mel(np.float64(nyquist)) / 2595.0) - 1.0)
+    lo = min(LOG_FLOOR_HZ, nyquist / 2)
+    return lo * (nyquist / lo) ** u
+
+
+def to_scale_rows(
+    db: np.ndarray,
+    *,
+    nyquist: float,
+    scale: str,
+    rows: int,
+    units: tuple[float, float] = (0.0, 1.0),
+) -> np.ndarray:
+    """Resample linear-frequency cells ``db`` ``(frames, bins)`` to ``rows`` rows evenly
+    spaced in ``scale`` units over ``units``; returns ``(rows, frames)``, row 0 lowest.
+    A row covering several bins takes the loudest, so narrow tones never vanish."""
+    if db.ndim != 2 or db.shape[1] < 2:
+        raise ValueError(f"db must be (frames, bins) with bins >= 2, got shape {db.shape}")
+    rows = max(1, int(rows))
+    bins = db.shape[1]
+    edges = np.linspace(units[0], units[1], rows + 1)
+    freq = unit_to_freq(edges, scale=scale, nyquist=nyquist)
+    pos = freq / nyquist * (bins - 1)
+    first = np.clip(np.round(pos[:-1]).astype(np.int64), 0, bins - 1)
+    last = np.clip(np.round(pos[1:]).astype(np.int64), 0, bins - 1)
+    last = np.maximum(first, last)
+    # Row i takes the loudest of bins [first_i, last_i]: reduceat over [first_i, first_{i+1})
+    # (one bin where they are equal; a sentinel column ends the last row), then last_i.
+    padded = np.concatenate([db, db[:, -1:]], axis=1)
+    starts = np.append(first, last[-1] + 1)
+    out = np.maximum.reduceat(padded, starts, axis=1)[:, :-1]
+    out = np.maximum(out, db[:, last])
+    return np.ascontiguousarray(out.T, dtype=np.float32)
+
+
+# --- spectrograms --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spectrogram:
+    """Power in dB full scale, ``db`` ``(frames, bins)`` on linear frequency, frames
+    spanning ``duration`` seconds from 0; ``levels`` is the display colour range."""
+
+    db: np.ndarray
+    duration: float
+    nyquist: float
+    levels: tuple[float, float] = (FLOOR_DB, FLOOR_DB + RANGE_DB)
+
+
+@dataclass(frozen=True)
+class ViewTile:
+    """One view's picture: ``image`` ``(rows, columns)`` dB, columns spanning seconds
+    ``[start, stop)``, rows spanning ``units`` of ``scale``; the bin spacing it used."""
+
+    image: np.ndarray
+    start: float
+    stop: float
+    units: tuple[float, float]
+    scale: str
+    n_fft: int
+
+
+def _mono(audio: np.ndarray) -> np.ndarray:
+    if audio.ndim != 2:
+        raise ValueError(f"audio must be (channels, samples), got shape {audio.shape}")
+    if audio.shape[0] == 1:
+        return np.asarray(audio[0], dtype=np.float32)
+    return audio.mean(axis=0, dtype=np.float32)
+
+
+def _to_db(power: np.ndarray) -> np.ndarray:
+    return (10.0 * np.log10(np.maximum(power, 1e-12))).astype(np.float32)
+
+
+def compute_spectrogram(
+    audio: np.ndarray,
+    *,
+    sr: int,
+    max_columns: int = MAX_COLUMNS,
+    n_fft: int = 1024,
+    gain: float = 1.0,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Spectrogram:
+    """Whole-recording power spectrogram in dB of the channel mean of ``audio``
+    ``(channels, samples)``, never more than ``max_columns`` frames: for long files the
+    hop grows past the frame (a picture, with a cost independent of the length)."""
+    mono = _mono(audio)
+    if gain != 1.0:
+        mono = mono * np.float32(gain)
+    total = mono.size
+    hop = max(n_fft // 4, -(-total // max_columns))
+    count = max(1, -(-total // hop))
+    out = np.empty((count, n_fft // 2 + 1), np.float32)
+    chunk = 256
+    for first in range(0, count, chunk):
+        check_cancel(cancel)
+        centres = np.arange(first, min(first + chunk, count)) * hop
+        out[first : first + centres.size] = _to_db(frame_power(mono, centres=centres, n_fft=n_fft))
+        if progress is not None:
+            progress(min(1.0, (first + chunk) / count), "spectrogram")
+    # The colour range is a percentile over a million cells: worth doing off the GUI thread.
+    return Spectrogram(out, count * hop / sr, sr / 2, display_levels(out))
+
+
+def view_fft_size(samples_per_column: float) -> int:
+    """Frame size for a view showing ``samples_per_column`` samples a pixel column."""
+    want = 4.0 * max(1.0, samples_per_column)
+    size = 1 << int(np.ceil(np.log2(want)))
+    return int(min(VIEW_MAX_FFT, max(VIEW_MIN_FFT, size)))
+
+
+def render_view(
+    audio: np.ndarray,
+    *,
+    sr: int,
+    start: float,
+    stop: float,
+    columns: int,
+    rows: int,
+    scale: str = "linear",
+    units: tuple[float, float] = (0.0, 1.0),
+    gain: float = 1.0,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ViewTile:
+    """The spectrogram of seconds ``[start, stop)`` of ``audio`` ``(channels, samples)``
+    at one frame per pixel column, with a frame size that fits the zoom
+    (:func:`view_fft_size`): at a one-second view a click is a bright column.
+    Cost O(columns × frame) whatever the recording's length."""
+    _check_scale(scale)
+    if columns < 1 or rows < 1:
+        raise ValueError("columns and rows must be positive")
+    if not stop > start:
+        raise ValueError(f"empty time range [{start}, {stop})")
+    channels = audio.shape[0]
+    s0 = start * sr
+    spp = (stop - start) * sr / columns
+    n_fft = view_fft_size(spp)
+    centres = np.round(s0 + (np.arange(columns) + 0.5) * spp).astype(np.int64)
+    # Only the samples the frames touch are read (a view of an hour is not copied).
+    lo = max(0, int(centres[0]) - n_fft // 2)
+    hi = min(audio.shape[1], int(centres[-1]) + n_fft // 2 + 1)
+    check_cancel(cancel)
+    if hi <= lo:
+        mono = np.zeros(1, np.float32)
+        lo = 0
+    else:
+        part = audio[:, lo:hi]
+        mono = part[0].astype(np.float32) if channels == 1 else part.mean(axis=0, dtype=np.float32)
+    if gain != 1.0:
+        mono = mono * np.float32(gain)
+    power = np.empty((columns, n_fft // 2 + 1), np.float32)
+    chunk = max(1, (1 << 22) // n_fft)  # bounded frame buffer, cancel checks between
+    for first in range(0, columns, chunk):
+        check_cancel(cancel)
+        sel = centres[first : first + chunk] - lo
+        power[first : first + sel.size] = frame_power(mono, centres=sel, n_fft=n_fft)
+        if progress is not None:
+            progress(min(1.0, (first + chunk) / columns), "spectrogram")
+    image = to_scale_rows(_to_db(power), nyquist=sr / 2, scale=scale, rows=rows, units=units)
+    return ViewTile(image, float(start), float(stop), units, scale, n_fft)
+
+
+def display_levels(db: np.ndarray) -> tuple[float, float]:
+    """Colour range of dB cells: the loudest down to ``RANGE_DB`` below them."""
+    top = float(np.percentile(db, 99.5)) if db.size else 0.0
+    return max(FLOOR_DB, top - RANGE_DB), top
