@@ -168,9 +168,12 @@ class SpectrogramImage(QObject):
         self._worker = None
         self.tile = tile
         levels = self.levels or (float(tile.image.min()), float(tile.image.max()))
-        self.detail.setImage(tile.image, levels=levels)
         u0, u1 = tile.units
-        self.detail.setRect(QRectF(tile.start, u0, tile.stop - tile.start, u1 - u0))
+        try:
+            self.detail.setImage(tile.image, levels=levels)
+            self.detail.setRect(QRectF(tile.start, u0, tile.stop - tile.start, u1 - u0))
+        except RuntimeError:  # the plot went with its window while this rendered
+            return
         self.tile_ready.emit(tile)
 
     def level_at(self, seconds: float, unit: float) -> float | None:
