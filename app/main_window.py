@@ -1183,6 +1183,7 @@ class MainWindow(QMainWindow):
             fmt=self.settings.export_format,
             subtype=self.settings.export_subtype,
             has_restoration=doc.restoration is not None,
+            sr=doc.sr,
         )
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
@@ -1190,7 +1191,12 @@ class MainWindow(QMainWindow):
         self.settings.export_format = dialog.extension.lstrip(".")
         self.settings.export_subtype = dialog.subtype
         self.export_current(
-            dialog.path, subtype=dialog.subtype, what=dialog.what, overwrite=dialog.overwrite
+            dialog.path,
+            subtype=dialog.subtype,
+            what=dialog.what,
+            overwrite=dialog.overwrite,
+            rate=dialog.rate,
+            dither=dialog.dither,
         )
 
     def export_current(
@@ -1200,6 +1206,8 @@ class MainWindow(QMainWindow):
         subtype: str = "PCM_24",
         what: str = "restored",
         overwrite: bool = False,
+        rate: int | None = None,
+        dither: bool = True,
     ) -> Job | None:
         """Write the current preview (``restored``), ``residual`` or ``original`` to ``path``
         (replacing an existing file only with ``overwrite``, never the recording itself)."""
@@ -1218,6 +1226,8 @@ class MainWindow(QMainWindow):
             subtype=writable_subtype(path, subtype),
             protect=[doc.path],
             overwrite=overwrite,
+            rate=rate,
+            dither=dither,
         )
         label = self.tr("Exporting {name}").format(name=Path(path).name)
         return self._start_side_job(worker, label, pool=self.write_pool)

@@ -51,8 +51,10 @@ _ALIASES = {".aif": ".aiff"}
 
 
 def output_format(path: str | os.PathLike[str]) -> OutputFormat:
-    """The format ``path``'s extension names; :class:`AudioFormatError` if none."""
-    ext = Path(path).suffix.lower()
+    """The format ``path``'s extension (or ``path`` itself, an extension such as
+    ``".flac"``) names; :class:`AudioFormatError` if none."""
+    name = os.fspath(path)
+    ext = Path(name).suffix.lower() or (name.lower() if name.startswith(".") else "")
     ext = _ALIASES.get(ext, ext)
     for fmt in OUTPUT_FORMATS:
         if fmt.extension == ext:

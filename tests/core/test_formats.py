@@ -48,6 +48,7 @@ def test_one_rule_for_what_a_format_holds() -> None:
     assert writable_subtype("a.flac", "FLOAT") == "PCM_24"
     assert writable_subtype("a.wav", "FLOAT") == "FLOAT"
     assert writable_subtype("a.AIF", "PCM_16") == "PCM_16"
+    assert writable_subtype(".flac", "FLOAT") == "PCM_24"  # a bare extension too
     assert writable_subtype("a.mp3", "PCM_24") == "MPEG_LAYER_III"
     assert writable_subtype("a.opus", "FLOAT") == "OPUS"
     with pytest.raises(AudioFormatError, match="FLAC cannot store FLOAT"):
