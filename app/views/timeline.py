@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.views.axes import FrequencyAxis, TimeAxis, format_time, parse_time
 from app.views.spectrogram import Spectrogram, SpectrogramImage
 from app.views.waveform import WaveformCurve
+from core.audio.overview import Overview
 from core.audio.peaks import PeakPyramid
 from core.display import SCALES, unit_to_freq
 
@@ -229,6 +230,14 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self._update_frequency_axes()
         self.plots[0].setXRange(0.0, max(self.duration, 1e-3), padding=0.0)
         self.footer.set_duration(self.duration)
+
+    def show_overview(self, overview: Overview) -> None:
+        """Show a recording from its :func:`core.audio.overview.build_overview`: peaks and
+        spectrogram built in blocks, samples read from the file when zoomed in (an hour
+        of audio without holding it in memory)."""
+        frames = overview.pyramid.audio
+        self.set_original(frames, overview.info.samplerate, overview.pyramid)  # type: ignore[arg-type]
+        self.set_original_spectrogram(overview.spectrogram)
 
     def set_lower(
         self,

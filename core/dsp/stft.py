@@ -111,9 +111,6 @@ def frame_power(mono: np.ndarray, *, centres: np.ndarray, n_fft: int) -> np.ndar
     Returns float32 ``(len(centres), n_fft // 2 + 1)``, scaled so a full-scale sine
     peaks within a few dB of 1 (0 dB), whatever ``n_fft``.
     """
-    from scipy import fft
-
-    window = _window(n_fft)
     half = n_fft // 2
     centres = np.asarray(centres, dtype=np.int64)
     if centres.size == 0:
@@ -124,6 +121,13 @@ def frame_power(mono: np.ndarray, *, centres: np.ndarray, n_fft: int) -> np.ndar
     a, b = max(lo, 0), min(hi, mono.size)
     if b > a:
         x[a - lo : b - lo] = mono[a:b]
-    frames = sliding_window_view(x, n_fft)[centres - half - lo]
-    power = np.abs(fft.rfft(frames * window, axis=-1)) ** 2
+    return window_power(sliding_window_view(x, n_fft)[centres - half - lo])
+
+
+def window_power(frames: np.ndarray) -> np.ndarray:
+    """Power spectra of ``frames`` ``(count, n_fft)`` under the Hann window, scaled as
+    :func:`frame_power`'s. numpy's FFT: pictures take a few thousand frames, where
+    importing scipy's (0.5 s or more) would cost more than it saves."""
+    window = _window(frames.shape[-1])
+    power = np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2
     return (power * (2.0 / float(np.sum(window)) ** 2)).astype(np.float32)

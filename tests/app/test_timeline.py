@@ -203,3 +203,27 @@ def test_zoomed_spectrogram_rerenders_and_shows_a_click(qtbot: Any) -> None:
     # Zoomed back out, the overview is enough and the view picture goes.
     view.set_view(0.0, 30.0)
     qtbot.waitUntil(lambda: spec.tile is None, timeout=5_000)
+
+
+def test_a_file_overview_shows_without_loading_the_samples(qtbot: Any, tmp_path: Any) -> None:
+    import soundfile as sf
+
+    from core.audio.overview import FileFrames, build_overview
+
+    sr = 16000
+    audio = (0.01 * np.random.default_rng(4).standard_normal((2, 90 * sr))).astype(np.float32)
+    audio[:, 61 * sr + 8000] = 0.9  # a click at 61.5 s
+    path = tmp_path / "long.wav"
+    sf.write(str(path), audio.T, sr, subtype="PCM_16")
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(1000, 600)
+    view.show()
+    view.show_overview(build_overview(path))
+    assert view.duration == pytest.approx(90.0)
+    assert isinstance(view.spec_original.audio, FileFrames)
+    assert len(view.wave_original.curve.getData()[1]) > 0
+    with qtbot.waitSignal(view.spec_original.tile_ready, timeout=10_000) as blocker:
+        view.set_view(61.0, 62.0)  # rendered from samples read off the file
+    energy = blocker.args[0].image.mean(axis=0)
+    assert abs(int(np.argmax(energy)) - energy.size // 2) <= 2
