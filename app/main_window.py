@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
             bar,
         )
         self.hint_label.setWordWrap(True)
-        demo = QPushButton(self.tr("Open the demo"), bar)
+        demo = self.hint_demo_button = QPushButton(self.tr("Open the demo"), bar)
         demo.clicked.connect(self.open_demo)
         close = QPushButton(self.tr("Dismiss"), bar)
         close.clicked.connect(self.dismiss_hint)
@@ -344,6 +344,21 @@ class MainWindow(QMainWindow):
 
     def dismiss_hint(self) -> None:
         self.hint_bar.setVisible(False)
+
+    def _update_hint(self) -> None:
+        """While the demo is open the hint says what to do with it, not how to open it."""
+        from app.__main__ import demo_path
+
+        doc = self.current
+        showing_demo = doc is not None and doc.path == demo_path(self.data_dir)
+        self.hint_demo_button.setVisible(not showing_demo)
+        if showing_demo:
+            self.hint_label.setText(
+                self.tr(
+                    "This is the demo recording: press Apply to restore it, then B to switch "
+                    "between the original, the restored sound and the removed noise."
+                )
+            )
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -761,6 +776,7 @@ class MainWindow(QMainWindow):
         return ("spec", self.timeline.lower_mode, id(doc.restoration), doc.strength)
 
     def _update_titles(self) -> None:
+        self._update_hint()
         doc = self.current
         name = f"{doc.name} — " if doc else ""
         self.setWindowTitle(f"{name}SeminarioIA")

@@ -125,7 +125,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "long.wav"
         make_file(path, args.minutes)
-        print(f"{args.minutes:g} min 48 kHz stereo PCM_16 WAV ({path.stat().st_size / 1e6:.0f} MB); {machine()}")
+        size_mb = path.stat().st_size / 1e6
+        print(f"{args.minutes:g} min 48 kHz stereo PCM_16 WAV ({size_mb:.0f} MB); {machine()}")
         for mode in ("blocks", "array"):
             for run in range(args.runs):
                 out = subprocess.run(

@@ -90,9 +90,7 @@ def _outputs(
         if out.exists() and not out.is_dir():
             raise ConfigError(f"with several inputs, -o must be a folder: {out}")
         make_folder(out)
-        targets = [
-            out / (p.stem + (p.suffix if is_writable(p) else ".wav")) for p in inputs
-        ]
+        targets = [out / (p.stem + (p.suffix if is_writable(p) else ".wav")) for p in inputs]
         if len({t.name for t in targets}) != len(targets):
             raise ConfigError("two inputs have the same name; restore them into separate folders")
     if residual is not None:

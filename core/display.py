@@ -26,6 +26,7 @@ RANGE_DB = 80.0
 # frequency to read) nor wider than 4096 (85 ms at 48 kHz, already blurs speech).
 VIEW_MIN_FFT = 256
 VIEW_MAX_FFT = 4096
+REFERENCE_FFT = 1024  # compute_spectrogram's frame: view renders keep its noise floor
 
 
 # --- frequency scales ----------------------------------------------------------------------
@@ -36,7 +37,7 @@ def _check_scale(scale: str) -> None:
         raise ValueError(f"unknown frequency scale {scale!r}; use one of {', '.join(SCALES)}")
 
 
-def _mel(f: np.ndarray) -> np.ndarray:
+def _mel(f: np.ndarray | np.floating) -> np.ndarray:
     return 2595.0 * np.log10(1.0 + f / 700.0)
 
 
@@ -81,12 +82,17 @@ def to_scale_rows(
     bins = db.shape[1]
     edges = np.linspace(units[0], units[1], rows + 1)
     freq = unit_to_freq(edges, scale=scale, nyquist=nyquist)
-    pos = freq / nyquist * (bins - 1)
-    first = np.clip(np.round(pos[:-1]).astype(np.int64), 0, bins - 1)
-    last = np.clip(np.round(pos[1:]).astype(np.int64), 0, bins - 1)
-    last = np.maximum(first, last)
-    # Row i takes the loudest of bins [first_i, last_i]: reduceat over [first_i, first_{i+1})
-    # (one bin where they are equal; a sentinel column ends the last row), then last_i.
+    pos = freq / nyquist * (bins - 1)  # row edges in bins
+    # Row i takes the loudest bin centred inside it; a row narrower than a bin takes the
+    # bin under its middle (a max over neighbours there would brighten the noise).
+    first = np.ceil(pos[:-1] - 1e-9).astype(np.int64)
+    last = np.ceil(pos[1:] - 1e-9).astype(np.int64) - 1
+    narrow = last < first
+    middle = np.round((pos[:-1] + pos[1:]) / 2).astype(np.int64)
+    first = np.clip(np.where(narrow, middle, first), 0, bins - 1)
+    last = np.clip(np.where(narrow, middle, last), 0, bins - 1)
+    # reduceat over [first_i, first_{i+1}) (one bin where they are equal; a sentinel
+    # column ends the last row), then last_i, which the next row may start on.
     padded = np.concatenate([db, db[:, -1:]], axis=1)
     starts = np.append(first, last[-1] + 1)
     out = np.maximum.reduceat(padded, starts, axis=1)[:, :-1]
@@ -219,7 +225,10 @@ def render_view(
         power[first : first + sel.size] = frame_power(mono, centres=sel, n_fft=n_fft)
         if progress is not None:
             progress(min(1.0, (first + chunk) / columns), "spectrogram")
-    image = to_scale_rows(_to_db(power), nyquist=sr / 2, scale=scale, rows=rows, units=units)
+    # With a tone's scaling, noise reads louder per bin the shorter the frame (1/n_fft):
+    # level the noise floor with the whole-file picture's so colours agree at every zoom.
+    db = _to_db(power) + np.float32(10.0 * np.log10(n_fft / REFERENCE_FFT))
+    image = to_scale_rows(db, nyquist=sr / 2, scale=scale, rows=rows, units=units)
     return ViewTile(image, float(start), float(stop), units, scale, n_fft)
 
 

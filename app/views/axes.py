@@ -81,6 +81,14 @@ class TimeAxis(pg.AxisItem):
         return [format_time(v, decimals, hours=self.hours) for v in values]
 
 
+def format_number(value: float, decimals: int = 1) -> str:
+    """``value`` with the locale's decimal separator and no negative zero ("-0,0")."""
+    text = QLocale().toString(float(value), "f", decimals)
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]
+    return text
+
+
 def format_frequency(hz: float) -> str:
     """``850 Hz``-style labels without the unit: ``850``, ``1.2k``, ``12k``."""
     if hz >= 1000:
@@ -105,7 +113,9 @@ class FrequencyAxis(pg.AxisItem):
         self.picture = None
         self.update()
 
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:  # noqa: N802, N803
+    def tickValues(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:  # noqa: N802, N803
         if maxVal <= minVal or size <= 0:
             return []
         f0, f1 = (

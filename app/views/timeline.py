@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollBar,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from app.views.axes import FrequencyAxis, TimeAxis, format_time, parse_time
+from app.views.axes import FrequencyAxis, TimeAxis, format_number, format_time, parse_time
 from app.views.spectrogram import Spectrogram, SpectrogramImage
 from app.views.waveform import WaveformCurve
 from core.audio.overview import Overview
@@ -152,6 +153,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("left").setWidth(62)
+            for name in ("left", "bottom"):  # no "mHz" or "x0.001" on odd ranges
+                plot.getAxis(name).enableAutoSIPrefix(False)
             plot.setLabel("left", title)
             plot.showAxis("bottom", row == len(titles) - 1)
             if row:
@@ -383,7 +386,9 @@ class TimelineView(pg.GraphicsLayoutWidget):
         if self.box is None:
             return None
         t0, t1, u0, u1 = self.box
-        f0, f1 = (float(unit_to_freq(u, scale=self.freq_scale, nyquist=self.nyquist)) for u in (u0, u1))
+        f0, f1 = (
+            float(unit_to_freq(u, scale=self.freq_scale, nyquist=self.nyquist)) for u in (u0, u1)
+        )
         return t0, t1, f0, f1
 
     def clear_box(self) -> None:
@@ -436,20 +441,11 @@ class TimelineView(pg.GraphicsLayoutWidget):
         if plot_index % 2 == 1:
             spec = self.spec_original if plot_index == 1 else self.spec_lower
             freq = float(unit_to_freq(y, scale=self.freq_scale, nyquist=self.nyquist))
-            text += "   " + self.tr("{freq} Hz").format(freq=_number(freq, 0))
+            text += "   " + self.tr("{freq} Hz").format(freq=format_number(freq, 0))
             level = spec.level_at(seconds, y)
             if level is not None:
-                text += "   " + self.tr("{level} dB").format(level=_number(level, 1))
+                text += "   " + self.tr("{level} dB").format(level=format_number(level, 1))
         return text
-
-
-def _number(value: float, decimals: int) -> str:
-    from PySide6.QtCore import QLocale
-
-    if decimals == 0:
-        value = round(value)
-    text = QLocale().toString(float(value), "f", decimals)
-    return text if not text.startswith("-") or any(c not in "-0.," for c in text) else text[1:]
 
 
 class TimeSpinBox(QDoubleSpinBox):
@@ -501,15 +497,15 @@ class TimelineFooter(QWidget):
             (self.length_box, self.tr("Selection length")),
         ):
             box.setToolTip(tip)
-            box.setMinimumWidth(96)
+            box.setMinimumWidth(84)
         self.start_box.valueChanged.connect(self._start_edited)
         self.end_box.valueChanged.connect(self._end_edited)
         self.length_box.valueChanged.connect(self._length_edited)
         self.scale_box = QComboBox(self)
         for key, label in (
-            ("linear", self.tr("Linear")),
-            ("log", self.tr("Logarithmic")),
-            ("mel", self.tr("Mel")),
+            ("linear", self.tr("Linear frequency")),
+            ("log", self.tr("Log frequency")),
+            ("mel", self.tr("Mel frequency")),
         ):
             self.scale_box.addItem(label, key)
         self.scale_box.setToolTip(
@@ -519,7 +515,9 @@ class TimelineFooter(QWidget):
             lambda i: timeline.set_frequency_scale(str(self.scale_box.itemData(i)))
         )
         self.readout = QLabel(self)
-        self.readout.setMinimumWidth(240)
+        # Never widens the window: the text is cut where the row ends.
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         timeline.cursor_moved.connect(self.readout.setText)
 
         row = QHBoxLayout()
@@ -530,11 +528,9 @@ class TimelineFooter(QWidget):
         row.addWidget(self.end_box)
         row.addWidget(QLabel(self.tr("Length:"), self))
         row.addWidget(self.length_box)
-        row.addSpacing(12)
-        row.addWidget(QLabel(self.tr("Frequency:"), self))
+        row.addSpacing(8)
         row.addWidget(self.scale_box)
-        row.addStretch(1)
-        row.addWidget(self.readout)
+        row.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 2)
         layout.setSpacing(2)

@@ -427,7 +427,6 @@ class AudioWriter(CommitOnExit):
         return write_failure(exc, self.path)
 
 
-
 WRITE_FAILURES = (sf.LibsndfileError, RuntimeError, OSError, AssertionError)
 """What soundfile raises when a write fails (it asserts on a short write)."""
 
@@ -456,8 +455,8 @@ def save(
     """Write ``audio`` (float32 ``(channels, samples)``) atomically; returns the path.
 
     ``subtype`` is ``PCM_16`` (TPDF-dithered unless ``dither=False``), ``PCM_24``,
-    ``FLOAT``, or a lossy format's codec (see :mod:`core.audio.formats`). Refuses to write over any file in ``protect``, and over an
-    existing file unless ``overwrite``.
+    ``FLOAT``, or a lossy format's codec (see :mod:`core.audio.formats`). Refuses to
+    write over any file in ``protect``, and over an existing file unless ``overwrite``.
     """
     audio = validate_audio(audio)
     with AudioWriter(

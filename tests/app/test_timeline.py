@@ -38,8 +38,12 @@ def _pos(view: TimelineView, plot: int, seconds: float, y: float = 0.0) -> QPoin
     return view.mapFromScene(scene)
 
 
-def _send(view: TimelineView, kind: QEvent.Type, pos: QPoint, button: Any, buttons: Any, mods: Any) -> None:
-    event = QMouseEvent(kind, QPointF(pos), view.viewport().mapToGlobal(QPointF(pos)), button, buttons, mods)
+def _send(
+    view: TimelineView, kind: QEvent.Type, pos: QPoint, button: Any, buttons: Any, mods: Any
+) -> None:
+    event = QMouseEvent(
+        kind, QPointF(pos), view.viewport().mapToGlobal(QPointF(pos)), button, buttons, mods
+    )
     QApplication.sendEvent(view.viewport(), event)
 
 
@@ -61,7 +65,9 @@ def click(view: TimelineView, plot: int, t: float, mods: Any = NO_MODS) -> None:
     _send(view, QEvent.Type.MouseButtonRelease, p, left, Qt.MouseButton.NoButton, mods)
 
 
-def wheel(view: TimelineView, plot: int, t: float, delta: int, mods: Any = NO_MODS, y: float = 0.0) -> None:
+def wheel(
+    view: TimelineView, plot: int, t: float, delta: int, mods: Any = NO_MODS, y: float = 0.0
+) -> None:
     p = QPointF(_pos(view, plot, t, y))
     event = QWheelEvent(
         p, view.viewport().mapToGlobal(p), QPoint(0, 0), QPoint(0, delta),

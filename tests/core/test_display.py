@@ -95,3 +95,14 @@ def test_render_view_reads_only_its_range_and_cancels() -> None:
         render_view(audio, sr=sr, start=0.0, stop=10.0, columns=50, rows=20, cancel=token)
     with pytest.raises(ValueError):
         render_view(audio, sr=sr, start=5.0, stop=5.0, columns=50, rows=20)
+
+
+def test_view_renders_keep_the_noise_floor_of_the_overview() -> None:
+    sr = 16000
+    noise = (0.05 * np.random.default_rng(5).standard_normal((1, 30 * sr))).astype(np.float32)
+    overview = compute_spectrogram(noise, sr=sr)
+    floor = float(np.median(overview.db))
+    for seconds in (1.0, 10.0):  # frames of 256 and 2048 samples
+        # More rows than bins: each cell is one bin, as in the overview.
+        tile = render_view(noise, sr=sr, start=5.0, stop=5.0 + seconds, columns=800, rows=1100)
+        assert float(np.median(tile.image)) == pytest.approx(floor, abs=1.0), tile.n_fft

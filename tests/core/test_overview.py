@@ -27,7 +27,9 @@ def write_long(path: Path, seconds: float, channels: int = 2) -> Path:
         for start in range(0, total, 1 << 20):
             n = min(1 << 20, total - start)
             t = (start + np.arange(n)) / SR
-            x = 0.3 * np.sin(2 * np.pi * 440.0 * t)[:, None] + 0.01 * rng.standard_normal((n, channels))
+            x = 0.3 * np.sin(2 * np.pi * 440.0 * t)[:, None] + 0.01 * rng.standard_normal(
+                (n, channels)
+            )
             x[:: SR * 7] = -0.9  # sparse clicks the peaks must keep
             f.write(x.astype(np.float32))
     return path
@@ -39,7 +41,9 @@ def test_overview_matches_the_in_memory_pictures(tmp_path: Path) -> None:
     reference = PeakPyramid(audio)
     overview = build_overview(path, threads=2)
     assert overview.info.frames == audio.shape[1]
-    for (block, lo, hi), (rblock, rlo, rhi) in zip(overview.pyramid.levels, reference.levels, strict=True):
+    for (block, lo, hi), (rblock, rlo, rhi) in zip(
+        overview.pyramid.levels, reference.levels, strict=True
+    ):
         assert block == rblock
         np.testing.assert_allclose(lo, rlo, atol=1e-6)
         np.testing.assert_allclose(hi, rhi, atol=1e-6)
@@ -49,7 +53,9 @@ def test_overview_matches_the_in_memory_pictures(tmp_path: Path) -> None:
     spec = overview.spectrogram
     ref = compute_spectrogram(audio, sr=SR)
     assert spec.db.shape == ref.db.shape and spec.duration == pytest.approx(ref.duration)
-    assert np.median(np.abs(spec.db - ref.db)) < 0.5  # the same frames (periodic vs symmetric window)
+    assert (
+        np.median(np.abs(spec.db - ref.db)) < 0.5
+    )  # the same frames (periodic vs symmetric window)
     assert spec.levels == pytest.approx(ref.levels, abs=1.0)
 
 
