@@ -65,6 +65,21 @@ PYEOF
 xvfb-run -a -s "-screen 0 1280x800x24" "$PY" -m app "$TMP/clicks.wav" --no-sound \
     --settings "$TMP/settings.ini" --data-dir "$TMP/data" --view 12:13 --select 12.3:12.6 \
     --screenshot "$OUT/zoom-clicks.png"
-xvfb-run -a -s "-screen 0 1280x800x24" "$PY" -m app.dialogs.preferences --language es \
-    --screenshot "$OUT/preferences-es.png"
+# Preferences in Spanish, after choosing another language (its restart note appears).
+xvfb-run -a -s "-screen 0 1280x800x24" "$PY" - "$OUT/preferences-es.png" <<'PYEOF'
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app.i18n import install_translators
+install_translators("es")
+from app.dialogs.preferences import PreferencesDialog
+dialog = PreferencesDialog(None, devices=[(0, "Built-in Audio Analog Stereo")], device="",
+                           matched_loudness=True, language="system")
+dialog.show()
+app.processEvents()
+dialog.language_box.setCurrentIndex(dialog.language_box.findData("en"))
+for _ in range(5):
+    app.processEvents()
+sys.exit(0 if dialog.grab().save(sys.argv[1]) else 1)
+PYEOF
 ls -l "$OUT"

@@ -112,7 +112,7 @@
 <context>
     <name>AnalysisPanel</name>
     <message>
-        <location filename="../../app/views/analysis.py" line="+84"/>
+        <location filename="../../app/views/analysis.py" line="+86"/>
         <source>Signal-to-noise</source>
         <translation>Relación señal/ruido</translation>
     </message>
@@ -152,31 +152,31 @@
         <translation>Frecuencias dominantes</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+33"/>
         <source>Open a recording to analyse it.</source>
         <translation>Abra una grabación para analizarla.</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+80"/>
-        <location line="+24"/>
+        <location line="+97"/>
+        <location line="+25"/>
         <source>Before</source>
         <translation>Antes</translation>
     </message>
     <message>
-        <location line="-104"/>
-        <location line="+91"/>
-        <location line="+20"/>
+        <location line="-122"/>
+        <location line="+108"/>
+        <location line="+21"/>
         <source>After</source>
         <translation>Después</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-118"/>
         <source>Energy per band (dBFS, from Hz)</source>
         <translation>Energía por banda (dBFS, desde Hz)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Envelope (dBFS)</source>
         <translation>Envolvente (dBFS)</translation>
     </message>
@@ -186,7 +186,7 @@
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+47"/>
         <source>Before and after restoration.</source>
         <translation>Antes y después de la restauración.</translation>
     </message>
@@ -199,7 +199,7 @@
 <context>
     <name>BatchExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="+264"/>
+        <location filename="../../app/dialogs/export.py" line="+348"/>
         <source>Restore a folder</source>
         <translation>Restaurar una carpeta</translation>
     </message>
@@ -252,7 +252,7 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location line="-250"/>
+        <location line="-325"/>
         <source>16-bit (dithered)</source>
         <translation>16 bits (con dither)</translation>
     </message>
@@ -267,7 +267,7 @@
         <translation>32 bits en coma flotante</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+38"/>
         <source>Replace the file?</source>
         <translation>¿Reemplazar el archivo?</translation>
     </message>
@@ -277,13 +277,18 @@
         <translation>{name} ya existe en {folder}. ¿Reemplazarlo?</translation>
     </message>
     <message>
-        <location line="+125"/>
-        <location line="+15"/>
+        <location line="+89"/>
+        <source>{format} (lossy)</source>
+        <translation>{format} (con pérdida)</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <location line="+34"/>
         <source>Export</source>
         <translation>Exportar</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-30"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>
     </message>
@@ -303,6 +308,31 @@
         <translation>Original (convertida)</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>Same as the recording</source>
+        <translation>La de la grabación</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Same as the recording ({rate} Hz)</source>
+        <translation>La de la grabación ({rate} Hz)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{rate} Hz</source>
+        <translation>{rate} Hz</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>TPDF dither</source>
+        <translation>Tramado (dither) TPDF</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adds a faint noise when reducing to 16 bits so quiet passages fade smoothly</source>
+        <translation>Añade un ruido muy débil al reducir a 16 bits para que los pasajes suaves se desvanezcan sin escalones</translation>
+    </message>
+    <message>
         <location line="+7"/>
         <source>Save as</source>
         <translation>Guardar como</translation>
@@ -318,7 +348,17 @@
         <translation>Formato de muestra</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>Sample rate</source>
+        <translation>Frecuencia de muestreo</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{format} has no {rate} Hz: the file will be at {written} Hz.</source>
+        <translation>{format} no admite {rate} Hz: el archivo se escribirá a {written} Hz.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Export as</source>
         <translation>Exportar como</translation>
     </message>
@@ -336,7 +376,7 @@
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Recordings</source>
         <translation>Grabaciones</translation>
     </message>
@@ -371,7 +411,12 @@
         <translation>Descartar</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+25"/>
+        <source>This is the demo recording: press Apply to restore it, then B to switch between the original, the restored sound and the removed noise.</source>
+        <translation>Esta es la grabación de demostración: pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>&amp;Open…</source>
         <translation>&amp;Abrir…</translation>
     </message>
@@ -637,7 +682,7 @@
     </message>
     <message>
         <location line="+18"/>
-        <location line="+302"/>
+        <location line="+303"/>
         <location line="+16"/>
         <source>Playback: {error}</source>
         <translation>Reproducción: {error}</translation>
@@ -723,12 +768,12 @@
         <translation>Analizando… {fraction:.0%}</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+55"/>
         <source>Apply a restoration before exporting it.</source>
         <translation>Aplique una restauración antes de exportarla.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Exporting {name}</source>
         <translation>Exportando {name}</translation>
     </message>
@@ -890,7 +935,7 @@
         <translation>El nuevo idioma se usará la próxima vez que se inicie SeminarioIA.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>Audio output</source>
         <translation>Salida de audio</translation>
     </message>
@@ -903,7 +948,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+167"/>
+        <location filename="../../app/views/restore.py" line="+168"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -1072,34 +1117,92 @@
     </message>
 </context>
 <context>
+    <name>TimelineFooter</name>
+    <message>
+        <location filename="../../app/views/timeline.py" line="+495"/>
+        <source>Selection start (type a time and press Enter)</source>
+        <translation>Inicio de la selección (escriba un tiempo y pulse Intro)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Selection end</source>
+        <translation>Fin de la selección</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Selection length</source>
+        <translation>Duración de la selección</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Linear frequency</source>
+        <translation>Frecuencia lineal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log frequency</source>
+        <translation>Frecuencia logarítmica</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mel frequency</source>
+        <translation>Frecuencia mel</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Frequency scale of the spectrograms (Shift+wheel zooms in frequency)</source>
+        <translation>Escala de frecuencia de los espectrogramas (Mayús+rueda amplía en frecuencia)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Selection:</source>
+        <translation>Selección:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Length:</source>
+        <translation>Duración:</translation>
+    </message>
+</context>
+<context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../app/views/timeline.py" line="+39"/>
+        <location line="-391"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
-        <location line="+78"/>
+        <location line="+121"/>
         <source>Spectrum</source>
         <translation>Espectro</translation>
     </message>
     <message>
-        <location line="-79"/>
-        <location line="+75"/>
+        <location line="-122"/>
+        <location line="+118"/>
         <source>Restored</source>
         <translation>Restaurada</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-92"/>
         <source>Time</source>
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+92"/>
         <source>Removed noise</source>
         <translation>Ruido eliminado</translation>
+    </message>
+    <message>
+        <location line="+186"/>
+        <source>{freq} Hz</source>
+        <translation>{freq} Hz</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{level} dB</source>
+        <translation>{level} dB</translation>
     </message>
 </context>
 <context>
@@ -1655,6 +1758,66 @@
         <location line="+1"/>
         <source>Release</source>
         <translation>Liberación</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>clicks</source>
+        <translation>clics</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>crackle</source>
+        <translation>crepitado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>auto</source>
+        <translation>automático</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>follow</source>
+        <translation>seguir</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>keep</source>
+        <translation>conservar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>linked</source>
+        <translation>enlazados</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>independent</source>
+        <translation>independientes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>off</source>
+        <translation>desactivado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>built-in</source>
+        <translation>integrado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>peak</source>
+        <translation>pico</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rms</source>
+        <translation>RMS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>lufs</source>
+        <translation>LUFS</translation>
     </message>
     <message>
         <location line="+1"/>
