@@ -282,7 +282,7 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
         if args.scale:
             timeline.set_frequency_scale(args.scale)
         if args.view:
-            timeline.set_view(*args.view)
+            timeline.set_view_range(*args.view)
         if args.select:
             timeline.set_selection(*args.select)
 

@@ -99,7 +99,7 @@ def measure(path: str, mode: str) -> dict[str, float]:
     view.spec_original.tile_ready.connect(lambda _t: rendered.__setitem__(0, rendered[0] + 1))
     for k in range(6):  # zoom to a second at a few places, panning between them
         centre = (k + 1) * view.duration / 8
-        view.set_view(centre - 0.5, centre + 0.5)
+        view.set_view_range(centre - 0.5, centre + 0.5)
         end = time.perf_counter() + 0.6
         while time.perf_counter() < end:
             app.processEvents()

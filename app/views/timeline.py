@@ -5,7 +5,8 @@ and a selection, driven by an editor's gestures:
 - drag selects a time range; Ctrl-drag on a spectrogram selects a time-frequency box;
 - click puts the playhead there (and drops the selection); Shift-click or Shift-drag
   extends the selection;
-- the wheel zooms time around the pointer; Shift-wheel over a spectrogram zooms frequency;
+- the wheel zooms time around the pointer; Shift-wheel over a spectrogram zooms frequency
+  (a double click there shows all frequencies again);
 - middle-drag, or the scroll bar of :attr:`TimelineView.footer`, pans.
 
 The footer (:class:`TimelineFooter`) holds the scroll bar, the selection's start, end and
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollBar,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -84,6 +86,9 @@ class EditorViewBox(pg.ViewBox):
         if ev.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             return
         ev.accept()  # type: ignore[attr-defined]
+        if self.spectrum and ev.double():  # type: ignore[attr-defined]
+            self.timeline.reset_frequency_zoom()
+            return
         t = self._time(ev.pos())  # type: ignore[attr-defined]
         if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # type: ignore[attr-defined]
             self.timeline.extend_selection(t)
@@ -233,6 +238,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self._update_frequency_axes()
         self.plots[0].setXRange(0.0, max(self.duration, 1e-3), padding=0.0)
         self.footer.set_duration(self.duration)
+        self.footer.split_button.setEnabled(self.channels > 1)
 
     def show_overview(self, overview: Overview) -> None:
         """Show a recording from its :func:`core.audio.overview.build_overview`: peaks and
@@ -289,6 +295,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
         """Draw each channel of a stereo recording as its own waveform (or their mix)."""
         for wave in (self.wave_original, self.wave_lower):
             wave.set_split(split)
+        if self.footer.split_button.isChecked() != split:
+            self.footer.split_button.setChecked(split)
 
     def _update_frequency_axes(self) -> None:
         for plot in (self.plots[1], self.plots[3]):
@@ -303,7 +311,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         (x0, x1), _ = self.plots[0].vb.viewRange()
         return float(x0), float(x1)
 
-    def set_view(self, start: float, stop: float) -> None:
+    def set_view_range(self, start: float, stop: float) -> None:
         """Show seconds ``[start, stop)`` (kept inside the recording)."""
         self.plots[0].setXRange(start, stop, padding=0.0)
 
@@ -313,7 +321,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         span = min(max((x1 - x0) * factor, MIN_SPAN_S), max(self.duration, MIN_SPAN_S))
         left = center - (center - x0) * span / (x1 - x0)
         left = min(max(left, 0.0), max(self.duration - span, 0.0))
-        self.set_view(left, left + span)
+        self.set_view_range(left, left + span)
 
     def zoom_frequency(self, vb: pg.ViewBox, factor: float, center: float) -> None:
         """Scale the visible frequency span of both spectrograms, keeping ``center`` put."""
@@ -514,6 +522,12 @@ class TimelineFooter(QWidget):
         self.scale_box.currentIndexChanged.connect(
             lambda i: timeline.set_frequency_scale(str(self.scale_box.itemData(i)))
         )
+        self.split_button = QToolButton(self)
+        self.split_button.setText(self.tr("L/R"))
+        self.split_button.setCheckable(True)
+        self.split_button.setEnabled(False)
+        self.split_button.setToolTip(self.tr("Show each channel of a stereo recording apart"))
+        self.split_button.toggled.connect(timeline.set_channels_split)
         self.readout = QLabel(self)
         # Never widens the window: the text is cut where the row ends.
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -530,6 +544,7 @@ class TimelineFooter(QWidget):
         row.addWidget(self.length_box)
         row.addSpacing(8)
         row.addWidget(self.scale_box)
+        row.addWidget(self.split_button)
         row.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 2)
@@ -597,4 +612,4 @@ class TimelineFooter(QWidget):
         duration = self.timeline.duration
         x0, x1 = self.timeline.view_range()
         start = value / SCROLL_STEPS * duration
-        self.timeline.set_view(start, start + (x1 - x0))
+        self.timeline.set_view_range(start, start + (x1 - x0))

@@ -1119,7 +1119,7 @@
 <context>
     <name>TimelineFooter</name>
     <message>
-        <location filename="../../app/views/timeline.py" line="+495"/>
+        <location filename="../../app/views/timeline.py" line="+503"/>
         <source>Selection start (type a time and press Enter)</source>
         <translation>Inicio de la selección (escriba un tiempo y pulse Intro)</translation>
     </message>
@@ -1154,7 +1154,17 @@
         <translation>Escala de frecuencia de los espectrogramas (Mayús+rueda amplía en frecuencia)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+6"/>
+        <source>L/R</source>
+        <translation>I/D</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show each channel of a stereo recording apart</source>
+        <translation>Mostrar por separado cada canal de una grabación estéreo</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Selection:</source>
         <translation>Selección:</translation>
     </message>
@@ -1167,35 +1177,35 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location line="-391"/>
+        <location line="-400"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
-        <location line="+121"/>
+        <location line="+122"/>
         <source>Spectrum</source>
         <translation>Espectro</translation>
     </message>
     <message>
-        <location line="-122"/>
-        <location line="+118"/>
+        <location line="-123"/>
+        <location line="+119"/>
         <source>Restored</source>
         <translation>Restaurada</translation>
     </message>
     <message>
-        <location line="-92"/>
+        <location line="-93"/>
         <source>Time</source>
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+93"/>
         <source>Removed noise</source>
         <translation>Ruido eliminado</translation>
     </message>
     <message>
-        <location line="+186"/>
+        <location line="+188"/>
         <source>{freq} Hz</source>
         <translation>{freq} Hz</translation>
     </message>
@@ -1567,7 +1577,7 @@
 <context>
     <name>TransportBar</name>
     <message>
-        <location filename="../../app/views/transport.py" line="+17"/>
+        <location filename="../../app/views/transport.py" line="+19"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
@@ -1582,7 +1592,7 @@
         <translation>Ruido eliminado</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+22"/>
         <source>Play / pause (Space)</source>
         <translation>Reproducir / pausa (Espacio)</translation>
     </message>

@@ -152,6 +152,14 @@ def test_shift_wheel_zooms_frequency_and_ctrl_drag_draws_a_box(timeline: Timelin
     assert (t0, t1) == pytest.approx((2.0, 4.0), abs=0.05)
     assert f0 == pytest.approx(lo * SR / 2, rel=0.05) and f1 == pytest.approx(hi * SR / 2, rel=0.05)
     assert timeline.selection == pytest.approx((t0, t1))
+    # A double click on a spectrogram shows every frequency again.
+    p = _pos(timeline, 1, 6.0, 0.5 * (u0 + u1))
+    left = Qt.MouseButton.LeftButton
+    _send(timeline, QEvent.Type.MouseButtonPress, p, left, left, NO_MODS)
+    _send(timeline, QEvent.Type.MouseButtonRelease, p, left, Qt.MouseButton.NoButton, NO_MODS)
+    _send(timeline, QEvent.Type.MouseButtonDblClick, p, left, left, NO_MODS)
+    _send(timeline, QEvent.Type.MouseButtonRelease, p, left, Qt.MouseButton.NoButton, NO_MODS)
+    assert timeline.plots[1].vb.viewRange()[1] == pytest.approx([0.0, 1.0])
 
 
 def test_frequency_scale_and_readout(timeline: TimelineView) -> None:
@@ -178,7 +186,8 @@ def test_time_axis_reads_hours_minutes_seconds() -> None:
 
 def test_stereo_lanes_on_request(timeline: TimelineView, qtbot: Any) -> None:
     wave = timeline.wave_original
-    timeline.set_channels_split(True)
+    assert timeline.footer.split_button.isEnabled()  # the recording is stereo
+    timeline.footer.split_button.click()
     qtbot.waitUntil(lambda: wave.showing_lanes, timeout=10_000)
     ys = [lane.getData()[1] for lane in wave.lanes]
     assert len(ys) == 2 and min(ys[0]) > -0.05 and max(ys[1]) < 0.05  # L above R
@@ -198,7 +207,7 @@ def test_zoomed_spectrogram_rerenders_and_shows_a_click(qtbot: Any) -> None:
     view.set_original_spectrogram(compute_spectrogram(audio, sr=sr))
     spec = view.spec_original
     with qtbot.waitSignal(spec.tile_ready, timeout=10_000) as blocker:
-        view.set_view(20.0, 21.0)
+        view.set_view_range(20.0, 21.0)
     tile = blocker.args[0]
     assert tile.start == pytest.approx(20.0) and tile.stop == pytest.approx(21.0)
     energy = tile.image.mean(axis=0)
@@ -207,7 +216,7 @@ def test_zoomed_spectrogram_rerenders_and_shows_a_click(qtbot: Any) -> None:
     assert energy.max() > np.median(energy) + 10.0
     assert spec.detail.image is not None and spec.detail.isVisible()
     # Zoomed back out, the overview is enough and the view picture goes.
-    view.set_view(0.0, 30.0)
+    view.set_view_range(0.0, 30.0)
     qtbot.waitUntil(lambda: spec.tile is None, timeout=5_000)
 
 
@@ -230,6 +239,6 @@ def test_a_file_overview_shows_without_loading_the_samples(qtbot: Any, tmp_path:
     assert isinstance(view.spec_original.audio, FileFrames)
     assert len(view.wave_original.curve.getData()[1]) > 0
     with qtbot.waitSignal(view.spec_original.tile_ready, timeout=10_000) as blocker:
-        view.set_view(61.0, 62.0)  # rendered from samples read off the file
+        view.set_view_range(61.0, 62.0)  # rendered from samples read off the file
     energy = blocker.args[0].image.mean(axis=0)
     assert abs(int(np.argmax(energy)) - energy.size // 2) <= 2
