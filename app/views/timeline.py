@@ -76,11 +76,11 @@ class EditorViewBox(pg.ViewBox):
         here = self.mapToView(ev.pos())  # type: ignore[attr-defined]
         finished = bool(ev.isFinish())  # type: ignore[attr-defined]
         if self.spectrum and mods & Qt.KeyboardModifier.ControlModifier:
-            self.timeline._box_drag(self, down, here, finished)
+            self.timeline._box_drag(down, here, finished)
         elif mods & Qt.KeyboardModifier.ShiftModifier:
             self.timeline.extend_selection(here.x())
         else:
-            self.timeline._drag_select(down.x(), here.x(), finished)
+            self.timeline._drag_select(down.x(), here.x())
 
     def mouseClickEvent(self, ev: object) -> None:  # noqa: N802
         if ev.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
@@ -404,12 +404,12 @@ class TimelineView(pg.GraphicsLayoutWidget):
         for item in self.boxes:
             item.setVisible(False)
 
-    def _drag_select(self, start: float, here: float, finished: bool) -> None:
+    def _drag_select(self, start: float, here: float) -> None:
         self.clear_box()
         self.set_selection(start, here)
 
-    def _box_drag(self, vb: pg.ViewBox, down: QPointF, here: QPointF, finished: bool) -> None:
-        t0, t1 = sorted((max(0.0, down.x()), min(self.duration, here.x())))
+    def _box_drag(self, down: QPointF, here: QPointF, finished: bool) -> None:
+        t0, t1 = sorted(min(max(t, 0.0), self.duration) for t in (down.x(), here.x()))
         u0, u1 = sorted((min(max(down.y(), 0.0), 1.0), min(max(here.y(), 0.0), 1.0)))
         self.box = (t0, t1, u0, u1)
         for item in self.boxes:
