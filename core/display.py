@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.dsp.stft import frame_power
+from core.dsp.stft import frame_power, window_power
 from core.progress import CancelToken, ProgressCallback, check_cancel
 
 SCALES = ("linear", "log", "mel")
@@ -135,6 +135,18 @@ def _mono(audio: np.ndarray) -> np.ndarray:
     return audio.mean(axis=0, dtype=np.float32)
 
 
+def _excerpt(audio: np.ndarray, start: int, frames: int) -> np.ndarray:
+    """Frames ``[start, start + frames)`` of ``audio`` (an array or an array-like that
+    slices ``[:, a:b]``, such as :class:`core.audio.overview.FileFrames`), zeros outside."""
+    lo, hi = max(0, start), min(audio.shape[1], start + frames)
+    if lo == start and hi == start + frames:
+        return np.asarray(audio[:, lo:hi], dtype=np.float32)
+    out = np.zeros((audio.shape[0], frames), np.float32)
+    if hi > lo:
+        out[:, lo - start : hi - start] = audio[:, lo:hi]
+    return out
+
+
 def _to_db(power: np.ndarray) -> np.ndarray:
     return (10.0 * np.log10(np.maximum(power, 1e-12))).astype(np.float32)
 
@@ -200,31 +212,33 @@ def render_view(
         raise ValueError("columns and rows must be positive")
     if not stop > start:
         raise ValueError(f"empty time range [{start}, {stop})")
-    channels = audio.shape[0]
     s0 = start * sr
     spp = (stop - start) * sr / columns
     n_fft = view_fft_size(spp)
+    half = n_fft // 2
     centres = np.round(s0 + (np.arange(columns) + 0.5) * spp).astype(np.int64)
-    # Only the samples the frames touch are read (a view of an hour is not copied).
-    lo = max(0, int(centres[0]) - n_fft // 2)
-    hi = min(audio.shape[1], int(centres[-1]) + n_fft // 2 + 1)
-    check_cancel(cancel)
-    if hi <= lo:
-        mono = np.zeros(1, np.float32)
-        lo = 0
-    else:
-        part = audio[:, lo:hi]
-        mono = part[0].astype(np.float32) if channels == 1 else part.mean(axis=0, dtype=np.float32)
-    if gain != 1.0:
-        mono = mono * np.float32(gain)
-    power = np.empty((columns, n_fft // 2 + 1), np.float32)
-    chunk = max(1, (1 << 22) // n_fft)  # bounded frame buffer, cancel checks between
-    for first in range(0, columns, chunk):
+    power = np.empty((columns, half + 1), np.float32)
+    # Only the samples the frames touch are read (a view of an hour is not copied):
+    # frames further apart than a frame are read one by one, close ones as one range
+    # cut into pieces of a bounded size; cancel checks between them.
+    sparse = spp > n_fft
+    piece = 64 if sparse else max(1, (1 << 20) // max(1, int(spp)))
+    for first in range(0, columns, piece):
         check_cancel(cancel)
-        sel = centres[first : first + chunk] - lo
-        power[first : first + sel.size] = frame_power(mono, centres=sel, n_fft=n_fft)
+        sel = centres[first : first + piece]
+        if sparse:
+            frames = np.stack([_mono(_excerpt(audio, int(c) - half, n_fft)) for c in sel])
+            if gain != 1.0:
+                frames *= np.float32(gain)
+            power[first : first + sel.size] = window_power(frames)
+        else:
+            lo = int(sel[0]) - half
+            mono = _mono(_excerpt(audio, lo, int(sel[-1]) + half + 1 - lo))
+            if gain != 1.0:
+                mono = mono * np.float32(gain)
+            power[first : first + sel.size] = frame_power(mono, centres=sel - lo, n_fft=n_fft)
         if progress is not None:
-            progress(min(1.0, (first + chunk) / columns), "spectrogram")
+            progress(min(1.0, (first + piece) / columns), "spectrogram")
     # With a tone's scaling, noise reads louder per bin the shorter the frame (1/n_fft):
     # level the noise floor with the whole-file picture's so colours agree at every zoom.
     db = _to_db(power) + np.float32(10.0 * np.log10(n_fft / REFERENCE_FFT))

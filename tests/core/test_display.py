@@ -106,3 +106,26 @@ def test_view_renders_keep_the_noise_floor_of_the_overview() -> None:
         # More rows than bins: each cell is one bin, as in the overview.
         tile = render_view(noise, sr=sr, start=5.0, stop=5.0 + seconds, columns=800, rows=1100)
         assert float(np.median(tile.image)) == pytest.approx(floor, abs=1.0), tile.n_fft
+
+
+class CountingFrames:
+    """An array-like over ``audio`` that counts the frames read through it."""
+
+    def __init__(self, audio: np.ndarray) -> None:
+        self.audio = audio
+        self.shape = audio.shape
+        self.read = 0
+
+    def __getitem__(self, key: tuple[slice, slice]) -> np.ndarray:
+        block = self.audio[key]
+        self.read += block.shape[-1]
+        return block
+
+
+@pytest.mark.parametrize("seconds", [2.0, 600.0, 3600.0])
+def test_render_view_reads_about_what_it_shows(seconds: float) -> None:
+    sr = 8000
+    frames = CountingFrames(np.zeros((2, 3600 * sr), np.float32))
+    tile = render_view(frames, sr=sr, start=0.0, stop=seconds, columns=1000, rows=50)  # type: ignore[arg-type]
+    # Dense views read their range once; wide ones one frame per column, not the range.
+    assert frames.read <= min(seconds * sr, 1000 * tile.n_fft) + 2 * tile.n_fft * 20
