@@ -121,25 +121,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.restore_panel.add_model(str(Path(args.model).resolve()))
     if args.residual:
         window.residual_view_action.setChecked(True)
-        window.timeline.set_lower_mode("residual")
+        window.view.show_removed(True)
     window.show()
     if not args.screenshot:
         from PySide6.QtCore import QTimer
 
-        from app.main_window import PRELOAD_DELAY_MS
+        from app.controllers.restore import PRELOAD_DELAY_MS
 
-        QTimer.singleShot(PRELOAD_DELAY_MS, window.preload_tensorflow)
+        QTimer.singleShot(PRELOAD_DELAY_MS, window.restore.preload_tensorflow)
 
     files = list(args.files)
     if args.demo:
         files.insert(0, str(demo_path(data_dir)))
     if files:
-        window.open_files(files)
+        window.session.open_files(files)
 
     if args.screenshot:
         _script_screenshot(window, args, expect_files=bool(files))
     elif args.apply and files:
-        window.recording_opened.connect(lambda _doc: QTimer.singleShot(0, window.apply_restoration))
+        window.session.opened.connect(lambda _doc: QTimer.singleShot(0, window.restore.apply))
 
     code = app.exec()
     crash.uninstall()
@@ -220,8 +220,9 @@ def self_test(args: argparse.Namespace) -> int:
             )
 
         def restore() -> str:
+            from core.chain import load_preset
             from core.demo import demo_recording
-            from core.pipeline import load_preset, restore_file
+            from core.pipeline import restore_file
 
             demo = demo_recording(tmp_dir / "demo")
             out = tmp_dir / "demo_restored.wav"
@@ -269,7 +270,7 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
         QApplication.instance().exit(0 if ok else 1)  # type: ignore[union-attr]
 
     def when_idle() -> None:
-        if window.busy or state["shot"]:
+        if window.jobs.busy or state["shot"]:
             return
         if args.apply and not state["applied"]:
             return
@@ -295,26 +296,26 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
         if args.show == "analysis":
             window.analysis_dock.raise_()
         if args.apply and not state["applied"]:
-            window.apply_restoration()
+            window.restore.apply()
 
     def restored(_doc: object) -> None:
         state["applied"] = True
         arrange_view()
         if args.strength is not None:
-            window.set_strength(args.strength)
+            window.restore.set_strength(args.strength)
         if args.show == "analysis":
             window.analysis_dock.raise_()
-            window.run_analysis()
+            window.analysis.run()
         QTimer.singleShot(200, when_idle)
 
     def failed(exc: object) -> None:
         print(f"restoration failed: {exc}", file=sys.stderr, flush=True)
         state["applied"] = True
 
-    window.recording_opened.connect(opened)
-    window.restore_finished.connect(restored)
-    window.restore_failed.connect(failed)
-    window.idle.connect(lambda: QTimer.singleShot(300, when_idle))
+    window.session.opened.connect(opened)
+    window.restore.finished.connect(restored)
+    window.restore.failed.connect(failed)
+    window.jobs.idle.connect(lambda: QTimer.singleShot(300, when_idle))
     if not expect_files:
         QTimer.singleShot(800, shoot)
     QTimer.singleShot(300_000, shoot)  # never hang a script

@@ -12,14 +12,14 @@ preview blends between the level-matched original and the full restoration). The
 "removed noise" buffer at strength ``s`` is ``k · residual``: what is left of it falls in
 dB along the slider, as DeepFilterNet's attenuation limit does.
 
-Core's own ``strength`` scales each step in turn, so for multi-step chains a file
-restored at ``strength=s`` by the CLI can differ slightly from this preview; the
-app exports exactly the preview the user heard.
+This is :func:`core.strength.mix`, the blend the CLI and batch apply too, so a
+file restored at ``strength=s`` anywhere holds the samples of this preview.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,12 +30,15 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.audio.peaks import PeakPyramid
 from core.progress import CancelToken, ProgressCallback, check_cancel
-from core.strength import removal_share
+from core.strength import mix as mix_strength
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Restoration:
-    """What one Apply produced: full-strength outputs and the chain that made them."""
+    """What one Apply produced: full-strength outputs and the chain that made them.
+
+    Compared and hashed by identity: view caches key their entries by the restoration
+    object itself (never by ``id()``, which a later object may reuse)."""
 
     restored: np.ndarray  # float32 (channels, samples), at strength 1
     residual: np.ndarray  # float32 (channels, samples), what strength 1 removed
@@ -45,12 +48,7 @@ class Restoration:
 
 def mix(restoration: Restoration, strength: float) -> tuple[np.ndarray, np.ndarray]:
     """``(restored, removed)`` buffers of ``restoration`` previewed at ``strength``."""
-    r = restoration
-    share = removal_share(strength)
-    if share == 1.0:
-        return r.restored, r.residual
-    restored = r.restored + np.float32(1.0 - share) * r.residual
-    return restored, np.float32(share) * r.residual
+    return mix_strength(restoration.restored, restoration.residual, strength=strength)
 
 
 @dataclass(frozen=True)
@@ -72,13 +70,74 @@ def make_preview(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Preview:
-    """Worker job: the :class:`Preview` of ``restoration`` at ``strength``."""
+    """Job: the :class:`Preview` of ``restoration`` at ``strength``."""
     restored, removed = mix(restoration, strength)
     check_cancel(cancel)
     peaks = {"restored": PeakPyramid(restored)}
     check_cancel(cancel)
     peaks["removed"] = PeakPyramid(removed)
     return Preview(restoration, strength, restored, removed, peaks)
+
+
+# Entries of a :class:`ViewCache` that depend on a restoration kept at most: the current
+# strength's buffers, overviews, two spectrograms and analysis, and a few strengths
+# visited just before (spectrograms of long files weigh megabytes each).
+RESTORATION_ENTRIES = 12
+
+
+class ViewCache:
+    """View data of one recording (spectrograms, overviews, analyses), keyed by a tuple
+    that says what it shows: ``("spec", "original")``, or with the
+    :class:`Restoration` object and the strength, ``("spec", "restored", r, 0.7)``.
+
+    Entries whose key holds a restoration are bounded (least recently used first out,
+    :data:`RESTORATION_ENTRIES`) and dropped by :meth:`forget_restorations`."""
+
+    def __init__(self, limit: int = RESTORATION_ENTRIES) -> None:
+        self.limit = limit
+        self._fixed: dict[Hashable, Any] = {}
+        self._restored: OrderedDict[Hashable, Any] = OrderedDict()
+
+    @staticmethod
+    def _depends(key: Hashable) -> bool:
+        return isinstance(key, tuple) and any(isinstance(k, Restoration) for k in key)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._restored or key in self._fixed
+
+    def __getitem__(self, key: Hashable) -> Any:
+        if key in self._restored:
+            self._restored.move_to_end(key)
+            return self._restored[key]
+        return self._fixed[key]
+
+    def __setitem__(self, key: Hashable, value: Any) -> None:
+        if not self._depends(key):
+            self._fixed[key] = value
+            return
+        self._restored[key] = value
+        self._restored.move_to_end(key)
+        while len(self._restored) > self.limit:
+            self._restored.popitem(last=False)
+
+    def __delitem__(self, key: Hashable) -> None:
+        if key in self._restored:
+            del self._restored[key]
+        else:
+            del self._fixed[key]
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter([*self._fixed, *self._restored])
+
+    def __len__(self) -> int:
+        return len(self._fixed) + len(self._restored)
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def forget_restorations(self) -> None:
+        """Drop everything that showed a restoration (it was replaced or undone)."""
+        self._restored.clear()
 
 
 @dataclass
@@ -91,10 +150,17 @@ class Recording:
     restoration: Restoration | None = None
     strength: float = 1.0
     undo_stack: QUndoStack | None = None
-    cache: dict[Any, Any] = field(default_factory=dict)  # view data, keyed by what it shows
+    cache: ViewCache = field(default_factory=ViewCache)  # view data, keyed by what it shows
 
     def __post_init__(self) -> None:
         self.original.setflags(write=False)
+
+    def set_restoration(self, restoration: Restoration | None, strength: float) -> None:
+        """Show ``restoration`` at ``strength``; a different restoration empties what the
+        view cache kept of the previous one."""
+        if restoration is not self.restoration:
+            self.cache.forget_restorations()
+        self.restoration, self.strength = restoration, strength
 
     @property
     def name(self) -> str:
@@ -126,7 +192,7 @@ class Recording:
         r = self.restoration
         if r is None:
             return None
-        key = (kind, id(r), self.strength)
+        key = (kind, r, self.strength)
         if key not in self.cache:  # normally a Preview made in a worker put it there
             self._drop_cached(kind)
             self.cache[key] = mix(r, self.strength)[0 if kind == "restored" else 1]
@@ -135,7 +201,7 @@ class Recording:
     def preview_ready(self) -> bool:
         """Whether buffers and overviews for the current strength are cached."""
         r = self.restoration
-        return r is not None and ("peaks", id(r), self.strength) in self.cache
+        return r is not None and ("peaks", r, self.strength) in self.cache
 
     def accept_preview(self, preview: Preview) -> bool:
         """Cache a worker's :class:`Preview`; ``False`` if the recording moved on."""
@@ -144,19 +210,19 @@ class Recording:
             return False
         for kind in ("restored", "removed", "peaks"):
             self._drop_cached(kind)
-        self.cache["restored", id(r), self.strength] = preview.restored
-        self.cache["removed", id(r), self.strength] = preview.removed
-        self.cache["peaks", id(r), self.strength] = preview.peaks
+        self.cache["restored", r, self.strength] = preview.restored
+        self.cache["removed", r, self.strength] = preview.removed
+        self.cache["peaks", r, self.strength] = preview.peaks
         return True
 
     def peaks(self, kind: str) -> PeakPyramid | None:
         """Waveform overview of ``restored`` or ``removed``, if a preview made one."""
         r = self.restoration
-        found = self.cache.get(("peaks", id(r), self.strength)) if r is not None else None
+        found = self.cache.get(("peaks", r, self.strength)) if r is not None else None
         return found[kind] if found else None
 
     def _drop_cached(self, kind: str) -> None:
-        for key in [k for k in self.cache if isinstance(k, tuple) and k and k[0] == kind]:
+        for key in [k for k in list(self.cache) if isinstance(k, tuple) and k and k[0] == kind]:
             del self.cache[key]
 
     def sources(self) -> dict[str, np.ndarray]:
@@ -185,7 +251,7 @@ class ApplyRestorationCommand(QUndoCommand):
         self.after = (new, 1.0)
 
     def _set(self, state: tuple[Restoration | None, float]) -> None:
-        self.doc.restoration, self.doc.strength = state
+        self.doc.set_restoration(*state)
         self.refresh(self.doc)
 
     def redo(self) -> None:

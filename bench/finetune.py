@@ -278,7 +278,8 @@ def evaluate(
 ) -> dict[str, list[dict[str, float]]]:
     """Per-file scores of the input and of each model (``{label: model path}``), the
     ``denoise`` preset with only its model replaced, so only the weights differ."""
-    from core.pipeline import load_preset, restore_array
+    from core.chain import load_preset
+    from core.pipeline import restore_array
     from core.steps import BuildContext
 
     context = BuildContext()
@@ -287,7 +288,7 @@ def evaluate(
     for noisy, clean in cases:
         per["input"].append(scorer(noisy, clean))
         for label, chain in chains.items():
-            out = restore_array(noisy[np.newaxis], sr=sr, chain=chain, context=context)[0]
+            out = restore_array(noisy[np.newaxis], sr=sr, chain=chain, context=context).restored
             per[label].append(scorer(out, clean))
     return per
 

@@ -8,7 +8,7 @@ A 48 kHz stereo PCM_16 WAV of ``--minutes`` (tone, noise and clicks; written in 
 deleted afterwards) is shown on a :class:`app.views.timeline.TimelineView` two ways, each
 in a fresh process so neither warms up or bloats the other:
 
-- ``blocks``: :func:`core.audio.overview.build_overview` (peaks and spectrogram read in
+- ``blocks``: :func:`core.display.build_overview` (peaks and spectrogram read in
   blocks; samples stay in the file) then ``TimelineView.show_overview``;
 - ``array``: what the window did before: decode the whole file into float32
   (``core.audio.io.load`` feeding a ``PeakPyramid``), then ``compute_spectrogram`` on it.
@@ -66,7 +66,7 @@ def measure(path: str, mode: str) -> dict[str, float]:
     app.processEvents()
     t0 = time.perf_counter()
     if mode == "blocks":
-        from core.audio.overview import build_overview
+        from core.display import build_overview
 
         view.show_overview(build_overview(path))
     else:

@@ -440,8 +440,8 @@ class Seminario(System):
         self.context: Any = None
 
     def setup(self) -> None:
+        from core.chain import list_presets, load_preset
         from core.model.bundle import resolve_model_path
-        from core.pipeline import list_presets, load_preset
 
         model = resolve_model_path("default")
         if not resolve_model_path("dfn3").exists():
@@ -475,15 +475,11 @@ class Seminario(System):
         self.process(warm, 16000)
 
     def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
-        from core.pipeline import adapt_chain, restore_array
+        from core.pipeline import restore_array
 
-        chain = self.chain
-        if chain.adaptive:  # what restore_array does itself, done here to record the choice
-            from core.assistant import diagnose
-
-            chain = adapt_chain(chain, lambda: diagnose(audio, sr=sr, context=self.context))
-        self.detail = " → ".join(_step_label(s) for s in chain.steps if not s.bypass)
-        return restore_array(audio, sr=sr, chain=chain, context=self.context)[0]
+        result = restore_array(audio, sr=sr, chain=self.chain, context=self.context)
+        self.detail = " → ".join(_step_label(s) for s in result.chain.steps if not s.bypass)
+        return result.restored
 
 
 def _step_label(step: Any) -> str:
@@ -613,14 +609,14 @@ class DeepFilterNet(System):
 class Dfn3Port(System):
     name, key = "SeminarioIA dfn3 (the port alone)", "dfn3"
     note = (
-        "the chain `{\"type\": \"model\", \"params\": {\"model\": \"dfn3\"}}`: "
+        'the chain `{"type": "model", "params": {"model": "dfn3"}}`: '
         "DeepFilterNet3's weights in SeminarioIA's Keras port, at its defaults, soxr "
         "to/from 48 kHz"
     )
 
     def setup(self) -> None:
+        from core.chain import ChainConfig, StepSpec
         from core.model.bundle import resolve_model_path
-        from core.pipeline import ChainConfig, StepSpec
         from core.steps import BuildContext
 
         if not resolve_model_path("dfn3").exists():
@@ -632,7 +628,7 @@ class Dfn3Port(System):
     def process(self, audio: np.ndarray, sr: int) -> np.ndarray:
         from core.pipeline import restore_array
 
-        return restore_array(audio, sr=sr, chain=self.chain, context=self.context)[0]
+        return restore_array(audio, sr=sr, chain=self.chain, context=self.context).restored
 
 
 SYSTEMS: dict[str, Callable[[], System]] = {

@@ -166,6 +166,7 @@ def score(
 
 
 def run(items: list[Item], data: Path, rng: np.random.Generator) -> list[Row]:
+    from core.chain import load_preset
     from core.data.degrade import mains_frequency_track
     from core.dsp.declick import declick, detect_clicks
     from core.dsp.declip import declip
@@ -173,7 +174,7 @@ def run(items: list[Item], data: Path, rng: np.random.Generator) -> list[Row]:
     from core.dsp.gate import spectral_gate
     from core.dsp.limiter import true_peak_dbtp
     from core.dsp.loudness import integrated_loudness
-    from core.pipeline import load_preset, restore_array
+    from core.pipeline import restore_array
 
     enf, enf_sr = load(next(iter(sorted((data / "hum/enf_50hz_400Hz_rate").glob("*.flac")))))
     drift = mains_frequency_track(enf, sr=enf_sr)
@@ -230,7 +231,7 @@ def run(items: list[Item], data: Path, rng: np.random.Generator) -> list[Row]:
 
         r = rows["loudness"]
         quiet = (x * 0.1).astype(np.float32)
-        out = timed(r, secs, restore_array, quiet, sr=sr, chain=podcast)[0]
+        out = timed(r, secs, restore_array, quiet, sr=sr, chain=podcast).restored
         r.add("lufs_error", integrated_loudness(out, sr=sr) + 16.0)
         r.add("true_peak", true_peak_dbtp(out, sr=sr))
         r.add("clean_sisdr", si_sdr(out, x))

@@ -41,9 +41,10 @@ from bench._common import (  # noqa: E402
 from bench.quality import only  # noqa: E402
 from core.assistant import diagnose, propose_chain  # noqa: E402
 from core.audio.io import load  # noqa: E402
+from core.chain import ChainConfig, load_preset  # noqa: E402
 from core.data.degrade import degrade  # noqa: E402
 from core.dsp.filters import highpass  # noqa: E402
-from core.pipeline import ChainConfig, load_preset, restore_array  # noqa: E402
+from core.pipeline import restore_array  # noqa: E402
 from core.runtime import tune_memory_allocator  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
 

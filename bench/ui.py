@@ -401,9 +401,9 @@ def _preload(window: Any) -> dict[str, Any]:
     probe = StallProbe()
     probe.start()
     t0 = time.perf_counter()
-    window.preload_tensorflow()
-    worker = window.preload_worker
-    rec.hook(worker.signals.done, "done")
+    window.restore.preload_tensorflow()
+    job = window.restore.preload_job
+    rec.hook(job.finished, "done")
     if not rec.run_until(lambda: "done" in rec.times, 300):
         raise RuntimeError("TensorFlow did not import in 5 minutes")
     result = probe.stop()
@@ -416,18 +416,18 @@ def scenario_restore(work: Path, path: Path, applies: int) -> dict[str, Any]:
     app, window, shown = _qt_setup(work)
     preload = _preload(window)
     rec = Recorder()
-    rec.hook(window.recording_opened, "opened")
-    rec.hook(window.restore_finished, "restored")
-    rec.hook(window.restore_failed, "failed")
-    rec.hook(window.spectrogram_ready, "spec_original", lambda w: w == "original")
-    rec.hook(window.spectrogram_ready, "spec_lower", lambda w: w == "lower")
+    rec.hook(window.session.opened, "opened")
+    rec.hook(window.restore.finished, "restored")
+    rec.hook(window.restore.failed, "failed")
+    rec.hook(window.view.spectrogram_ready, "spec_original", lambda w: w == "original")
+    rec.hook(window.view.spectrogram_ready, "spec_lower", lambda w: w == "lower")
     paint = PaintWatch(window.timeline.viewport())
     probe = StallProbe()
 
     probe.start()
     t0 = time.perf_counter()
-    window.open_files([str(path)])
-    if not rec.run_until(lambda: "spec_original" in rec.times and not window.busy, 600):
+    window.session.open_files([str(path)])
+    if not rec.run_until(lambda: "spec_original" in rec.times and not window.jobs.busy, 600):
         raise RuntimeError("the recording did not open in 10 minutes")
     opening = probe.stop()
     opening["load_s"] = rec.times["opened"] - t0
@@ -447,7 +447,7 @@ def scenario_restore(work: Path, path: Path, applies: int) -> dict[str, Any]:
         rec.run_until(lambda: "restored" in rec.times or "failed" in rec.times, 1800)
         if "restored" not in rec.times:
             raise RuntimeError(f"the restoration failed: {shown or rec.args.get('failed')}")
-        rec.run_until(lambda: "spec_lower" in rec.times and not window.busy, 600)
+        rec.run_until(lambda: "spec_lower" in rec.times and not window.jobs.busy, 600)
         paint.arm()
         window.timeline.viewport().update()
         rec.run_until(lambda: paint.painted is not None, 2.0)
@@ -465,7 +465,7 @@ def scenario_restore(work: Path, path: Path, applies: int) -> dict[str, Any]:
         "preload": preload,
         "open": opening,
         "applies": runs,
-        "frames": window.current.frames if window.current else 0,
+        "frames": window.session.current.frames if window.session.current else 0,
         "tensorflow": tf.__version__,
         "peak_rss_mb": _rss_mb(),
         "message_boxes": shown,
@@ -476,12 +476,12 @@ def scenario_train(work: Path, epochs: int, pairs: int) -> dict[str, Any]:
     noisy, clean = make_pairs(work / "pairs", count=pairs)
     app, window, shown = _qt_setup(work)
     preload = _preload(window)
-    window.training_dialog()
-    dialog = window.training
+    window.training.open_dialog()
+    dialog = window.training.dialog
     rec = Recorder()
     rec.hook(dialog.model_saved, "saved")
     rec.hook(dialog.busy_changed, "idle", lambda busy: not busy)
-    rec.hook(dialog._relay.epoch, "first_epoch")
+    rec.hook(dialog.epoch_reported, "first_epoch")
     dialog.noisy_edit.setText(str(noisy))
     dialog.clean_edit.setText(str(clean))
     dialog.arch_combo.setCurrentText("dense")
@@ -515,14 +515,14 @@ def scenario_train(work: Path, epochs: int, pairs: int) -> dict[str, Any]:
 def scenario_show(work: Path, path: Path) -> dict[str, Any]:
     app, window, shown = _qt_setup(work)
     rec = Recorder()
-    rec.hook(window.recording_opened, "opened")
-    rec.hook(window.spectrogram_ready, "spec_original", lambda w: w == "original")
+    rec.hook(window.session.opened, "opened")
+    rec.hook(window.view.spectrogram_ready, "spec_original", lambda w: w == "original")
     paint = PaintWatch(window.timeline.viewport())
     baseline = _current_rss_mb()
     probe = StallProbe()
     probe.start()
     t0 = time.perf_counter()
-    window.open_files([str(path)])
+    window.session.open_files([str(path)])
     rec.run_until(lambda: "opened" in rec.times, 900)
     if "opened" not in rec.times:
         raise RuntimeError(f"the file did not open: {shown}")
@@ -536,7 +536,7 @@ def scenario_show(work: Path, path: Path) -> dict[str, Any]:
     rec.run_until(lambda: paint.painted is not None, 5.0)
     spec_drawn = paint.painted or time.perf_counter()
     result = probe.stop()
-    doc = window.current
+    doc = window.session.current
     result.update(
         {
             "opened_s": rec.times["opened"] - t0,

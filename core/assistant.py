@@ -3,7 +3,7 @@
 :func:`diagnose` runs the detectors (hum, clicks, clipping, noise, bandwidth) and
 returns a :class:`Diagnosis`; where the steady-noise estimate finds the recording clean,
 it asks the built-in model how much it would take out (noise that comes and goes).
-:func:`propose_chain` turns the diagnosis into a :class:`~core.pipeline.ChainConfig`.
+:func:`propose_chain` turns the diagnosis into a :class:`~core.chain.ChainConfig`.
 The ``auto`` preset is a chain marked ``adaptive``: the pipeline diagnoses each input
 and runs the proposed chain.
 
@@ -22,110 +22,59 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from core.audio.io import AudioReader
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
-from core.dsp.stft import StftConfig
+from core.chain import ChainConfig, StepSpec
+from core.dsp.declick import DeclickConfig, detect_clicks
+from core.dsp.declip import ClipReport, declip, detect_clipping
+from core.dsp.dehum import detect_hum
+from core.dsp.stft import StftConfig, stft
+from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
+from core.model.bundle import DEFAULT_MODEL, DFN3_MODEL, MASK_FLOOR_DB, resolve_model_path
+from core.model.dfn3.runner import Dfn3Runner
+from core.model.inference import Enhancer, speech_rhythm
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+from core.steps import BuildContext
 from core.workers import default_workers, single_threaded_blas
 
-if TYPE_CHECKING:
-    from core.pipeline import ChainConfig
-    from core.steps import BuildContext
-
-EXCERPT_SECONDS = 20.0
-MAX_ANALYSED_SECONDS = 120.0
-# The click detector fits AR models around every candidate (on 48 kHz stereo it took
-# three quarters of the assistant's time); a rate is judged as well from a quarter.
-CLICK_ANALYSED_SECONDS = 30.0
-# ... and the count stops early, in pieces this long, once it places both click rates
-# clearly on one side of their thresholds (a Poisson count at the threshold would be
-# this unlikely), but not before this much: far from the thresholds that takes 7.5 to
-# 15 s, near them it runs to the end.
-CLICK_PIECE_SECONDS = 2.5
-CLICK_SETTLED_CHANCE = 0.01
-CLICK_MIN_ANALYSED_SECONDS = 7.5
+# Where each threshold came from, with the measurements: docs/assistant.md.
+EXCERPT_SECONDS = 20.0  # long files are judged from excerpts this long ...
+MAX_ANALYSED_SECONDS = 120.0  # ... at most this much in all
+CLICK_ANALYSED_SECONDS = 30.0  # the click detector is the costliest; a quarter judges a rate
+CLICK_PIECE_SECONDS = 2.5  # clicks are counted in pieces, and the count stops early ...
+CLICK_SETTLED_CHANCE = 0.01  # ... once a Poisson count at a threshold is this unlikely ...
+CLICK_MIN_ANALYSED_SECONDS = 7.5  # ... but not before this much is heard
 
 # Thresholds above which a problem is reported and repaired.
 HUM_MIN_DBFS = -75.0  # quieter hum is inaudible under any programme
 CLICKS_MIN_PER_MIN = 40.0  # the detector finds tens per minute in some clean speech
 CRACKLE_MIN_PER_MIN = 600.0  # so many small clicks that it is crackle
-# Clicks are repaired when those that stand out clearly (a residual at least this many
-# times the detector's threshold, as its own strong clicks) reach CLICKS_MIN_PER_MIN:
-# speech's own transients (plosives, mouth clicks) seldom do, and their repair costs
-# clean speech 0.1-0.5 PESQ. Training-side clips (bench/assistant.py): clean speech at
-# or above 40 per minute 14 of 65 counting every click, 3 counting these; with inserted
-# clicks at 60-240 per minute 64 and 63, at 40-60 per minute 49 and 43.
-CLEAR_CLICK_STRENGTH = 1.5
-CLIPPED_MIN_FRACTION = 2e-4
-NOISY_BELOW_SNR_DB = 35.0
-# The steady-noise estimate cannot see noise that comes and goes over a clean floor
-# (handling, taps, clatter): where it finds a recording clean, the built-in model
-# listens, and noise it would take out at -25 dB of the energy or more is repaired.
-# Training-side material (bench/assistant.py): clean speech whose floor reads clean
-# -60..-26 dB; speech in such noise at 20 dB -25..-20, at 0 dB -6.
-UNSTEADY_NOISE_DB = -25.0
+CLEAR_CLICK_STRENGTH = 1.5  # clicks this far over the threshold count; speech's own seldom do
+CLIPPED_MIN_FRACTION = 2e-4  # share of samples at the clipping level
+NOISY_BELOW_SNR_DB = 35.0  # blind SNR below which steady noise is repaired
+UNSTEADY_NOISE_DB = -25.0  # the model would take this much from a "clean" floor: unsteady noise
 BANDWIDTH_DROP_DB = 50.0  # the band ends where the long-term spectrum falls this far
-# A programme band edge with only noise above it (telephone, old broadcast, a low-rate
-# source re-recorded with hiss): the loud frames stand out of the quiet ones by more
-# than EDGE_INSIDE_DB just inside the edge and by under EDGE_OUTSIDE_DB a third of an
-# octave above it. A noisy full-band recording fades gradually and is left alone.
-# Training-side speech band-limited at 3.4 or 5 kHz under hiss at 15-30 dB SNR
-# (bench/assistant.py, and a second draw): just inside, the 5th percentile stood 7-11
-# dB out (at the earlier 15 dB, 20-70 % of the clips were missed); a third of an octave
-# above, the 95th percentile 0.3-3.6 dB.
-EDGE_INSIDE_DB = 9.0
-EDGE_OUTSIDE_DB = 1.0
-# ... and what lies above is steady: in the octave above (from a third of an octave past
-# the edge) the loudest 1 % of frames stand at most this far above the median frame.
-# Programme that comes and goes above the loud frames' band is not. In the same draws,
-# band-limited speech with hiss: 90 % at most 2 dB; the full-band speech, clean or in
-# real noise at 0-20 dB, and the music excerpts, clean or in noise (at 44.1 kHz), that
-# passed the two tests above: 8.5 dB and up (one exception: an Ogg Vorbis track's own
-# cutoff at 16 kHz, a real band edge).
-EDGE_STEADY_DB = 5.0
+EDGE_INSIDE_DB = 9.0  # a band edge: loud frames stand this far out just inside it ...
+EDGE_OUTSIDE_DB = 1.0  # ... and under this a third of an octave above it ...
+EDGE_STEADY_DB = 5.0  # ... where the loudest 1 % of frames stand at most this over the median
 LOWPASS_MARGIN = 1.1  # the low-pass sits this far above the edge
-# Light hiss above a band edge is taken out by the noise-profile step (`hiss`) before the
-# model; heavier hiss is left to the model's own pre-clean and the speech model. On
-# training-side band-limited speech (bench/assistant.py), PESQ of the hiss step against
-# the model's pre-clean, both followed by the low-pass, by estimated SNR: -0.05, -0.10
-# and -0.04 at 14-18, 18-22 and 22-24 dB; +0.06..+0.09 from 24 dB up.
-HISS_STEP_MIN_SNR_DB = 24.0
-# The model's mask rarely reaches -20 dB except on steady hiss, where stopping there left
-# it audible: -30 dB everywhere gained 0.13 PESQ on hum + hiss and changed no other
-# condition of bench/quality.py by more than 0.01 (a gentler floor on light noise bought
-# nothing).
-MODEL_FLOOR_DB = -30.0
-# A gentle steady-noise cut before the model: deeper ones (18, 24 dB) gained less PESQ.
-MODEL_PRE_CLEAN_DB = 12.0
+HISS_STEP_MIN_SNR_DB = 24.0  # hiss this light above an edge: the hiss step, not the pre-clean
+MODEL_FLOOR_DB = MASK_FLOOR_DB  # the mask model's floor on speech in noise
+MODEL_PRE_CLEAN_DB = 12.0  # a gentle steady-noise cut before the model; deeper gained less
 
-# Speech or music decides the noise model: DeepFilterNet3 for speech, the mask model
-# elsewhere (DeepFilterNet3 takes nearly all of a piece of music away: 20 training-side
-# Wesnoth excerpts came out at -14 dB SI-SDR against themselves, the mask model's at
-# +30). Both models listen: where DeepFilterNet3 keeps much less than the mask model,
-# which was trained with music, the programme is music. On training-side material
-# (docs/benchmarks.md, "Speech or music") the gap was -3.6..6.5 dB for speech clean or in
-# white or recorded noise at -5..10 dB SNR, and 0.9 dB and up for music (6.5 and up
-# clean, 4.4 in white noise at 10 dB SNR). Below PROGRAMME_GAP_SURE_DB it is speech; up
-# to PROGRAMME_GAP_DB only with speech's pauses and syllable rhythm as well (a song with
-# its accompaniment read 7.5-10.9 dB, pauses 0.16-0.18).
-PROGRAMME_GAP_SURE_DB = 3.0
-PROGRAMME_GAP_DB = 7.0
+# Speech or music: the gap between what the mask model and DeepFilterNet3 keep.
+PROGRAMME_GAP_SURE_DB = 3.0  # below it, speech
+PROGRAMME_GAP_DB = 7.0  # from it, music; in between speech's pauses and rhythm decide
 PROGRAMME_PAUSE_SHARE = 0.2  # speech in noise 0.23..0.64 mostly; music 0.00..0.18
 PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.31..0.59 (core.model.inference.speech_rhythm)
-# Light noise on speech: DeepFilterNet3 at its attenuation limit instead of unbounded. On
-# training-side LibriSpeech (docs/benchmarks.md, "DeepFilterNet3 on light noise") clean
-# utterances read 14-60 dB blind SNR and came out of it at PESQ-WB 4.13 unbounded, 4.37
-# limited to 20 dB; with white noise at 30 dB SNR (read 15-30) 3.60 and 3.71; at 20 dB
-# (read 13-20) 3.14 and 2.81, so the limit stays off there.
-LIGHT_NOISE_SNR_DB = 25.0
-LIGHT_NOISE_LIMIT_DB = 20.0
-PROGRAMME_PAUSE_SHARE = 0.2  # without the models, speech's pauses and rhythm decide
-PROGRAMME_RHYTHM_SHARE = 0.3  # (core.model.inference.speech_rhythm; 0.3-0.5 for speech)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
+LIGHT_NOISE_SNR_DB = 25.0  # speech this clean gets DeepFilterNet3 with a limit ...
+LIGHT_NOISE_LIMIT_DB = 20.0  # ... of this much reduction
 
 
 @dataclass(frozen=True)
@@ -313,7 +262,6 @@ def hear_file(path: str | os.PathLike[str], *, context: BuildContext | None = No
 
 def _read_excerpts(path: str | os.PathLike[str]) -> tuple[np.ndarray, int, int]:
     """The excerpts of a file that the measurements read, joined; its rate and length."""
-    from core.audio.io import AudioReader
 
     with AudioReader(path) as reader:
         sr, total = reader.info.samplerate, reader.info.frames
@@ -405,7 +353,6 @@ def _click_rate(
     the channels are searched on; ``prepare``: applied to each piece first (the repairs
     the chain makes before the de-click step).
     """
-    from core.dsp.declick import DeclickConfig, detect_clicks
 
     clear = CLEAR_CLICK_STRENGTH * DeclickConfig().threshold
     count, clear_count, seconds = 0, 0, 0.0
@@ -436,9 +383,6 @@ def _diagnose(
     context: BuildContext | None = None,
     already_excerpted: bool = False,
 ) -> Diagnosis:
-    from core.dsp.declip import ClipReport, declip, detect_clipping
-    from core.dsp.dehum import detect_hum
-    from core.features import FeatureConfig, estimate_snr_db, mean_power_spectrum
 
     if not already_excerpted:
         x = _excerpted(x, sr)
@@ -512,9 +456,6 @@ def _diagnose(
 def model_removal_db(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> float:
     """:meth:`~core.model.inference.Enhancer.removal_db` of the built-in model, at the
     floor the proposed model step uses, for ``audio`` ``(channels, samples)``."""
-    from core.model.bundle import DEFAULT_MODEL
-    from core.model.inference import Enhancer
-    from core.steps import BuildContext
 
     bundle = (context or BuildContext()).bundle(DEFAULT_MODEL)
     return Enhancer(bundle, floor_db=MODEL_FLOOR_DB).removal_db(audio, sr=sr)
@@ -528,8 +469,6 @@ def hear_programme(audio: np.ndarray, *, sr: int, context: BuildContext | None =
     x = audio.mean(axis=0, keepdims=True)
     x = resample(x, orig_sr=sr, target_sr=_CUE_RATE) if sr != _CUE_RATE else x
     x = x[:, : int(PROGRAMME_LISTEN_SECONDS * _CUE_RATE)]
-    from core.dsp.stft import stft
-    from core.model.inference import speech_rhythm
 
     gap = programme_gap_db(x, sr=_CUE_RATE, context=context)
     if gap is not None and gap < PROGRAMME_GAP_SURE_DB:
@@ -552,10 +491,6 @@ def programme_gap_db(
     """How much less of the energy of ``audio`` ``(1, samples)`` DeepFilterNet3 keeps than
     the mask model at its floor (:data:`MODEL_FLOOR_DB`), in dB; ``None`` where either is
     not installed or the audio is silent."""
-    from core.model.bundle import DEFAULT_MODEL, DFN3_MODEL, resolve_model_path
-    from core.model.dfn3.runner import Dfn3Runner
-    from core.model.inference import Enhancer
-    from core.steps import BuildContext
 
     if not all(resolve_model_path(m).exists() for m in (DFN3_MODEL, DEFAULT_MODEL)):
         return None
@@ -680,7 +615,6 @@ def resolve_model_steps(chain: ChainConfig, programme: str) -> ChainConfig:
     """``chain`` with each ``{"model": "auto"}`` step made concrete for ``programme``. A
     reduction limit of -100 dB (none, the step's default) becomes the mask model's
     tested floor (:data:`MODEL_FLOOR_DB`) where the mask model runs."""
-    from core.pipeline import ChainConfig, StepSpec
 
     steps = []
     for step in chain.steps:
@@ -708,9 +642,8 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainCon
 
     Returns
     -------
-    :class:`~core.pipeline.ChainConfig` named ``auto``.
+    :class:`~core.chain.ChainConfig` named ``auto``.
     """
-    from core.pipeline import ChainConfig, StepSpec
 
     kinds = {f.kind: f for f in diagnosis.findings()}
     steps = []
@@ -767,3 +700,20 @@ def propose_chain(diagnosis: Diagnosis, *, model: str = AUTO_CHOICE) -> ChainCon
             "steps": [s.to_dict() for s in steps],
         }
     )
+
+
+def adapt_chain(
+    chain: ChainConfig,
+    diagnose: Callable[[], Any],
+    hear: Callable[[], str] | None = None,
+) -> ChainConfig:
+    """``chain`` itself; for an adaptive chain the assistant's proposal for the input that
+    ``diagnose()`` measures; for a chain with ``{"model": "auto"}`` steps, those steps made
+    concrete for the programme ``hear()`` (by default the diagnosis) hears. Each is called
+    only when needed."""
+    if chain.adaptive:
+        return propose_chain(diagnose(), model=chain.model)
+    if chain.chooses_model:
+        programme = hear() if hear is not None else diagnose().programme
+        return resolve_model_steps(chain, programme)
+    return chain

@@ -74,7 +74,7 @@ def _print_json(data: Any) -> None:
 
 
 def _chain_from_args(args: argparse.Namespace) -> Any:
-    from core.pipeline import ChainConfig, load_preset
+    from core.chain import ChainConfig, load_preset
 
     chain = ChainConfig.from_json(args.chain) if args.chain else load_preset(args.preset)
     return chain.with_model(args.model) if args.model else chain
@@ -246,7 +246,7 @@ def cmd_pairs_make(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from core.pipeline import list_presets, load_preset
+    from core.chain import list_presets, load_preset
 
     for name in list_presets():
         preset = load_preset(name)
@@ -256,8 +256,9 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from core.chain import load_preset
     from core.demo import demo_recording
-    from core.pipeline import load_preset, restore_file
+    from core.pipeline import restore_file
 
     folder = make_folder(args.output)
     restored, removed = folder / "demo_restored.wav", folder / "demo_removed.wav"
@@ -284,10 +285,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _strength(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("strength must be between 0 and 1")
-    return value
+    from core.strength import check_strength
+
+    try:
+        return check_strength(float(text))
+    except (ValueError, ConfigError) as exc:
+        raise argparse.ArgumentTypeError("strength must be a number between 0 and 1") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -256,7 +256,6 @@ class PendingFile(CommitOnExit):
         self.tmp.unlink(missing_ok=True)
 
 
-
 @contextlib.contextmanager
 def writing(path: PathLike, *, overwrite: bool = False, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path to fill; published as ``path`` when the block ends without

@@ -10,19 +10,18 @@ removed, at output level — so ``restored + residual = gains × original``.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from core.assistant import adapt_chain, diagnose, diagnose_file, hear, hear_file
 from core.audio.io import (
     WRITE_FAILURES,
     AudioReader,
@@ -33,17 +32,15 @@ from core.audio.io import (
     write_failure,
 )
 from core.audio.validate import validate_audio, validate_rate
+from core.chain import ChainConfig
 from core.dsp.blockwise import Reader, array_reader, process_blocks
-from core.errors import ChainFileError, ConfigError, UnsafeOutputError
+from core.errors import ConfigError, UnsafeOutputError
 from core.output import same_file, scratch_folder
-from core.progress import CancelToken, ProgressCallback, check_cancel
+from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 from core.steps import BuildContext, step_type
-from core.strength import removal_share
+from core.strength import check_strength, mix
 from core.workers import default_workers
 
-CHAIN_VERSION = 1
-MAX_CHAIN_STEPS = 64
-MAX_CHAIN_BYTES = 1 << 20
 # Each block is processed with up to MAX_MARGIN_SECONDS of context on both sides, computed
 # and dropped: 2 s at 10 s blocks was 40 % more work, at 30 s 13 %. Memory stays small
 # (48 kHz stereo: 12 MB).
@@ -51,158 +48,7 @@ BLOCK_SECONDS = 30.0
 MAX_MARGIN_SECONDS = 3.0
 """Context either side of a block, at most: DeepFilterNet3's feature normalisation (1 s
 time constant) needs about 3 s to forget where a block starts."""
-
-
-@dataclass
-class StepSpec:
-    """One step of a chain: its type, its parameters, and whether it is bypassed."""
-
-    type: str
-    params: dict[str, Any] = field(default_factory=dict)
-    bypass: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "params": dict(self.params), "bypass": self.bypass}
-
-
-@dataclass
-class ChainConfig:
-    """A restoration chain; ``to_dict``/``from_dict`` round-trip through JSON."""
-
-    steps: list[StepSpec]
-    name: str = "custom"
-    description: str = ""
-    version: int = CHAIN_VERSION
-    adaptive: bool = False
-    """When true, the repair assistant replaces ``steps`` per input (the ``auto`` preset);
-    ``steps`` then only name the model to use."""
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "version": self.version,
-            "name": self.name,
-            "description": self.description,
-            "steps": [s.to_dict() for s in self.steps],
-        }
-        if self.adaptive:
-            data["adaptive"] = True
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Any) -> ChainConfig:
-        if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
-            raise ConfigError('a chain must be a JSON object with a list of "steps"')
-        if data.get("version", CHAIN_VERSION) != CHAIN_VERSION:
-            raise ConfigError(f"chain version {data.get('version')!r} is not supported")
-        if len(data["steps"]) > MAX_CHAIN_STEPS:
-            raise ChainFileError(
-                f"the chain has {len(data['steps'])} steps; at most {MAX_CHAIN_STEPS} are "
-                "allowed (a chain this long is almost certainly a mistake)"
-            )
-        steps = []
-        for i, raw in enumerate(data["steps"]):
-            if not isinstance(raw, dict) or "type" not in raw:
-                raise ConfigError(f'step {i + 1} needs a "type"')
-            params = raw.get("params", {})
-            if not isinstance(params, dict):
-                raise ConfigError(f'step {i + 1}: "params" must be an object')
-            kind = step_type(str(raw["type"]))
-            steps.append(StepSpec(kind.name, kind.resolve(params), bool(raw.get("bypass", False))))
-        adaptive = data.get("adaptive", False)
-        if not isinstance(adaptive, bool):
-            raise ConfigError('"adaptive" must be true or false')
-        return cls(
-            steps=steps,
-            name=str(data.get("name", "custom")),
-            description=str(data.get("description", "")),
-            adaptive=adaptive,
-        )
-
-    @classmethod
-    def from_json(cls, path: str | os.PathLike[str]) -> ChainConfig:
-        name = Path(path).name
-        try:
-            with open(path, "rb") as f:
-                raw = f.read(MAX_CHAIN_BYTES + 1)
-            if len(raw) > MAX_CHAIN_BYTES:
-                raise ChainFileError(
-                    f"chain file {name} is larger than {MAX_CHAIN_BYTES // 1024} KiB; "
-                    "a chain is a short list of steps: check that this is the right file"
-                )
-            data = json.loads(raw.decode("utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"chain file not found: {path}") from None
-        except RecursionError:
-            raise ChainFileError(
-                f"chain file {name} is nested too deeply to be a chain; check the file"
-            ) from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read chain file {name}: {exc}") from exc
-        return cls.from_dict(data)
-
-    def with_model(self, model: str) -> ChainConfig:
-        """A copy whose model steps use ``model`` (a built-in name or a path).
-
-        Another model than the built-in ones also replaces the mask model's
-        speech-in-noise companion: a user's own model is used throughout.
-        """
-        change: dict[str, Any] = {"model": model}
-        if model not in ("default", "auto"):
-            change["speech_model"] = "off"
-        steps = [
-            StepSpec(
-                s.type, {**s.params, **change} if s.type == "model" else dict(s.params), s.bypass
-            )
-            for s in self.steps
-        ]
-        return ChainConfig(steps, self.name, self.description, adaptive=self.adaptive)
-
-    @property
-    def model(self) -> str:
-        """The model of the first model step (``"auto"``, the built-in choice, when there
-        is none)."""
-        return next((str(s.params["model"]) for s in self.steps if s.type == "model"), "auto")
-
-    @property
-    def chooses_model(self) -> bool:
-        """Whether a model step leaves the model to the programme (``"auto"``)."""
-        return any(
-            s.type == "model" and not s.bypass and s.params.get("model") == "auto"
-            for s in self.steps
-        )
-
-
-def adapt_chain(
-    chain: ChainConfig,
-    diagnose: Callable[[], Any],
-    hear: Callable[[], str] | None = None,
-) -> ChainConfig:
-    """``chain`` itself; for an adaptive chain the assistant's proposal for the input that
-    ``diagnose()`` measures; for a chain with ``{"model": "auto"}`` steps, those steps made
-    concrete for the programme ``hear()`` (by default the diagnosis) hears. Each is called
-    only when needed."""
-    from core.assistant import propose_chain, resolve_model_steps
-
-    if chain.adaptive:
-        return propose_chain(diagnose(), model=chain.model)
-    if chain.chooses_model:
-        programme = hear() if hear is not None else diagnose().programme
-        return resolve_model_steps(chain, programme)
-    return chain
-
-
-def list_presets() -> list[str]:
-    """Names of the presets shipped with the package."""
-    folder = resources.files("core") / "presets"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
-
-
-def load_preset(name: str) -> ChainConfig:
-    """A shipped preset by name; raises :class:`ConfigError` for an unknown one."""
-    if name not in list_presets():
-        raise ConfigError(f"unknown preset {name!r}; available: {', '.join(list_presets())}")
-    text = (resources.files("core") / "presets" / f"{name}.json").read_text(encoding="utf-8")
-    return ChainConfig.from_dict(json.loads(text))
+LISTENING_SHARE = 0.1  # of a restore's progress bar, the assistant's diagnosis (a few s)
 
 
 # --- execution ------------------------------------------------------------
@@ -231,21 +77,41 @@ def _source_signal(read: Reader, total: int, channels: int) -> _Signal:
     return _Signal(read_pair, total, channels)
 
 
-def _stages(chain: ChainConfig, ctx: BuildContext) -> list[tuple[list[Any], Any]]:
-    """Split active steps into passes: ``(repair steps, closing gain step or None)``."""
-    stages: list[tuple[list[Any], Any]] = []
-    repairs: list[Any] = []
+@dataclass
+class _Pass:
+    """Repair steps run together block by block, closed by a gain step (or ``None``)."""
+
+    repairs: list[Any]
+    gain_step: Any
+    labels: list[str]
+    """The steps' names (:attr:`core.steps.StepType.label`), for progress messages."""
+
+    @property
+    def message(self) -> str:
+        return PROGRESS_SEPARATOR.join(self.labels)
+
+
+PROGRESS_SEPARATOR = " · "
+"""Joins the names of the steps a progress message says are running."""
+
+
+def _stages(chain: ChainConfig, ctx: BuildContext) -> list[_Pass]:
+    """Split active steps into passes."""
+    stages: list[_Pass] = []
+    current = _Pass([], None, [])
     for spec in chain.steps:
         if spec.bypass:
             continue
         kind = step_type(spec.type)
         built = kind.build(kind.resolve(spec.params), ctx)
+        current.labels.append(kind.label)
         if kind.kind == "gain":
-            stages.append((repairs, built))
-            repairs = []
+            current.gain_step = built
+            stages.append(current)
+            current = _Pass([], None, [])
         else:
-            repairs.append(built)
-    stages.append((repairs, None))
+            current.repairs.append(built)
+    stages.append(current)
     return stages
 
 
@@ -313,7 +179,7 @@ def _run(
     cancel: CancelToken | None,
     context: BuildContext,
 ) -> None:
-    share = removal_share(strength)
+    check_strength(strength)
     stages = _stages(chain, context)
     signal = source
     c, total = source.channels, source.total
@@ -323,14 +189,16 @@ def _run(
     # for most of a step (de-hum is NumPy, the model's recurrent layer is serial).
     workers = default_workers()
 
-    for done_passes, (repairs, gain_step) in enumerate(stages):
+    for done_passes, stage in enumerate(stages):
+        repairs, gain_step = stage.repairs, stage.gain_step
+        if progress is not None and stage.labels:
+            progress(done_passes / passes, stage.message)
         margin = int(sr * min(sum(s.margin_s for s in repairs), MAX_MARGIN_SECONDS))
 
         def process(ext: np.ndarray, repairs: list[Any] = repairs) -> np.ndarray:
             audio = ext[:c]
             for step in repairs:
-                out = step.process(audio, sr=sr)
-                audio = out if share == 1.0 else audio - share * (audio - out)
+                audio = step.process(audio, sr=sr)
             # Audio plus residual stays what came in: the residual gains what the steps
             # took out (one pass over the block, not two per step).
             return np.concatenate([audio, ext[c:] + (ext[:c] - audio)])
@@ -359,10 +227,11 @@ def _run(
             if store is not None:
                 store.write(start, piece)
             elif gain_step is None:
-                sink(start, piece[:c], piece[c:])
+                # Strength blends once, at the end, as the window's preview does.
+                sink(start, *mix(piece[:c], piece[c:], strength=strength))
             if progress is not None:
                 fraction = (done_passes + (start + piece.shape[1]) / total) / passes
-                progress(min(fraction, 1.0), "restoring")
+                progress(min(fraction, 1.0), stage.message)
         if store is not None:
             signal = store.signal()
         if meter is not None:
@@ -381,6 +250,8 @@ class RestoreReport:
     clipped_samples: int
     """Samples of the restored output beyond full scale (see :attr:`over_full_scale`)."""
     subtype: str = "PCM_24"
+    chain: ChainConfig | None = None
+    """The chain that ran (the assistant's choice for an adaptive chain)."""
 
     @property
     def realtime_factor(self) -> float:
@@ -410,6 +281,7 @@ class RestoreReport:
             "realtime_factor": round(self.realtime_factor, 4),
             "clipped_samples": self.clipped_samples,
             "subtype": self.subtype,
+            "chain": self.chain.to_dict() if self.chain is not None else None,
         }
 
 
@@ -445,13 +317,13 @@ def restore_file(
         raise ConfigError(f"{src.name} contains no audio")
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
-        from core.assistant import diagnose_file, hear_file
-
+        listening = sub_progress(progress, 0.0, LISTENING_SHARE)
         chain = adapt_chain(
             chain,
-            lambda: diagnose_file(src, cancel=cancel, context=context),
+            lambda: diagnose_file(src, progress=listening, cancel=cancel, context=context),
             lambda: hear_file(src, context=context),
         )
+        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
@@ -498,6 +370,7 @@ def restore_file(
         seconds=time.perf_counter() - started,
         clipped_samples=clipped,
         subtype=fmt,
+        chain=chain,
     )
 
 
@@ -520,39 +393,53 @@ def check_restore_outputs(
     return out, check_output_path(residual, protect=[src, dst], overwrite=overwrite)
 
 
+@dataclass(frozen=True)
+class Restoration:
+    """What a chain did to a signal, at full strength.
+
+    ``restored`` and ``residual`` are float32 ``(channels, samples)``, ``restored +
+    residual`` the input times any gain step's gain; ``chain`` is the chain that ran (for
+    an adaptive chain or an ``auto`` model, the assistant's choice for this input).
+    """
+
+    restored: np.ndarray
+    residual: np.ndarray
+    chain: ChainConfig
+
+    def mix(self, strength: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(restored, removed)`` heard at ``strength`` (:func:`core.strength.mix`)."""
+        return mix(self.restored, self.residual, strength=strength)
+
+
 def restore_array(
     audio: np.ndarray,
     *,
     sr: int,
     chain: ChainConfig,
-    strength: float = 1.0,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     context: BuildContext | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run ``chain`` on an in-memory signal.
+) -> Restoration:
+    """Run ``chain`` on an in-memory signal, at full strength (:meth:`Restoration.mix`
+    gives any other).
 
     Parameters
     ----------
     audio : float32 ``(channels, samples)``
 
     context : loaded models to reuse across calls (see :class:`~core.steps.BuildContext`)
-
-    Returns
-    -------
-    ``(restored, residual)``, each shaped like ``audio``.
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
     context = context or BuildContext()
     if chain.adaptive or chain.chooses_model:
-        from core.assistant import diagnose, hear
-
+        listening = sub_progress(progress, 0.0, LISTENING_SHARE)
         chain = adapt_chain(
             chain,
-            lambda: diagnose(audio, sr=sr, cancel=cancel, context=context),
+            lambda: diagnose(audio, sr=sr, progress=listening, cancel=cancel, context=context),
             lambda: hear(audio, sr=sr, context=context),
         )
+        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 
@@ -564,11 +451,11 @@ def restore_array(
         _source_signal(array_reader(audio), audio.shape[1], audio.shape[0]),
         sr,
         chain,
-        strength=strength,
+        strength=1.0,
         sink=sink,
         temp_folder=None,
         progress=progress,
         cancel=cancel,
         context=context,
     )
-    return restored, residual
+    return Restoration(restored, residual, chain)

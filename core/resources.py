@@ -12,11 +12,3 @@ def resources_root() -> Path:
     if frozen_root is not None:
         return Path(frozen_root) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
-
-
-def resource_path(*parts: str) -> Path:
-    """Path of a bundled resource; raises ``FileNotFoundError`` if it is missing."""
-    path = resources_root().joinpath(*parts)
-    if not path.exists():
-        raise FileNotFoundError(f"bundled resource not found: {path}")
-    return path

@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from core.errors import ConfigError
+from core.model.bundle import NO_FLOOR_DB
 from core.progress import CancelToken, ProgressCallback, check_cancel
 
 
@@ -294,55 +295,19 @@ def _build_model(params: Mapping[str, Any], ctx: BuildContext) -> RepairStep:
 
 
 @dataclass
-class _PeakMeter:
-    target_dbfs: float
-    peak: float = 0.0
+class _LevelGain:
+    """A level meter and the gain that brings what it measured to ``target``."""
 
-    def update(self, block: np.ndarray) -> None:
-        self.peak = max(self.peak, float(np.max(np.abs(block))) if block.size else 0.0)
-
-    def gain(self) -> float:
-        return _limited_gain(10 ** (self.target_dbfs / 20) / self.peak if self.peak > 0 else 1.0)
-
-
-@dataclass
-class _RmsMeter:
-    target_dbfs: float
-    energy: float = 0.0
-    count: int = 0
-
-    def update(self, block: np.ndarray) -> None:
-        self.energy += float(np.sum(block.astype(np.float64) ** 2))
-        self.count += block.size
-
-    def gain(self) -> float:
-        if self.energy <= 0:
-            return 1.0
-        rms = np.sqrt(self.energy / self.count)
-        return _limited_gain(10 ** (self.target_dbfs / 20) / rms)
-
-
-@dataclass
-class _LufsMeter:
-    target_lufs: float
     meter: Any
+    target: float
 
     def update(self, block: np.ndarray) -> None:
         self.meter.update(block)
 
     def gain(self) -> float:
-        lufs = self.meter.integrated()
-        if not np.isfinite(lufs):
-            return 1.0
-        return _limited_gain(10 ** ((self.target_lufs - lufs) / 20))
+        from core.dsp.loudness import MAX_GAIN_DB, level_gain
 
-
-MAX_GAIN_DB = 40.0
-
-
-def _limited_gain(gain: float) -> float:
-    """Never amplify by more than 40 dB: near-silent input stays near-silent."""
-    return float(min(gain, 10 ** (MAX_GAIN_DB / 20)))
+        return level_gain(self.meter.level_db(), self.target, max_gain_db=MAX_GAIN_DB)
 
 
 @dataclass
@@ -351,13 +316,9 @@ class _Normalize:
     target: float
 
     def meter(self, *, sr: int, channels: int) -> GainMeter:
-        if self.mode == "peak":
-            return _PeakMeter(self.target)
-        if self.mode == "rms":
-            return _RmsMeter(self.target)
-        from core.dsp.loudness import LoudnessMeter
+        from core.dsp.loudness import level_meter
 
-        return _LufsMeter(self.target, LoudnessMeter(sr=sr, channels=channels))
+        return _LevelGain(level_meter(self.mode, sr=sr, channels=channels), self.target)
 
 
 def _build_normalize(params: Mapping[str, Any], ctx: BuildContext) -> GainStep:
@@ -432,12 +393,12 @@ STEP_TYPES: dict[str, StepType] = {
             "AI noise reduction",
             (
                 ParamSpec("model", "default", "Model"),
-                # -100 dB: no limit (DeepFilterNet's convention); presets set their own.
+                # No limit by default; presets set their own.
                 ParamSpec(
                     "floor_db",
-                    -100.0,
+                    NO_FLOOR_DB,
                     "Maximum reduction",
-                    -100.0,
+                    NO_FLOOR_DB,
                     0.0,
                     unit="dB",
                     at_minimum="no limit",

@@ -383,9 +383,9 @@ def _train_dfn3(
     sources: dict[str, Any],
 ) -> TrainResult:
     """Fine-tune (or, without ``init``, train afresh) DeepFilterNet3: see
-    :mod:`core.model.dfn3.training`."""
+    :mod:`core.finetune`."""
+    from core.finetune import cut_segments, fine_tune
     from core.model.dfn3 import frontend, new_bundle
-    from core.model.dfn3.training import cut_segments, fine_tune
 
     config, progress, cancel = run.config, run.progress, run.cancel
     sr = frontend.SAMPLE_RATE

@@ -94,3 +94,7 @@ class PreferencesDialog(QDialog):
     @property
     def language(self) -> str:
         return str(self.language_box.currentData())
+
+    @property
+    def matched_loudness(self) -> bool:
+        return self.matched.isChecked()

@@ -1,11 +1,11 @@
 """The training dialog: choose or synthesise paired data, check it, train, watch the loss.
 
 Every long step (synthesising pairs, checking pairs, training) runs as a ``core``
-function in a :class:`app.workers.Worker`, so the dialog stays responsive and Cancel
+function in an :class:`app.jobs.Job`, so the dialog stays responsive and Cancel
 works. TensorFlow is imported only inside the training job (``core.training`` imports
-it lazily). ``core.training.train`` calls ``on_epoch`` on the worker thread; the
-dialog forwards each :class:`core.training.EpochReport` through a Qt signal, which
-Qt delivers queued on the GUI thread, where the curves are updated.
+it lazily). ``core.training.train`` calls ``on_epoch`` on the worker thread; the job
+yields each :class:`core.training.EpochReport` (its ``yielded`` signal, on the GUI
+thread), where the curves are updated.
 
 A trained model is saved as ``models_dir/<name>.keras`` (plus its ``.json``); an
 existing file is never overwritten: the name gets ``-2``, ``-3``, ... and the summary
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDoubleValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -44,15 +44,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.workers import Worker
-from core.errors import (
-    AudioFormatError,
-    ConfigError,
-    ModelFormatError,
-    PairingError,
-    SeminarioError,
-    UnsafeOutputError,
-)
+from app.errors import describe_inline
+from app.jobs import Job
+from core.errors import ConfigError, SeminarioError
 from core.model.architectures import ARCHITECTURES
 from core.output import free_path, make_folder
 from core.training import DFN3_ARCH
@@ -63,55 +57,12 @@ _LEARNING_RATES = ("0.003", "0.001", "0.0003", "0.0001")
 _NAME_INVALID = re.compile(r"[^\w\-. ]+")
 
 
-def describe_error(exc: BaseException) -> str:
-    """One readable paragraph for an error raised by a training job."""
-    if isinstance(exc, PairingError):
-        text = _tr("The training folders cannot be used. {error}")
-    elif isinstance(exc, ConfigError):
-        text = _tr("A setting is not valid: {error}")
-    elif isinstance(exc, AudioFormatError):
-        text = _tr("An audio file or folder cannot be read: {error}")
-    elif isinstance(exc, UnsafeOutputError):
-        text = _tr("Nothing was written, to protect your files: {error}")
-    elif isinstance(exc, ModelFormatError):
-        text = _tr("The model cannot be loaded or saved: {error}")
-    elif isinstance(exc, MemoryError):
-        return _tr("Out of memory: try a smaller batch size or fewer files.")
-    elif isinstance(exc, SeminarioError):
-        return str(exc)
-    else:
-        text = _tr("Something went wrong ({kind}): {error}")
-    return text.format(error=exc, kind=type(exc).__name__)
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TrainingDialog", text)
-
-
-# Marked for lupdate; translated by _tr() in describe_error.
-_ERROR_TEXTS = (
-    QT_TRANSLATE_NOOP("TrainingDialog", "The training folders cannot be used. {error}"),
-    QT_TRANSLATE_NOOP("TrainingDialog", "A setting is not valid: {error}"),
-    QT_TRANSLATE_NOOP("TrainingDialog", "An audio file or folder cannot be read: {error}"),
-    QT_TRANSLATE_NOOP("TrainingDialog", "Nothing was written, to protect your files: {error}"),
-    QT_TRANSLATE_NOOP("TrainingDialog", "The model cannot be loaded or saved: {error}"),
-    QT_TRANSLATE_NOOP("TrainingDialog", "Out of memory: try a smaller batch size or fewer files."),
-    QT_TRANSLATE_NOOP("TrainingDialog", "Something went wrong ({kind}): {error}"),
-)
-
-
 def unique_model_path(models_dir: Path, name: str) -> Path:
     """``models_dir/<name>.keras``, or ``<name>-2.keras`` etc. when that is taken."""
     stem = _NAME_INVALID.sub("_", name.strip()).strip(" .") or "model"
     if stem.lower().endswith(".keras"):
         stem = stem[: -len(".keras")] or "model"
     return free_path(models_dir / f"{stem}.keras", companions=[".json"])
-
-
-class _EpochRelay(QObject):
-    """Carries reports from the worker thread to the GUI thread (queued delivery)."""
-
-    epoch = Signal(object)  # core.training.EpochReport
 
 
 class TrainingDialog(QDialog):
@@ -121,10 +72,12 @@ class TrainingDialog(QDialog):
     -------
     model_saved(str) : path of the saved ``.keras`` file, after a successful training.
     busy_changed(bool) : a background job started (True) or ended (False).
+    epoch_reported(object) : a :class:`core.training.EpochReport`, after the curves show it.
     """
 
     model_saved = Signal(str)
     busy_changed = Signal(bool)
+    epoch_reported = Signal(object)
 
     def __init__(
         self, parent: QWidget | None = None, *, models_dir: Path, start_dir: str = ""
@@ -133,15 +86,13 @@ class TrainingDialog(QDialog):
         self.setWindowTitle(self.tr("Train a model"))
         self.models_dir = Path(models_dir)
         self._start_dir = start_dir
-        #: Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``,
-        #: ``n_fft``) merged over what the widgets say; for experts and tests.
+        # Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``,
+        # ``n_fft``) merged over what the widgets say; for experts and tests.
         self.config_overrides: dict[str, Any] = {}
-        self._worker: Worker | None = None
-        self._job = ""
+        self._job: Job | None = None
+        self._job_kind = ""
         self._close_when_idle = False
         self._target: Path | None = None
-        self._relay = _EpochRelay(self)
-        self._relay.epoch.connect(self._on_epoch)
         self._epochs: list[int] = []
         self._losses: list[float] = []
         self._val_losses: list[float] = []
@@ -398,7 +349,7 @@ class TrainingDialog(QDialog):
 
     @property
     def is_busy(self) -> bool:
-        return self._worker is not None
+        return self._job is not None
 
     def _update_buttons(self) -> None:
         busy = self.is_busy
@@ -415,24 +366,24 @@ class TrainingDialog(QDialog):
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
 
-    def _start(self, job: str, worker: Worker, status: str) -> None:
+    def _start(self, kind: str, job: Job, status: str) -> None:
         self._show_error("")
+        self._job_kind = kind
         self._job = job
-        self._worker = worker
-        worker.signals.progress.connect(self._on_progress)
-        worker.signals.failed.connect(self._on_failed)
-        worker.signals.cancelled.connect(self._on_cancelled)
-        worker.signals.done.connect(self._on_done)
+        job.progress.connect(self._on_progress)
+        job.errored.connect(self._on_failed)
+        job.aborted.connect(self._on_cancelled)
+        job.finished.connect(self._on_done)
         self.progress_bar.setValue(0)
         self.status_label.setText(status)
         self._update_buttons()
         self.busy_changed.emit(True)
-        worker.start()
+        job.start()
 
     # --- jobs -------------------------------------------------------------------------------
 
     def start_synthesis(self) -> None:
-        """Write degraded/clean pairs from the clean and noise folders (a Worker job)."""
+        """Write degraded/clean pairs from the clean and noise folders (a background job)."""
         if self.is_busy:
             return
         from core.data.degrade import degrade_pair_folder
@@ -449,26 +400,28 @@ class TrainingDialog(QDialog):
                 )
             )
             return
-        worker = Worker(
+        job = Job(
             degrade_pair_folder,
             clean,
             noise,
             out,
             count=self.synth_count_spin.value(),
             seed=self.synth_seed_spin.value(),
+            parent=self,
         )
-        worker.signals.finished.connect(self._on_synthesised)
-        self._start("synthesis", worker, self.tr("Synthesising pairs…"))
+        job.returned.connect(self._on_synthesised)
+        self._start("synthesis", job, self.tr("Synthesising pairs…"))
 
     def start_check(self) -> None:
-        """Match and check the paired folders (a Worker job); shows the report."""
+        """Match and check the paired folders (a background job); shows the report."""
         if self.is_busy:
             return
         from core.data.pairs import match_pairs
 
-        worker = Worker(match_pairs, self.noisy_edit.text().strip(), self.clean_edit.text().strip())
-        worker.signals.finished.connect(self._on_checked)
-        self._start("check", worker, self.tr("Checking pairs…"))
+        noisy, clean = self.noisy_edit.text().strip(), self.clean_edit.text().strip()
+        job = Job(match_pairs, noisy, clean, parent=self)
+        job.returned.connect(self._on_checked)
+        self._start("check", job, self.tr("Checking pairs…"))
 
     def training_config(self) -> Any:
         """The :class:`core.training.TrainConfig` the widgets describe."""
@@ -496,14 +449,15 @@ class TrainingDialog(QDialog):
         return config
 
     def start_training(self) -> None:
-        """Train in a Worker; on success save under ``models_dir`` and emit model_saved."""
+        """Train in a background job; on success save under ``models_dir`` and emit
+        model_saved."""
         if self.is_busy:
             return
         try:
             config = self.training_config()
             self.models_dir.mkdir(parents=True, exist_ok=True)
         except (SeminarioError, OSError) as exc:
-            self._show_error(describe_error(exc))
+            self._show_error(describe_inline(exc))
             return
         name = self.name_edit.text().strip()
         self._target = unique_model_path(self.models_dir, name)
@@ -512,16 +466,11 @@ class TrainingDialog(QDialog):
         self.val_curve.setData([], [])
         self.summary_label.hide()
 
-        relay = self._relay
         loading = self.tr("Loading TensorFlow…")
 
-        def on_epoch(report: Any) -> None:
-            try:
-                relay.epoch.emit(report)  # emitted on a worker thread, delivered queued
-            except RuntimeError:  # the dialog (and its relay) was deleted meanwhile
-                pass
-
-        def job(noisy: str, clean: str, output: Path, *, progress: Any, cancel: Any) -> Any:
+        def train(
+            noisy: str, clean: str, output: Path, *, progress: Any, cancel: Any, on_epoch: Any
+        ) -> Any:
             from core.training import train  # TensorFlow loads on this thread, lazily
 
             progress(0.0, loading)
@@ -535,24 +484,24 @@ class TrainingDialog(QDialog):
                 on_epoch=on_epoch,
             )
 
-        worker = Worker(
-            job, self.noisy_edit.text().strip(), self.clean_edit.text().strip(), self._target
-        )
-        worker.signals.finished.connect(self._on_trained)
-        self._start("training", worker, self.tr("Starting training…"))
+        noisy, clean = self.noisy_edit.text().strip(), self.clean_edit.text().strip()
+        job = Job(train, noisy, clean, self._target, yield_to="on_epoch", parent=self)
+        job.yielded.connect(self._on_epoch)
+        job.returned.connect(self._on_trained)
+        self._start("training", job, self.tr("Starting training…"))
 
     def cancel(self) -> None:
         """Ask the running job to stop; the dialog returns to idle when it has."""
-        if self._worker is not None:
-            self._worker.cancel()
+        if self._job is not None:
+            self._job.cancel()
             self.cancel_button.setEnabled(False)
             self.status_label.setText(self.tr("Cancelling…"))
 
-    # --- worker results (GUI thread) --------------------------------------------------------
+    # --- job results (GUI thread) -----------------------------------------------------------
 
     def _on_progress(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(int(round(1000 * min(max(fraction, 0.0), 1.0))))
-        if message and not (self._worker and self._worker.is_cancelled):
+        if message and not (self._job and self._job.is_cancelled):
             self.status_label.setText(message[:1].upper() + message[1:])
 
     def _on_epoch(self, report: Any) -> None:
@@ -562,6 +511,7 @@ class TrainingDialog(QDialog):
         self.loss_curve.setData(self._epochs, self._losses)
         self.val_curve.setData(self._epochs, self._val_losses)
         self.plot.setXRange(1, max(2, report.epochs), padding=0.02)
+        self.epoch_reported.emit(report)
 
     def _on_checked(self, report: Any) -> None:
         self.report_view.setPlainText("\n".join(report.summary_lines()))
@@ -622,26 +572,30 @@ class TrainingDialog(QDialog):
         self.model_saved.emit(str(path))
 
     def _on_failed(self, exc: object) -> None:
-        message = describe_error(exc) if isinstance(exc, BaseException) else str(exc)
+        message = describe_inline(exc) if isinstance(exc, BaseException) else str(exc)
         self._show_error(message)
         stopped = {
             "training": self.tr("The training stopped with an error."),
             "check": self.tr("The check stopped with an error."),
             "synthesis": self.tr("The synthesis stopped with an error."),
         }
-        self.status_label.setText(stopped.get(self._job, self.tr("The job stopped with an error.")))
+        self.status_label.setText(
+            stopped.get(self._job_kind, self.tr("The job stopped with an error."))
+        )
 
     def _on_cancelled(self) -> None:
         self.status_label.setText(
             self.tr("Cancelled; no model was saved.")
-            if self._job == "training"
+            if self._job_kind == "training"
             else self.tr("Cancelled; nothing was kept.")
         )
         self.progress_bar.setValue(0)
 
     def _on_done(self) -> None:
-        self._worker = None
-        self._job = ""
+        if self._job is not None:
+            self._job.deleteLater()
+        self._job = None
+        self._job_kind = ""
         self._update_buttons()
         self.busy_changed.emit(False)
         if self._close_when_idle:

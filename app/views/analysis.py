@@ -1,12 +1,11 @@
 """The Analysis panel: the founding document's features, before and after restoration.
 
-:func:`analyze` is a plain function run in a background worker; the panel only draws.
+:func:`core.analysis.compare_audio` measures them in a background job; the panel only
+draws.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,62 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.views.axes import TimeAxis, format_frequency, format_number
-from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+from core.analysis import Measures
 
-ENVELOPE_POINTS = 2000
 BEFORE_COLOR = "#4aa3df"
 AFTER_COLOR = "#6cc644"
-
-
-@dataclass(frozen=True)
-class Analysis:
-    summary: dict[str, Any]  # FeatureSummary.to_dict() plus lufs, true_peak_dbtp
-    envelope_t: np.ndarray
-    envelope_db: np.ndarray
-
-
-def _analyze_one(
-    audio: np.ndarray, sr: int, progress: ProgressCallback, cancel: CancelToken | None
-) -> Analysis:
-    from core.dsp.limiter import true_peak_dbtp
-    from core.dsp.loudness import integrated_loudness
-    from core.features import FeatureConfig, frame_features, summarize
-
-    hop = int(min(2048, max(512, audio.shape[1] // 50_000)))
-    config = FeatureConfig(hop=hop)
-    frames = frame_features(
-        audio, sr=sr, config=config, progress=sub_progress(progress, 0, 0.7), cancel=cancel
-    )
-    summary = summarize(audio, sr=sr, config=config, frames=frames, cancel=cancel).to_dict()
-    check_cancel(cancel)
-    progress(0.8, "measuring loudness")
-    lufs = integrated_loudness(audio, sr=sr)
-    peak = true_peak_dbtp(audio, sr=sr)
-    summary["lufs"] = round(lufs, 2) if math.isfinite(lufs) else None
-    summary["true_peak_dbtp"] = round(peak, 2) if math.isfinite(peak) else None
-    step = max(1, frames.n_frames // ENVELOPE_POINTS)
-    env = frames.envelope_db[::step].astype(np.float64)
-    env[~np.isfinite(env)] = -120.0
-    return Analysis(summary, frames.times_s[::step], env)
-
-
-def analyze(
-    original: np.ndarray,
-    restored: np.ndarray | None,
-    *,
-    sr: int,
-    progress: ProgressCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> tuple[Analysis, Analysis | None]:
-    """Features of the original and (if given) of the restored signal."""
-    report = progress or (lambda f, m="": None)
-    split = 0.5 if restored is not None else 1.0
-    before = _analyze_one(original, sr, sub_progress(report, 0.0, split), cancel)
-    after = None
-    if restored is not None:
-        after = _analyze_one(restored, sr, sub_progress(report, split, 1.0), cancel)
-    report(1.0, "analysis done")
-    return before, after
 
 
 # (summary key, label, decimals, unit): numbers in the locale's own format.
@@ -162,7 +109,7 @@ class AnalysisPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
-        self.result: tuple[Analysis, Analysis | None] | None = None
+        self.result: tuple[Measures, Measures | None] | None = None
 
     def clear(self, message: str = "") -> None:
         self.result = None
@@ -186,7 +133,7 @@ class AnalysisPanel(QWidget):
     def set_busy(self, message: str) -> None:
         self.status.setText(message)
 
-    def show_result(self, result: tuple[Analysis, Analysis | None]) -> None:
+    def show_result(self, result: tuple[Measures, Measures | None]) -> None:
         self.result = result
         before, after = result
         self.status.setText(
@@ -204,14 +151,14 @@ class AnalysisPanel(QWidget):
         self._draw_bands(before, after)
         self._draw_envelope(before, after)
 
-    def _draw_bands(self, before: Analysis, after: Analysis | None) -> None:
+    def _draw_bands(self, before: Measures, after: Measures | None) -> None:
         self.bands.clear()
         self.bands.setTitle(_legend(self.bands_title, after is not None), size="9pt")
         labels = before.summary.get("band_labels", [])
         x = np.arange(len(labels), dtype=float)
         floor = -100.0
 
-        def heights(a: Analysis) -> np.ndarray:
+        def heights(a: Measures) -> np.ndarray:
             values = [v if v is not None else floor for v in a.summary["band_energy_db"]]
             return np.asarray(values, dtype=float) - floor
 
@@ -241,7 +188,7 @@ class AnalysisPanel(QWidget):
         self.bands.getAxis("bottom").setTicks([ticks])
         self.bands.setYRange(floor, 0)
 
-    def _draw_envelope(self, before: Analysis, after: Analysis | None) -> None:
+    def _draw_envelope(self, before: Measures, after: Measures | None) -> None:
         self.envelope.clear()
         self.envelope.setTitle(_legend(self.envelope_title, after is not None), size="9pt")
         self.envelope.plot(

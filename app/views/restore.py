@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 from app.core_text import core_text
 from app.dialogs.export import confirm_replace
 from app.errors import show_error
+from core.chain import ChainConfig, StepSpec, list_presets, load_preset
 from core.errors import SeminarioError
 from core.output import make_folder, write_text
-from core.pipeline import ChainConfig, StepSpec, list_presets, load_preset
 from core.steps import STEP_TYPES, ParamSpec
 from core.strength import removal_share
 
@@ -265,6 +265,16 @@ class RestorePanel(QWidget):
     def preset_key(self) -> str:
         return str(self.preset_box.currentData())
 
+    @property
+    def preset_label(self) -> str:
+        """The selected preset as the box shows it."""
+        return self.preset_box.currentText()
+
+    def preset_choices(self) -> list[tuple[str, str]]:
+        """``(label, key)`` of every preset the box offers, in its order."""
+        box = self.preset_box
+        return [(box.itemText(i), str(box.itemData(i))) for i in range(box.count())]
+
     def load_chain(self, key: str) -> ChainConfig:
         if key.startswith(USER_PREFIX):
             return ChainConfig.from_json(key[len(USER_PREFIX) :])
@@ -467,6 +477,13 @@ class RestorePanel(QWidget):
         self.progress.setVisible(busy)
         self.progress.setValue(0)
         self.progress.setFormat(self.tr("Starting…") if busy else "")
+
+    def set_apply_enabled(self, enabled: bool) -> None:
+        self.apply_button.setEnabled(enabled)
+
+    def set_cancelling(self) -> None:
+        """Say that the running restoration was asked to stop."""
+        self.progress.setFormat(self.tr("Cancelling…"))
 
     def set_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 1000))

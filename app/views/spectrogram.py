@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QThreadPool, QTimer, Signal, Slot
 
-from app.workers import Worker
+from app.jobs import Job
 from core.display import Spectrogram, ViewTile, compute_spectrogram, render_view, to_scale_rows
 
 __all__ = ["Spectrogram", "SpectrogramImage", "compute_spectrogram"]
@@ -56,7 +56,7 @@ class SpectrogramImage(QObject):
         self.sr = 1
         self.scale = "linear"
         self.tile: ViewTile | None = None
-        self._worker: Worker | None = None
+        self._worker: Job | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RENDER_DELAY_MS)
@@ -144,7 +144,7 @@ class SpectrogramImage(QObject):
             self.detail.clear()
             return
         t0, t1, u0, u1, columns, rows = wanted
-        worker = Worker(
+        worker = Job(
             render_view,
             self.audio,
             sr=self.sr,
@@ -154,16 +154,18 @@ class SpectrogramImage(QObject):
             rows=rows,
             scale=self.scale,
             units=(u0, u1),
+            parent=self,  # goes with the view
         )
         # A bound slot, not a lambda: Qt drops the delivery once this object is gone.
-        worker.signals.finished.connect(self._rendered)
+        worker.returned.connect(self._rendered)
+        worker.finished.connect(worker.deleteLater)
         self._worker = worker
         worker.start(render_pool())
 
     @Slot(object)
     def _rendered(self, tile: ViewTile) -> None:
         worker = self._worker
-        if worker is None or worker.signals is not self.sender() or tile.scale != self.scale:
+        if worker is None or worker is not self.sender() or tile.scale != self.scale:
             return  # superseded by a newer request
         self._worker = None
         self.tile = tile

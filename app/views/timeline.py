@@ -39,9 +39,8 @@ from PySide6.QtWidgets import (
 from app.views.axes import FrequencyAxis, TimeAxis, format_number, format_time, parse_time
 from app.views.spectrogram import Spectrogram, SpectrogramImage
 from app.views.waveform import WaveformCurve
-from core.audio.overview import Overview
 from core.audio.peaks import PeakPyramid
-from core.display import SCALES, unit_to_freq
+from core.display import SCALES, Overview, unit_to_freq
 
 ORIGINAL_COLOR = "#4aa3df"
 RESTORED_COLOR = "#6cc644"
@@ -241,7 +240,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.footer.split_button.setEnabled(self.channels > 1)
 
     def show_overview(self, overview: Overview) -> None:
-        """Show a recording from its :func:`core.audio.overview.build_overview`: peaks and
+        """Show a recording from its :func:`core.display.build_overview`: peaks and
         spectrogram built in blocks, samples read from the file when zoomed in (an hour
         of audio without holding it in memory)."""
         frames = overview.pyramid.audio

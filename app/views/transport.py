@@ -84,6 +84,17 @@ class TransportBar(QWidget):
         if index >= 0:
             self.source_box.setCurrentIndex(index)
 
+    @property
+    def loop_enabled(self) -> bool:
+        """Whether the selection should loop."""
+        return self.loop_box.isChecked()
+
+    def set_playable(self, playable: bool, tip: str = "") -> None:
+        """Enable play and stop; ``tip`` says why not (or describes play when empty)."""
+        self.play_button.setEnabled(playable)
+        self.stop_button.setEnabled(playable)
+        self.play_button.setToolTip(tip or self.tr("Play / pause (Space)"))
+
     def set_restored_available(self, available: bool) -> None:
         """Before a restoration only "Original" can be chosen."""
         model = self.source_box.model()

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Slot
 
-from app.workers import Worker
+from app.jobs import Job
 from core.audio.peaks import PeakPyramid
 
 CHANNEL_NAMES = ("L", "R")
@@ -38,7 +38,7 @@ class WaveformCurve(QObject):
         self.audio: np.ndarray | None = None
         self.sr = 1
         self.split = False
-        self._worker: Worker | None = None
+        self._worker: Job | None = None
         plot.vb.sigXRangeChanged.connect(self.redraw)
         plot.vb.sigResized.connect(self.redraw)
         self._set_ticks()
@@ -74,15 +74,16 @@ class WaveformCurve(QObject):
             self._worker = None
         channels = self.audio.shape[0] if self.audio is not None else 1
         if self.split and channels > 1 and not self.channel_pyramids:
-            worker = Worker(channel_pyramids, self.audio)
-            worker.signals.finished.connect(self._lanes_ready)  # dropped once self is gone
+            worker = Job(channel_pyramids, self.audio, parent=self)
+            worker.returned.connect(self._lanes_ready)  # dropped once self is gone
+            worker.finished.connect(worker.deleteLater)
             self._worker = worker
             worker.start()
         self._set_ticks()
 
     @Slot(object)
     def _lanes_ready(self, pyramids: list[PeakPyramid]) -> None:
-        if self._worker is None or self._worker.signals is not self.sender():
+        if self._worker is None or self._worker is not self.sender():
             return
         self._worker = None
         self.channel_pyramids = pyramids

@@ -35,7 +35,7 @@ _NATIVE_INTS = {
     "PCM_24": ("int32", 1.0 / 2**31),
     "PCM_32": ("int32", 1.0 / 2**31),
 }
-NATIVE_INTS = _NATIVE_INTS  # for other block readers (core.audio.overview)
+NATIVE_INTS = _NATIVE_INTS  # for other block readers (core.display)
 _CHUNK_FRAMES = 1 << 18
 CHUNK_ALIGN = _CHUNK_FRAMES  # what every ``on_chunk`` start is a multiple of
 # Formats whose decoder seeks exactly and cheaply, so parts can decode in parallel.

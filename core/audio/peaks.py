@@ -10,7 +10,12 @@ be fed chunk by chunk while a file decodes (:meth:`PeakPyramid.collect`, then
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+from core.audio.io import info, load
+from core.progress import CancelToken, ProgressCallback
 
 FACTOR = 16
 _BUILD_CHUNK = 1 << 18  # frames per pass when building from a whole array
@@ -78,7 +83,7 @@ class PeakPyramid:
     def finish(self, audio: np.ndarray) -> PeakPyramid:
         """Build the coarser levels once every chunk was added; ``audio`` is the whole
         signal (or an array-like that slices ``[:, a:b]``, such as
-        :class:`core.audio.overview.FileFrames`), for views zoomed in closer than one
+        :class:`core.display.FileFrames`), for views zoomed in closer than one
         level-0 block a column."""
         self.audio = audio
         self.levels = []
@@ -143,3 +148,21 @@ def _group_min_max(values: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarr
         lo = lo.reshape(-1, group).min(axis=1)
         hi = hi.reshape(-1, group).max(axis=1)
     return lo, hi
+
+
+def load_with_peaks(
+    path: str | os.PathLike[str],
+    *,
+    threads: int = 1,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[np.ndarray, int, PeakPyramid]:
+    """Decode a whole file (``threads`` parts in parallel, see :func:`core.audio.io.load`)
+    and build its waveform overview from each chunk while it is still in cache.
+
+    Returns ``(audio, sr, pyramid)``: float32 ``(channels, samples)`` at the file's rate.
+    """
+    header = info(path)
+    pyramid = PeakPyramid.collect(header.channels, header.frames)
+    audio, sr = load(path, threads=threads, on_chunk=pyramid.add, progress=progress, cancel=cancel)
+    return audio, sr, pyramid.finish(audio)

@@ -27,6 +27,7 @@ from scipy.signal import butter, ellip, fftconvolve, hilbert, sosfiltfilt
 from core.audio.io import READ_EXTENSIONS, load, save
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
+from core.dsp.channels import match_channels
 from core.errors import (
     AudioFormatError,
     ConfigError,
@@ -230,15 +231,6 @@ def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
 
 
-def _match_channels(x: np.ndarray, channels: int) -> np.ndarray:
-    """``(c, n)`` to ``(channels, n)``: broadcast mono, else average to mono first."""
-    if x.shape[0] == channels:
-        return x
-    if x.shape[0] != 1:
-        x = x.mean(axis=0, keepdims=True)
-    return np.repeat(x, channels, axis=0)
-
-
 def _zero_phase(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     # Zero-phase keeps the damaged signal aligned with its clean target.
     padlen = min(3 * (2 * len(sos) + 1), x.shape[1] - 1)
@@ -250,8 +242,8 @@ def _reverb(
 ) -> tuple[np.ndarray, ReverbParams]:
     index = int(rng.integers(len(rirs)))
     wet = _uniform(rng, wet_range)
-    rir = validate_audio(rirs[index], name=f"rirs[{index}]").astype(np.float64)
-    rir = _match_channels(rir, x.shape[0])
+    rir = validate_audio(rirs[index], name=f"rirs[{index}]")
+    rir = match_channels(rir, channels=x.shape[0]).astype(np.float64)
     strength = np.abs(rir).max(axis=0)
     direct = int(np.argmax(strength))
     channel = int(np.argmax(np.abs(rir[:, direct])))
@@ -360,7 +352,8 @@ def _noise(
     else:
         index = int(rng.integers(len(noises)))
         raw = noises[index]
-    noise = _match_channels(validate_audio(raw, name="noise").astype(np.float64), x.shape[0])
+    noise = validate_audio(raw, name="noise")
+    noise = match_channels(noise, channels=x.shape[0]).astype(np.float64)
     length = noise.shape[1]
     offset = int(rng.integers(length))
     noise = noise[:, (offset + np.arange(n)) % length]  # random start, tiled when short

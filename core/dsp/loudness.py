@@ -24,8 +24,13 @@ from core.progress import CancelToken, ProgressCallback, check_cancel
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
-#: Largest gain :func:`normalize` applies by default, in dB.
 MAX_GAIN_DB = 40.0
+"""Largest gain normalising applies by default (dB): near-silent input stays near-silent."""
+#: Largest correction :func:`match_gain` makes, in dB: enough for any restoration's level
+#: change, small enough that a near-silent buffer is not lifted into a blast.
+MAX_MATCH_GAIN_DB = 12.0
+_COMPARISON_EXCERPT_S = 5.0
+_COMPARISON_EXCERPTS = 12  # at most 60 s of audio is measured per buffer
 _HOPS_PER_SECOND = 10  # 100 ms hops
 _HOPS_PER_BLOCK = 4  # 400 ms gating blocks, 75 % overlap
 
@@ -192,6 +197,10 @@ class LoudnessMeter:
         with np.errstate(divide="ignore"):
             return -0.691 + 10.0 * np.log10(z)
 
+    def level_db(self) -> float:
+        """:meth:`integrated`, as the other level meters name their reading."""
+        return self.integrated()
+
     def integrated(self) -> float:
         """Gated integrated loudness in LUFS; ``-inf`` if no block passes the gates."""
         if not self._blocks:
@@ -266,33 +275,61 @@ def _db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
 
 
-def gain_to_peak(audio: np.ndarray, *, target_dbfs: float = -1.0) -> float:
-    """Linear gain that brings the sample peak to ``target_dbfs``; 1.0 for silence."""
-    peak = peak_dbfs(audio)
-    return 1.0 if peak == -math.inf else _db_to_gain(target_dbfs - peak)
+def level_gain(level_db: float, target_db: float, *, max_gain_db: float = math.inf) -> float:
+    """Linear gain that brings ``level_db`` to ``target_db``, amplifying by at most
+    ``max_gain_db``; 1.0 when the level is ``-inf`` (silence, or loudness below the gates).
+    The one normalisation rule: :func:`normalize` and the chain's normalize step use it."""
+    if level_db == -math.inf:
+        return 1.0
+    return min(_db_to_gain(target_db - level_db), _db_to_gain(max_gain_db))
 
 
-def gain_to_rms(audio: np.ndarray, *, target_dbfs: float = -20.0) -> float:
-    """Linear gain that brings the RMS level to ``target_dbfs``; 1.0 for silence."""
-    rms = rms_dbfs(audio)
-    return 1.0 if rms == -math.inf else _db_to_gain(target_dbfs - rms)
+class PeakMeter:
+    """Streaming sample peak in dBFS over consecutive ``(channels, samples)`` blocks."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+
+    def update(self, block: np.ndarray) -> None:
+        self.peak = max(self.peak, float(np.max(np.abs(block))) if block.size else 0.0)
+
+    def level_db(self) -> float:
+        return 20.0 * math.log10(self.peak) if self.peak > 0.0 else -math.inf
 
 
-def gain_to_loudness(audio: np.ndarray, *, sr: int, target_lufs: float = -23.0) -> float:
-    """Linear gain that brings integrated loudness to ``target_lufs``.
+class RmsMeter:
+    """Streaming RMS in dBFS over consecutive blocks (all channels and samples)."""
 
-    Returns 1.0 when the loudness is ``-inf`` (silence, below the -70 LUFS gate or
-    shorter than 400 ms).
-    """
-    loudness = integrated_loudness(audio, sr=sr)
-    return 1.0 if loudness == -math.inf else _db_to_gain(target_lufs - loudness)
+    def __init__(self) -> None:
+        self.energy, self.count = 0.0, 0
+
+    def update(self, block: np.ndarray) -> None:
+        self.energy += float(np.sum(np.square(block, dtype=np.float64)))
+        self.count += block.size
+
+    def level_db(self) -> float:
+        return 10.0 * math.log10(self.energy / self.count) if self.energy > 0.0 else -math.inf
+
+
+NormalizeMode = Literal["peak", "rms", "lufs"]
+
+
+def level_meter(mode: str, *, sr: int, channels: int) -> PeakMeter | RmsMeter | LoudnessMeter:
+    """A streaming meter of what ``mode`` normalises: peak or RMS (dBFS), loudness (LUFS)."""
+    if mode == "peak":
+        return PeakMeter()
+    if mode == "rms":
+        return RmsMeter()
+    if mode == "lufs":
+        return LoudnessMeter(sr=sr, channels=channels)
+    raise ConfigError(f"normalize mode must be 'peak', 'rms' or 'lufs', got {mode!r}")
 
 
 def normalize(
     audio: np.ndarray,
     *,
     sr: int,
-    mode: Literal["peak", "rms", "lufs"],
+    mode: NormalizeMode,
     target: float,
     max_gain_db: float = MAX_GAIN_DB,
 ) -> np.ndarray:
@@ -329,15 +366,45 @@ def normalize(
     sr = validate_rate(sr)
     if not (math.isfinite(target) and math.isfinite(max_gain_db)):
         raise ConfigError(f"target and max_gain_db must be finite, got {target}, {max_gain_db}")
-    if mode == "peak":
-        gain = gain_to_peak(audio, target_dbfs=target)
-    elif mode == "rms":
-        gain = gain_to_rms(audio, target_dbfs=target)
-    elif mode == "lufs":
-        gain = gain_to_loudness(audio, sr=sr, target_lufs=target)
-    else:
-        raise ConfigError(f"normalize mode must be 'peak', 'rms' or 'lufs', got {mode!r}")
-    gain = min(gain, _db_to_gain(max_gain_db))
+    meter = level_meter(mode, sr=sr, channels=audio.shape[0])
+    meter.update(audio)
+    gain = level_gain(meter.level_db(), target, max_gain_db=max_gain_db)
     if gain == 1.0:
         return audio
     return np.ascontiguousarray(audio * np.float32(gain), dtype=np.float32)
+
+
+def comparison_loudness(audio: np.ndarray, *, sr: int) -> float:
+    """Loudness of ``audio`` for matching two versions of a recording before listening.
+
+    K-weighted integrated loudness (LUFS) of the whole signal, or of evenly spaced
+    excerpts of it when it is long (fast to measure); RMS dBFS when it is too short or
+    quiet for BS.1770 gating.
+
+    Parameters
+    ----------
+    audio : np.ndarray
+        float ``(channels, samples)``; a 1-D array is taken as mono.
+    sr : int
+        Sample rate in Hz.
+    """
+    audio = np.atleast_2d(audio)  # validated (excerpt only, fast) by integrated_loudness
+    length = int(_COMPARISON_EXCERPT_S * sr)
+    n = audio.shape[1]
+    if n > length * _COMPARISON_EXCERPTS:
+        starts = np.linspace(0, n - length, _COMPARISON_EXCERPTS).astype(np.int64)
+        audio = np.concatenate([audio[:, s : s + length] for s in starts], axis=1)
+    loudness = integrated_loudness(audio, sr=sr)
+    return loudness if math.isfinite(loudness) else rms_dbfs(audio)
+
+
+def match_gain(
+    reference_db: float, source_db: float, *, max_db: float = MAX_MATCH_GAIN_DB
+) -> float:
+    """Linear gain that brings a source measured at ``source_db`` to ``reference_db``
+    (both from :func:`comparison_loudness`), limited to ±``max_db``; 1.0 when either
+    is not finite (silence)."""
+    if not (math.isfinite(reference_db) and math.isfinite(source_db)):
+        return 1.0
+    db = min(max(reference_db - source_db, -max_db), max_db)
+    return _db_to_gain(db)

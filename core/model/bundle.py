@@ -40,6 +40,11 @@ SPEECH_MODEL = "speech"
 noise (see :class:`core.model.inference.Enhancer`), not offered as a model of its own."""
 DFN3_MODEL = "dfn3"
 """The built-in speech denoiser: DeepFilterNet3's published weights in Keras."""
+MASK_FLOOR_DB = -30.0
+"""A mask model's default floor: deeper than -20 dB, where steady hiss stayed audible
+(docs/assistant.md, "The model's settings")."""
+NO_FLOOR_DB = -100.0
+"""A floor that means "no limit" (DeepFilterNet's convention for its attenuation limit)."""
 BUILTIN_MODELS = {
     DEFAULT_MODEL: "default.keras",
     SPEECH_MODEL: "speech.keras",
@@ -56,7 +61,7 @@ class BundleMeta:
     norm: FeatureNorm | None
     """Feature statistics of a mask estimator; ``None`` for families that bring their own."""
     arch_params: dict[str, Any] = field(default_factory=dict)
-    mask_floor_db: float = -30.0
+    mask_floor_db: float = MASK_FLOOR_DB
     history: dict[str, list[float]] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     created: str = field(
@@ -116,7 +121,7 @@ class BundleMeta:
                 spectral=spectral,
                 norm=norm,
                 arch_params=dict(data.get("arch_params", {})),
-                mask_floor_db=float(data.get("mask_floor_db", -30.0)),
+                mask_floor_db=float(data.get("mask_floor_db", MASK_FLOOR_DB)),
                 history={k: [float(x) for x in v] for k, v in data.get("history", {}).items()},
                 training=dict(data.get("training", {})),
                 created=str(data.get("created", "")),
@@ -243,9 +248,7 @@ def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
 
         custom = custom_objects()
     try:
-        model = keras.saving.load_model(
-            path, compile=False, safe_mode=True, custom_objects=custom
-        )
+        model = keras.saving.load_model(path, compile=False, safe_mode=True, custom_objects=custom)
     except Exception as exc:  # Keras raises many types for corrupt or unsafe files
         raise ModelFormatError(f"cannot load model {path.name}: {exc}") from exc
     if meta.family == DFN3_FAMILY:

@@ -13,11 +13,11 @@ from core.dsp.stft import istft, stft
 from core.dsp.wiener import WienerConfig, quietest_frames, reduce_steady_noise
 from core.errors import ConfigError
 from core.features import estimate_snr_db
-from core.model.bundle import DFN3_FAMILY, ModelBundle
+from core.model.bundle import DFN3_FAMILY, NO_FLOOR_DB, ModelBundle
 from core.model.dfn3.runner import Dfn3Runner
 from core.model.spectral import LOG_FLOOR, log_power
 from core.progress import CancelToken, ProgressCallback, check_cancel
-from core.strength import removal_share
+from core.strength import check_strength, mix
 from core.workers import default_workers
 
 
@@ -365,7 +365,7 @@ def enhance(
     """
     audio = validate_audio(audio)
     sr = validate_rate(sr)
-    share = removal_share(strength)
+    check_strength(strength)
     enhancer = remover(bundle)
     total = audio.shape[1]
     residual = np.zeros_like(audio)
@@ -383,7 +383,8 @@ def enhance(
         residual[:, start : start + piece.shape[1]] = piece
         if progress is not None:
             progress((start + piece.shape[1]) / total, "restoring")
-    return EnhanceResult(restored=audio - share * residual, residual=share * residual)
+    restored, removed = mix(audio - residual, residual, strength=strength)
+    return EnhanceResult(restored=restored, residual=removed)
 
 
 def remover(bundle: ModelBundle, *, floor_db: float | None = None) -> Enhancer | Dfn3Runner:
@@ -391,6 +392,6 @@ def remover(bundle: ModelBundle, *, floor_db: float | None = None) -> Enhancer |
     the context ``margin_s`` (seconds) a block needs either side. ``floor_db`` limits the
     reduction (``None``: the model's own default)."""
     if bundle.meta.family == DFN3_FAMILY:
-        limit = None if floor_db is None or floor_db <= -100.0 else -floor_db
+        limit = None if floor_db is None or floor_db <= NO_FLOOR_DB else -floor_db
         return Dfn3Runner(bundle, limit_db=limit)
     return Enhancer(bundle, floor_db=floor_db)

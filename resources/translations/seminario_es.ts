@@ -110,9 +110,32 @@
     </message>
 </context>
 <context>
+    <name>AnalysisController</name>
+    <message>
+        <location filename="../../app/controllers/analysis.py" line="+51"/>
+        <source>Open a recording to analyse it.</source>
+        <translation>Abra una grabación para analizarla.</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Analysing…</source>
+        <translation>Analizando…</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Analysis failed: {error}</source>
+        <translation>El análisis falló: {error}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Analysing… {fraction:.0%}</source>
+        <translation>Analizando… {fraction:.0%}</translation>
+    </message>
+</context>
+<context>
     <name>AnalysisPanel</name>
     <message>
-        <location filename="../../app/views/analysis.py" line="+86"/>
+        <location filename="../../app/views/analysis.py" line="+33"/>
         <source>Signal-to-noise</source>
         <translation>Relación señal/ruido</translation>
     </message>
@@ -250,9 +273,72 @@
     </message>
 </context>
 <context>
+    <name>ExportController</name>
+    <message>
+        <location filename="../../app/controllers/export.py" line="+110"/>
+        <source>Apply a restoration before exporting it.</source>
+        <translation>Aplique una restauración antes de exportarla.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Exporting {name}</source>
+        <translation>Exportando {name}</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>The folder cannot be restored.</source>
+        <translation>La carpeta no se puede restaurar.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Restoring {name}</source>
+        <translation>Restaurando {name}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Another export is running; it will follow.</source>
+        <translation>Hay otra exportación en curso; esta irá después.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Exported {path}</source>
+        <translation>Exportado {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{job} failed.</source>
+        <translation>{job}: falló.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{job}: cancelled; no partial file was left.</source>
+        <translation>{job}: cancelado; no quedó ningún archivo a medias.</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Restored {count} file(s) into {folder}</source>
+        <translation>{count} archivo(s) restaurado(s) en {folder}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Restored {count} file(s)</source>
+        <translation>{count} archivo(s) restaurado(s)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; {count} failed: {names}</source>
+        <translation>; {count} con errores: {names}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Some files were not restored</source>
+        <translation>Algunos archivos no se restauraron</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
-        <location line="-325"/>
+        <location filename="../../app/dialogs/export.py" line="-325"/>
         <source>16-bit (dithered)</source>
         <translation>16 bits (con dither)</translation>
     </message>
@@ -364,24 +450,27 @@
     </message>
 </context>
 <context>
+    <name>JobStatus</name>
+    <message>
+        <location filename="../../app/views/jobstatus.py" line="+22"/>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="+81"/>
-        <source>reading {name}</source>
-        <translation>leyendo {name}</translation>
-    </message>
-    <message>
-        <location line="+163"/>
+        <location filename="../../app/main_window.py" line="+99"/>
         <source>Open a recording (Ctrl+O) or drop one here.</source>
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+20"/>
         <source>Recordings</source>
         <translation>Grabaciones</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+13"/>
         <source>Restore</source>
         <translation>Restaurar</translation>
     </message>
@@ -391,12 +480,7 @@
         <translation>Análisis</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Cancel</source>
-        <translation>Cancelar</translation>
-    </message>
-    <message>
-        <location line="+21"/>
+        <location line="+95"/>
         <source>New here? Try the demo recording (File ▸ Open the demo recording), press Apply to restore it, then B to switch between the original, the restored sound and the removed noise.</source>
         <translation>¿Es la primera vez? Pruebe la grabación de demostración (Archivo ▸ Abrir la grabación de demostración), pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
     </message>
@@ -416,12 +500,12 @@
         <translation>Esta es la grabación de demostración: pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>&amp;Open…</source>
         <translation>&amp;Abrir…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Open the &amp;demo recording</source>
         <translation>Abrir la grabación de &amp;demostración</translation>
     </message>
@@ -441,17 +525,17 @@
         <translation>&amp;Exportar…</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+3"/>
         <source>Write the restored file</source>
         <translation>Guardar el archivo restaurado</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Restore a &amp;folder…</source>
         <translation>Restaurar una &amp;carpeta…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Preferences…</source>
         <translation>&amp;Preferencias…</translation>
     </message>
@@ -496,12 +580,12 @@
         <translation>Alternar &amp;A/B/ruido eliminado</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Go to &amp;start</source>
         <translation>Ir al &amp;inicio</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Go to &amp;end</source>
         <translation>Ir al &amp;final</translation>
     </message>
@@ -531,12 +615,12 @@
         <translation>&amp;Acercar</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Zoom &amp;out</source>
         <translation>A&amp;lejar</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Zoom to &amp;selection</source>
         <translation>Ajustar a la &amp;selección</translation>
     </message>
@@ -591,72 +675,12 @@
         <translation>Ay&amp;uda</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Playback is turned off (--no-sound).</source>
-        <translation>La reproducción está desactivada (--no-sound).</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Playback is not available ({error}).</source>
-        <translation>La reproducción no está disponible ({error}).</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+61"/>
         <source>No sound</source>
         <translation>Sin sonido</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Play / pause (Space)</source>
-        <translation>Reproducir / pausa (Espacio)</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Playback is not available: {error}</source>
-        <translation>La reproducción no está disponible: {error}</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Training is not available in this build ({error}).</source>
-        <translation>El entrenamiento no está disponible en esta versión ({error}).</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Open recordings</source>
-        <translation>Abrir grabaciones</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Audio files ({patterns});;All files (*)</source>
-        <translation>Archivos de audio ({patterns});;Todos los archivos (*)</translation>
-    </message>
-    <message>
         <location line="+19"/>
-        <source>Opening {name}…</source>
-        <translation>Abriendo {name}…</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>The demo recording could not be created.</source>
-        <translation>No se pudo crear la grabación de demostración.</translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>Opened {name}: {seconds:.1f} s, {channels} channel(s), {rate} Hz</source>
-        <translation>Abierto {name}: {seconds:.1f} s, {channels} canal(es), {rate} Hz</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Could not open {name}</source>
-        <translation>No se pudo abrir {name}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Could not open “{name}”.</source>
-        <translation>No se pudo abrir «{name}».</translation>
-    </message>
-    <message>
-        <location line="+27"/>
         <source>(none yet)</source>
         <translation>(ninguna todavía)</translation>
     </message>
@@ -666,74 +690,47 @@
         <translation>Vaciar la lista</translation>
     </message>
     <message>
-        <location line="+33"/>
-        <source>Open a recording to analyse it.</source>
-        <translation>Abra una grabación para analizarla.</translation>
+        <location line="+35"/>
+        <source>The new language is used the next time SeminarioIA starts.</source>
+        <translation>El nuevo idioma se usará la próxima vez que se inicie SeminarioIA.</translation>
+    </message>
+</context>
+<context>
+    <name>PlaybackController</name>
+    <message>
+        <location filename="../../app/controllers/playback.py" line="+75"/>
+        <source>Playback is turned off (--no-sound).</source>
+        <translation>La reproducción está desactivada (--no-sound).</translation>
     </message>
     <message>
-        <location line="+61"/>
-        <source>Preview failed: {error}</source>
-        <translation>Falló la vista previa: {error}</translation>
+        <location line="+7"/>
+        <source>Playback is not available ({error}).</source>
+        <translation>La reproducción no está disponible ({error}).</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Not restored yet — choose a preset and click Apply</source>
-        <translation>Aún sin restaurar: elija un ajuste predefinido y pulse Aplicar</translation>
+        <location line="+22"/>
+        <source>Playback is not available: {error}</source>
+        <translation>La reproducción no está disponible: {error}</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <location line="+303"/>
-        <location line="+16"/>
+        <location line="+55"/>
+        <location line="+28"/>
+        <location line="+94"/>
         <source>Playback: {error}</source>
         <translation>Reproducción: {error}</translation>
     </message>
     <message>
-        <location line="-230"/>
-        <source>Spectrogram failed: {error}</source>
-        <translation>Falló el espectrograma: {error}</translation>
+        <location line="-105"/>
+        <source>Apply a restoration to compare it with the original.</source>
+        <translation>Aplique una restauración para compararla con el original.</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Open a recording first.</source>
-        <translation>Abra primero una grabación.</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>The restoration cannot start.</source>
-        <translation>La restauración no puede empezar.</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Restoring {name}…</source>
-        <translation>Restaurando {name}…</translation>
+        <location line="+6"/>
+        <source>Listening to: {source}</source>
+        <translation>Escuchando: {source}</translation>
     </message>
     <message>
         <location line="+13"/>
-        <source>Restored {name} with “{preset}”.</source>
-        <translation>{name} restaurado con «{preset}».</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Restoration failed.</source>
-        <translation>La restauración falló.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Could not restore “{name}”.</source>
-        <translation>No se pudo restaurar «{name}».</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Restoration cancelled; nothing was changed.</source>
-        <translation>Restauración cancelada; no se cambió nada.</translation>
-    </message>
-    <message>
-        <location line="+48"/>
-        <source>Cancelling…</source>
-        <translation>Cancelando…</translation>
-    </message>
-    <message>
-        <location line="+19"/>
         <source>No sound output.</source>
         <translation>No hay salida de sonido.</translation>
     </message>
@@ -742,106 +739,11 @@
         <source>Playback failed.</source>
         <translation>La reproducción falló.</translation>
     </message>
-    <message>
-        <location line="+71"/>
-        <source>Apply a restoration to compare it with the original.</source>
-        <translation>Aplique una restauración para compararla con el original.</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Listening to: {source}</source>
-        <translation>Escuchando: {source}</translation>
-    </message>
-    <message>
-        <location line="+89"/>
-        <source>Analysing…</source>
-        <translation>Analizando…</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <source>Analysis failed: {error}</source>
-        <translation>El análisis falló: {error}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Analysing… {fraction:.0%}</source>
-        <translation>Analizando… {fraction:.0%}</translation>
-    </message>
-    <message>
-        <location line="+55"/>
-        <source>Apply a restoration before exporting it.</source>
-        <translation>Aplique una restauración antes de exportarla.</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>Exporting {name}</source>
-        <translation>Exportando {name}</translation>
-    </message>
-    <message>
-        <location line="+40"/>
-        <source>The folder cannot be restored.</source>
-        <translation>La carpeta no se puede restaurar.</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Restoring {name}</source>
-        <translation>Restaurando {name}</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Another export is running; it will follow.</source>
-        <translation>Hay otra exportación en curso; esta irá después.</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>Restored {count} file(s) into {folder}</source>
-        <translation>{count} archivo(s) restaurado(s) en {folder}</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Restored {count} file(s)</source>
-        <translation>{count} archivo(s) restaurado(s)</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>; {count} failed: {names}</source>
-        <translation>; {count} con errores: {names}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Some files were not restored</source>
-        <translation>Algunos archivos no se restauraron</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Exported {path}</source>
-        <translation>Exportado {path}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>{job} failed.</source>
-        <translation>{job}: falló.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>{job}: cancelled; no partial file was left.</source>
-        <translation>{job}: cancelado; no quedó ningún archivo a medias.</translation>
-    </message>
-    <message>
-        <location line="+48"/>
-        <source>New model ready: {name}</source>
-        <translation>Nuevo modelo listo: {name}</translation>
-    </message>
-    <message>
-        <location line="+26"/>
-        <source>The new language is used the next time SeminarioIA starts.</source>
-        <translation>El nuevo idioma se usará la próxima vez que se inicie SeminarioIA.</translation>
-    </message>
 </context>
 <context>
     <name>Player</name>
     <message>
-        <location filename="../../app/playback.py" line="+71"/>
+        <location filename="../../app/playback.py" line="+70"/>
         <source>PortAudio library missing (install libportaudio2); playback is off.</source>
         <translation>Falta la biblioteca PortAudio (instale libportaudio2); la reproducción está desactivada.</translation>
     </message>
@@ -851,7 +753,7 @@
         <translation>El paquete sounddevice no está instalado; la reproducción está desactivada.</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+104"/>
         <source>The audio system could not list devices ({error}); playback is off.</source>
         <translation>El sistema de audio no pudo enumerar los dispositivos ({error}); la reproducción está desactivada.</translation>
     </message>
@@ -946,6 +848,49 @@
     </message>
 </context>
 <context>
+    <name>RestoreController</name>
+    <message>
+        <location filename="../../app/controllers/restore.py" line="+131"/>
+        <source>Open a recording first.</source>
+        <translation>Abra primero una grabación.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The restoration cannot start.</source>
+        <translation>La restauración no puede empezar.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Restoring {name}…</source>
+        <translation>Restaurando {name}…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Restored {name} with “{preset}”.</source>
+        <translation>{name} restaurado con «{preset}».</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Restoration failed.</source>
+        <translation>La restauración falló.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not restore “{name}”.</source>
+        <translation>No se pudo restaurar «{name}».</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Restoration cancelled; nothing was changed.</source>
+        <translation>Restauración cancelada; no se cambió nada.</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Preview failed: {error}</source>
+        <translation>Falló la vista previa: {error}</translation>
+    </message>
+</context>
+<context>
     <name>RestorePanel</name>
     <message>
         <location filename="../../app/views/restore.py" line="+168"/>
@@ -998,7 +943,7 @@
         <translation>{name} (mío)</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+44"/>
         <source>Cannot use preset {name}: {error}</source>
         <translation>No se puede usar el ajuste {name}: {error}</translation>
     </message>
@@ -1093,6 +1038,11 @@
         <translation>Empezando…</translation>
     </message>
     <message>
+        <location line="+7"/>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>{what} — {fraction:.0%}</source>
         <translation>{what} — {fraction:.0%}</translation>
@@ -1104,9 +1054,47 @@
     </message>
 </context>
 <context>
+    <name>SessionController</name>
+    <message>
+        <location filename="../../app/controllers/session.py" line="+66"/>
+        <source>Open recordings</source>
+        <translation>Abrir grabaciones</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Audio files ({patterns});;All files (*)</source>
+        <translation>Archivos de audio ({patterns});;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Opening {name}…</source>
+        <translation>Abriendo {name}…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The demo recording could not be created.</source>
+        <translation>No se pudo crear la grabación de demostración.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Opened {name}: {seconds:.1f} s, {channels} channel(s), {rate} Hz</source>
+        <translation>Abierto {name}: {seconds:.1f} s, {channels} canal(es), {rate} Hz</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Could not open {name}</source>
+        <translation>No se pudo abrir {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Could not open “{name}”.</source>
+        <translation>No se pudo abrir «{name}».</translation>
+    </message>
+</context>
+<context>
     <name>StepEditor</name>
     <message>
-        <location line="-354"/>
+        <location filename="../../app/views/restore.py" line="-371"/>
         <source>Bypass</source>
         <translation>Omitir</translation>
     </message>
@@ -1216,51 +1204,28 @@
     </message>
 </context>
 <context>
+    <name>TrainingController</name>
+    <message>
+        <location filename="../../app/controllers/training.py" line="+41"/>
+        <source>Training is not available in this build ({error}).</source>
+        <translation>El entrenamiento no está disponible en esta versión ({error}).</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>New model ready: {name}</source>
+        <translation>Nuevo modelo listo: {name}</translation>
+    </message>
+</context>
+<context>
     <name>TrainingDialog</name>
     <message>
-        <location filename="../../app/dialogs/training.py" line="+93"/>
-        <source>The training folders cannot be used. {error}</source>
-        <translation>Las carpetas de entrenamiento no se pueden usar. {error}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A setting is not valid: {error}</source>
-        <translation>Un ajuste no es válido: {error}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>An audio file or folder cannot be read: {error}</source>
-        <translation>No se puede leer un archivo o una carpeta de audio: {error}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Nothing was written, to protect your files: {error}</source>
-        <translation>No se escribió nada, para proteger sus archivos: {error}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The model cannot be loaded or saved: {error}</source>
-        <translation>No se puede cargar ni guardar el modelo: {error}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Out of memory: try a smaller batch size or fewer files.</source>
-        <translation>Sin memoria: pruebe con un lote más pequeño o con menos archivos.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Something went wrong ({kind}): {error}</source>
-        <translation>Algo salió mal ({kind}): {error}</translation>
-    </message>
-    <message>
-        <location line="+34"/>
+        <location filename="../../app/dialogs/training.py" line="+86"/>
         <source>Train a model</source>
         <translation>Entrenar un modelo</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
         <source>Browse…</source>
-        <extracomment>Extra :class:`core.training.TrainConfig` fields (e.g. ``arch_params``, ``n_fft``) merged over what the widgets say; for experts and tests.</extracomment>
         <translation>Examinar…</translation>
     </message>
     <message>
@@ -1469,12 +1434,12 @@
         <translation>No se puede crear {folder}: {error}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Synthesising pairs…</source>
         <translation>Sintetizando pares…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Checking pairs…</source>
         <translation>Comprobando pares…</translation>
     </message>
@@ -1489,7 +1454,7 @@
         <translation>Cargando TensorFlow…</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+22"/>
         <source>Starting training…</source>
         <translation>Iniciando el entrenamiento…</translation>
     </message>
@@ -1499,7 +1464,7 @@
         <translation>Cancelando…</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>{count} usable pairs; ready to train.</source>
         <translation>{count} pares utilizables; listo para entrenar.</translation>
     </message>
@@ -1559,12 +1524,12 @@
         <translation>La síntesis se detuvo con un error.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>The job stopped with an error.</source>
         <translation>El trabajo se detuvo con un error.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Cancelled; no model was saved.</source>
         <translation>Cancelado; no se guardó ningún modelo.</translation>
     </message>
@@ -1593,11 +1558,12 @@
     </message>
     <message>
         <location line="+22"/>
+        <location line="+53"/>
         <source>Play / pause (Space)</source>
         <translation>Reproducir / pausa (Espacio)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-50"/>
         <source>Stop and go back to the start (Home)</source>
         <translation>Detener y volver al inicio (Inicio)</translation>
     </message>
@@ -1615,6 +1581,19 @@
         <location line="+13"/>
         <source>Listen to:</source>
         <translation>Escuchar:</translation>
+    </message>
+</context>
+<context>
+    <name>ViewController</name>
+    <message>
+        <location filename="../../app/controllers/view.py" line="+67"/>
+        <source>Not restored yet — choose a preset and click Apply</source>
+        <translation>Aún sin restaurar: elija un ajuste predefinido y pulse Aplicar</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Spectrogram failed: {error}</source>
+        <translation>Falló el espectrograma: {error}</translation>
     </message>
 </context>
 <context>
@@ -1888,7 +1867,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+181"/>
+        <location filename="../../app/document.py" line="+247"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>
@@ -1901,7 +1880,7 @@
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../app/errors.py" line="+64"/>
+        <location filename="../../app/errors.py" line="+65"/>
         <source>Cancelled</source>
         <translation>Cancelado</translation>
     </message>
@@ -1987,11 +1966,11 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Noisy and clean folders must hold the same recordings under the same names.</source>
-        <translation>Las carpetas con ruido y limpia deben contener las mismas grabaciones con los mismos nombres.</translation>
+        <source>The training folders cannot be used: noisy and clean folders must hold the same recordings under the same names.</source>
+        <translation>Las carpetas de entrenamiento no se pueden usar: las carpetas con ruido y limpia deben contener las mismas grabaciones con los mismos nombres.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The model cannot be used</source>
         <translation>No se puede usar el modelo</translation>
     </message>
@@ -2111,7 +2090,7 @@
         <translation>Algo inesperado salió mal. Los detalles de abajo pueden ayudar a informar del problema.</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+98"/>
         <source>SeminarioIA hit an unexpected problem</source>
         <translation>SeminarioIA encontró un problema inesperado</translation>
     </message>

@@ -146,8 +146,8 @@ def recording(tmp_path: Path) -> Path:
 
 
 def open_and_wait(qtbot: Any, win: Any, path: Path) -> Any:
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000) as blocker:
-        win.open_files([path])
+    with qtbot.waitSignal(win.session.opened, timeout=20_000) as blocker:
+        win.session.open_files([path])
     return blocker.args[0]
 
 

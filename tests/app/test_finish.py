@@ -48,10 +48,10 @@ def test_first_run_hint_does_not_offer_the_demo_while_it_is_open(
     window: Any, qtbot: Any, tmp_path: Path
 ) -> None:
     from app.__main__ import demo_path
+    from tests.app.conftest import open_and_wait
 
     assert window.hint_demo_button.isVisible()
-    with qtbot.waitSignal(window.recording_opened, timeout=30_000):
-        window.open_files([demo_path(tmp_path / "data")])
+    open_and_wait(qtbot, window, demo_path(tmp_path / "data"))
     assert not window.hint_demo_button.isVisible()
     assert "Apply" in window.hint_label.text()
 

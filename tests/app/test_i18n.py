@@ -138,7 +138,7 @@ def test_committed_qm_matches_the_ts(tmp_path: Path) -> None:
 
 def test_core_strings_shown_by_the_app_are_marked() -> None:
     from app.core_text import STRINGS
-    from core.pipeline import list_presets, load_preset
+    from core.chain import list_presets, load_preset
     from core.steps import STEP_TYPES
 
     shown = {t.label for t in STEP_TYPES.values()}

@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from core.audio.io import load
-from core.pipeline import ChainConfig, StepSpec
+from core.chain import ChainConfig, StepSpec
 from core.strength import removal_share
 
 TIMEOUT = 120_000  # a restore with the tiny model imports TensorFlow the first time
@@ -34,8 +34,8 @@ def restore(qtbot: Any, window: Any, chain: ChainConfig, model: str | None = Non
     window.restore_panel.set_chain(chain)
     if model is not None:
         window.restore_panel.add_model(model)
-    with qtbot.waitSignal(window.restore_finished, timeout=TIMEOUT) as blocker:
-        window.apply_restoration()
+    with qtbot.waitSignal(window.restore.finished, timeout=TIMEOUT) as blocker:
+        window.restore.apply()
     return blocker.args[0]
 
 
@@ -45,9 +45,9 @@ HIGHPASS = ChainConfig([StepSpec("highpass", {"cutoff_hz": 300.0})], name="hp")
 def test_open_shows_the_recording_and_remembers_it(
     qtbot: Any, window: Any, recording: Path, open_recording: Any, settings: Any
 ) -> None:
-    with qtbot.waitSignal(window.spectrogram_ready, timeout=20_000):
+    with qtbot.waitSignal(window.view.spectrogram_ready, timeout=20_000):
         doc = open_recording(recording)
-    assert window.current is doc
+    assert window.session.current is doc
     assert doc.original.shape == (1, 32000) and doc.sr == 16000
     assert not doc.original.flags.writeable  # the original can never be modified
     assert window.session_list.count() == 1
@@ -58,7 +58,7 @@ def test_open_shows_the_recording_and_remembers_it(
     assert [a.text() for a in window.recent_menu.actions()][0] == recording.name
     assert recording.name in window.windowTitle()
     # Opening the same file again switches to it instead of loading a copy.
-    window.open_files([recording])
+    window.session.open_files([recording])
     assert window.session_list.count() == 1
 
 
@@ -67,13 +67,13 @@ def test_session_list_switches_between_files(
 ) -> None:
     first = open_recording(make_recording("a.wav", seconds=1.0))
     second = open_recording(make_recording("b.wav", seconds=1.5, channels=2))
-    assert window.current is second and window.session_list.count() == 2
+    assert window.session.current is second and window.session_list.count() == 2
     window.session_list.setCurrentRow(0)
-    assert window.current is first
+    assert window.session.current is first
     assert window.timeline.duration == pytest.approx(1.0)
-    assert window.player.sources["original"].shape == first.original.shape
-    window.close_current()
-    assert window.current is second and window.recordings == [second]
+    assert window.playback.player.sources["original"].shape == first.original.shape
+    window.session.close_current()
+    assert window.session.current is second and window.session.recordings == [second]
 
 
 def test_drop_opens_files(qtbot: Any, window: Any, recording: Path) -> None:
@@ -86,9 +86,9 @@ def test_drop_opens_files(qtbot: Any, window: Any, recording: Path) -> None:
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    with qtbot.waitSignal(window.recording_opened, timeout=20_000):
+    with qtbot.waitSignal(window.session.opened, timeout=20_000):
         window.dropEvent(event)
-    assert window.current.path == recording
+    assert window.session.current.path == recording
 
 
 def test_restore_with_model_then_ab_strength_undo_redo(
@@ -104,7 +104,7 @@ def test_restore_with_model_then_ab_strength_undo_redo(
     assert r.restored.shape == doc.original.shape
     np.testing.assert_allclose(r.restored + r.residual, doc.original, atol=1e-5)
     assert np.abs(r.residual).max() > 0  # the model removed something
-    player = window.player
+    player = window.playback.player
     assert window.transport.source == "restored" and player.selected == "restored"
     qtbot.waitUntil(lambda: np.array_equal(player.sources["restored"], r.restored))
 
@@ -143,22 +143,22 @@ def test_export_writes_the_preview_and_never_touches_the_input(
     before = digest(recording)
     doc = open_recording(recording)
     restore(qtbot, window, HIGHPASS)
-    window.set_strength(0.5)
+    window.restore.set_strength(0.5)
     out = tmp_path / "out" / "restored.flac"
     out.parent.mkdir()
-    with qtbot.waitSignal(window.export_finished, timeout=20_000):
-        window.export_current(out, subtype="PCM_24")
+    with qtbot.waitSignal(window.export.finished, timeout=20_000):
+        window.export.export_current(out, subtype="PCM_24")
     written, sr = load(out)
     assert sr == doc.sr and written.shape == doc.original.shape
     np.testing.assert_allclose(written, doc.restored, atol=2e-6 * 2**8)  # 24-bit
     out32 = tmp_path / "out" / "restored32.wav"
-    with qtbot.waitSignal(window.export_finished, timeout=20_000):
-        window.export_current(out32, subtype="FLOAT")
+    with qtbot.waitSignal(window.export.finished, timeout=20_000):
+        window.export.export_current(out32, subtype="FLOAT")
     np.testing.assert_array_equal(load(out32)[0], doc.restored)
 
     # Exporting over the input is refused with a readable message.
-    with qtbot.waitSignal(window.idle, timeout=20_000):
-        window.export_current(recording.with_suffix(".wav"), subtype="PCM_16")
+    with qtbot.waitSignal(window.jobs.idle, timeout=20_000):
+        window.export.export_current(recording.with_suffix(".wav"), subtype="PCM_16")
     assert dialogs.shown[-1].title == "Not written, to protect your files"
     assert "never overwrites" in dialogs.shown[-1].text
     assert digest(recording) == before
@@ -169,7 +169,7 @@ def test_export_dialog_cancel_writes_nothing(
     qtbot: Any, window: Any, recording: Path, open_recording: Any, tmp_path: Path
 ) -> None:
     open_recording(recording)
-    window.export_dialog()  # QDialog.exec is patched to reject
+    window.export.export_dialog()  # QDialog.exec is patched to reject
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".wav") == [recording.name]
 
 
@@ -197,12 +197,12 @@ def test_cancel_a_long_restore_leaves_the_window_usable(
             ]
         )
     )
-    with qtbot.waitSignal(window.restore_cancelled, timeout=60_000):
-        window.apply_restoration()
+    with qtbot.waitSignal(window.restore.cancelled, timeout=60_000):
+        window.restore.apply()
         assert window.restore_panel.cancel_button.isEnabled()
         assert not window.restore_panel.apply_button.isEnabled()
-        window.cancel_restoration()
-    qtbot.waitUntil(lambda: window.restore_job is None, timeout=10_000)
+        window.restore.cancel()
+    qtbot.waitUntil(lambda: window.restore.job is None, timeout=10_000)
     assert doc.restoration is None and doc.undo_stack.count() == 0
     assert window.restore_panel.apply_button.isEnabled()
     assert not window.restore_panel.progress.isVisible()
@@ -217,9 +217,9 @@ def test_corrupt_file_shows_a_readable_error(
 ) -> None:
     bad = tmp_path / "broken.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio")
-    with qtbot.waitSignal(window.idle, timeout=20_000):
-        window.open_files([bad])
-    assert window.recordings == []
+    with qtbot.waitSignal(window.jobs.idle, timeout=20_000):
+        window.session.open_files([bad])
+    assert window.session.recordings == []
     shown = dialogs.shown[-1]
     assert shown.title == "The file is damaged or not audio"
     assert "broken.wav" in shown.text and "another copy" in shown.text
@@ -233,11 +233,11 @@ def test_missing_model_is_a_clear_error(
     missing = tmp_path / "nowhere.keras"
     window.restore_panel.set_chain(model_chain(missing))
     window.restore_panel.add_model(str(missing))
-    with qtbot.waitSignal(window.restore_failed, timeout=5_000):
-        window.apply_restoration()
+    with qtbot.waitSignal(window.restore.failed, timeout=5_000):
+        window.restore.apply()
     assert dialogs.shown[-1].title == "The model cannot be used"
     assert str(missing) in dialogs.shown[-1].detail
-    assert window.restore_job is None and window.restore_panel.apply_button.isEnabled()
+    assert window.restore.job is None and window.restore_panel.apply_button.isEnabled()
 
 
 def test_keyboard_moves_the_playhead_and_space_plays(
@@ -245,19 +245,19 @@ def test_keyboard_moves_the_playhead_and_space_plays(
 ) -> None:
     open_recording(recording)
     window.end_action.trigger()
-    assert window.position == pytest.approx(2.0)
-    assert window.player.position == 32000
+    assert window.playback.position == pytest.approx(2.0)
+    assert window.playback.player.position == 32000
     window.home_action.trigger()
-    assert window.position == 0.0
+    assert window.playback.position == 0.0
     window.forward_action.trigger()
-    assert 0.0 < window.position < 1.0
+    assert 0.0 < window.playback.position < 1.0
     window.play_action.trigger()
-    assert window.player.playing and window.position_timer.isActive()
+    assert window.playback.player.playing and window.playback.position_timer.isActive()
     window.play_action.trigger()
-    assert not window.player.playing
+    assert not window.playback.player.playing
     window.timeline.set_selection(0.5, 1.0)
     window.transport.loop_box.setChecked(True)
-    assert window.player.loop == (8000, 16000)
+    assert window.playback.player.loop == (8000, 16000)
 
 
 def test_residual_view_toggle(
@@ -270,7 +270,7 @@ def test_residual_view_toggle(
     assert window.timeline.plots[2].getAxis("left").labelText == "Removed noise"
     # Not the next spectrogram_ready: on a busy machine the restored view's own
     # spectrogram may still be finishing and arrive first.
-    key = ("spec", "residual", id(doc.restoration), 1.0)
+    key = ("spec", "residual", doc.restoration, 1.0)
     qtbot.waitUntil(lambda: key in doc.cache, timeout=20_000)
 
 
@@ -279,9 +279,9 @@ def test_analysis_before_and_after(
 ) -> None:
     open_recording(recording)
     restore(qtbot, window, HIGHPASS)
-    with qtbot.waitSignal(window.analysis_ready, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.analysis.ready, timeout=30_000) as blocker:
         window.analysis_dock.raise_()
-        window.run_analysis()
+        window.analysis.run()
     before, after = blocker.args[0]
     assert after is not None
     for key in ("snr_db", "lufs", "true_peak_dbtp", "dominant_hz", "band_energy_db"):
@@ -329,7 +329,7 @@ def test_param_widgets_follow_the_step_types(qtbot: Any) -> None:
 
 
 def test_trained_model_becomes_selectable(window: Any, tiny_bundle_path: Path) -> None:
-    window.model_trained(str(tiny_bundle_path))
+    window.training.model_trained(str(tiny_bundle_path))
     assert window.restore_panel.model == str(tiny_bundle_path)
     assert window.restore_panel.chain().with_model(window.restore_panel.model).model == str(
         tiny_bundle_path
@@ -345,8 +345,8 @@ def test_batch_export_restores_a_folder(
         make_recording(f"in/{name}", seconds=1.0)
     (src / "zz_broken.wav").write_bytes(b"not audio")
     dst = tmp_path / "out"
-    with qtbot.waitSignal(window.export_finished, timeout=60_000) as blocker:
-        window.batch_export(src, dst, "declick", ".flac", "PCM_16")
+    with qtbot.waitSignal(window.export.finished, timeout=60_000) as blocker:
+        window.export.batch_export(src, dst, "declick", ".flac", "PCM_16")
     report = blocker.args[0]
     assert [p.name for p in report.written] == ["one_restored.flac", "two_restored.flac"]
     assert [p.name for p, _e in report.failed] == ["zz_broken.wav"]
@@ -359,7 +359,7 @@ def test_batch_restore_loads_the_model_once_for_the_whole_folder(
 ) -> None:
     import core.model.bundle
     from app.dialogs.export import batch_restore
-    from core.pipeline import load_preset
+    from core.chain import load_preset
 
     (tmp_path / "in").mkdir()
     for name in ("a.wav", "b.wav", "c.wav"):
@@ -376,11 +376,14 @@ def test_batch_restore_loads_the_model_once_for_the_whole_folder(
 
 
 def test_preferences_change_device_and_loudness(window: Any, settings: Any) -> None:
-    old = window.player
+    old = window.playback.player
     window.apply_preferences("Some device", False, "en")
     assert settings.output_device == "Some device" and settings.language == "en"
-    assert window.player is not old and old.closed
-    assert window.player.device == "Some device" and window.player.matched_loudness is False
+    assert window.playback.player is not old and old.closed
+    assert (
+        window.playback.player.device == "Some device"
+        and window.playback.player.matched_loudness is False
+    )
 
 
 def test_window_without_sound_still_works(
@@ -390,11 +393,11 @@ def test_window_without_sound_still_works(
 
     win = MainWindow(settings, data_dir=tmp_path / "d", enable_playback=False)
     qtbot.addWidget(win)
-    assert win.player is None and win.playback_label.text() == "No sound"
+    assert win.playback.player is None and win.playback_label.text() == "No sound"
     assert not win.play_action.isEnabled()
-    with qtbot.waitSignal(win.recording_opened, timeout=20_000):
-        win.open_files([recording])
-    win.toggle_play()  # explains instead of failing
+    with qtbot.waitSignal(win.session.opened, timeout=20_000):
+        win.session.open_files([recording])
+    win.playback.toggle_play()  # explains instead of failing
     assert "turned off" in win.statusBar().currentMessage()
     assert not win.play_action.isEnabled()
 
@@ -441,14 +444,14 @@ def test_tensorflow_and_the_built_in_models_preload_in_the_background(
 
     def warm() -> bool:
         # The first Apply finds the built-in models loaded, their graphs built.
-        bundles = dict(window.build_context.bundles)
+        bundles = dict(window.restore.build_context.bundles)
         loaded = {key.split("@")[0] for key in bundles}
         return loaded == expected and all(b._predict is not None for b in bundles.values())
 
-    window.preload_tensorflow()
-    worker = window.preload_worker
+    window.restore.preload_tensorflow()
+    worker = window.restore.preload_job
     qtbot.waitUntil(warm, timeout=120_000)
     qtbot.waitUntil(lambda: not worker.running, timeout=10_000)
     assert "keras" in sys.modules
-    window.preload_tensorflow()
-    assert window.preload_worker is worker  # once per window
+    window.restore.preload_tensorflow()
+    assert window.restore.preload_job is worker  # once per window

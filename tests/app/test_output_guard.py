@@ -30,12 +30,12 @@ def test_export_never_replaces_a_file_it_was_not_told_to(
     open_recording(recording)
     mine = tmp_path / "mine.wav"
     mine.write_bytes(b"my other take")
-    with qtbot.waitSignal(window.idle, timeout=20_000):
-        window.export_current(mine, what="original")
+    with qtbot.waitSignal(window.jobs.idle, timeout=20_000):
+        window.export.export_current(mine, what="original")
     assert dialogs.shown[-1].title == "The file already exists"
     assert mine.read_bytes() == b"my other take"
-    with qtbot.waitSignal(window.export_finished, timeout=20_000):
-        window.export_current(mine, what="original", overwrite=True)
+    with qtbot.waitSignal(window.export.finished, timeout=20_000):
+        window.export.export_current(mine, what="original", overwrite=True)
     assert load(mine)[0].shape[1] > 0
 
 
@@ -91,7 +91,7 @@ def test_batch_restore_checks_every_output_before_any_work(
     make_recording: Any, tmp_path: Path
 ) -> None:
     from app.dialogs.export import batch_restore
-    from core.pipeline import load_preset
+    from core.chain import load_preset
 
     (tmp_path / "in").mkdir()
     for name in ("a.wav", "b.wav"):

@@ -223,7 +223,7 @@ def test_zoomed_spectrogram_rerenders_and_shows_a_click(qtbot: Any) -> None:
 def test_a_file_overview_shows_without_loading_the_samples(qtbot: Any, tmp_path: Any) -> None:
     import soundfile as sf
 
-    from core.audio.overview import FileFrames, build_overview
+    from core.display import FileFrames, build_overview
 
     sr = 16000
     audio = (0.01 * np.random.default_rng(4).standard_normal((2, 90 * sr))).astype(np.float32)

@@ -9,9 +9,10 @@ import pytest
 
 from core.analysis import analyze_audio
 from core.assistant import diagnose, propose_chain
+from core.chain import ChainConfig, list_presets, load_preset
 from core.dsp.limiter import true_peak_dbtp
 from core.dsp.loudness import integrated_loudness
-from core.pipeline import ChainConfig, list_presets, load_preset, restore_array
+from core.pipeline import restore_array
 from core.signals import speech_like, white_noise
 
 SR = 16000
@@ -234,14 +235,15 @@ def test_named_presets_exist_and_load() -> None:
                                                 ("loudness-streaming", -14.0)])  # fmt: skip
 def test_loudness_presets_hit_target_and_ceiling(preset: str, target: float) -> None:
     x = np.concatenate([_speech(12.0), speech_like(sr=SR, seconds=12.0, seed=9)]) * 0.3
-    out, _ = restore_array(x, sr=SR, chain=load_preset(preset))
+    out = restore_array(x, sr=SR, chain=load_preset(preset)).restored
     assert integrated_loudness(out, sr=SR) == pytest.approx(target, abs=0.5)
     assert true_peak_dbtp(out, sr=SR) <= -1.0 + 0.05
 
 
 def test_auto_preset_repairs_hum_without_a_model() -> None:
     noisy = _with_hum(_speech())
-    out, residual = restore_array(noisy, sr=SR, chain=load_preset("auto"))
+    r = restore_array(noisy, sr=SR, chain=load_preset("auto"))
+    out, residual = r.restored, r.residual
     spectrum = np.abs(np.fft.rfft(out[0])) / out.shape[1]
     before = np.abs(np.fft.rfft(noisy[0])) / out.shape[1]
     k50 = int(round(50 * out.shape[1] / SR))
@@ -314,7 +316,7 @@ def test_the_click_count_stops_once_settled(
         n = int(round(per_min * x.shape[1] / sr / 60.0))
         return declick.ClickReport(np.zeros(n, np.int64), n, per_min, np.full(n, 100.0))
 
-    monkeypatch.setattr(declick, "detect_clicks", detect)
+    monkeypatch.setattr(assistant, "detect_clicks", detect)
     x = np.zeros((2, 120 * SR), np.float32)
     everything, clear = assistant._click_rate(x, sr=SR)
     assert clear == pytest.approx(per_min, rel=0.25)
@@ -348,7 +350,7 @@ def test_clipped_peaks_are_rebuilt_before_any_filter_bends_them() -> None:
     chain = propose_chain(diagnose(clipped, sr=SR))
     types = [s.type for s in chain.steps]
     assert types.index("declip") < types.index("dc")
-    restored = restore_array(clipped, sr=SR, chain=chain)[0]
+    restored = restore_array(clipped, sr=SR, chain=chain).restored
     before = si_sdr(clipped[0], clean[0])
     assert si_sdr(restored[0], clean[0]) > before + 3.0
 
@@ -387,9 +389,7 @@ def test_speech_in_noise_gets_deepfilternet3_alone_and_music_the_mask_model() ->
     )
     music = mix_at_snr(tones, pink_noise(sr=SR, seconds=8.0, seed=5), snr_db=15.0)
     assert hear_programme(music, sr=SR, context=context) == "music"
-    chain = ChainConfig.from_dict(
-        {"steps": [{"type": "model", "params": {"model": "auto"}}]}
-    )
+    chain = ChainConfig.from_dict({"steps": [{"type": "model", "params": {"model": "auto"}}]})
     assert chain.chooses_model
     on_music = resolve_model_steps(chain, "music").steps[0].params
     assert on_music["model"] == "default" and on_music["floor_db"] == -30.0
@@ -400,18 +400,18 @@ def test_speech_in_noise_gets_deepfilternet3_alone_and_music_the_mask_model() ->
 
 
 def test_the_denoise_preset_runs_deepfilternet3_on_speech() -> None:
+    from core.chain import StepSpec
     from core.model.bundle import DFN3_MODEL, load_bundle
     from core.model.dfn3.runner import Dfn3Runner
-    from core.pipeline import StepSpec
     from core.signals import mix_at_snr, pink_noise
 
     noisy = mix_at_snr(_speech(), pink_noise(sr=SR, seconds=8.0, seed=6), snr_db=5.0)
-    out, _ = restore_array(noisy, sr=SR, chain=load_preset("denoise"))
+    out = restore_array(noisy, sr=SR, chain=load_preset("denoise")).restored
     front = restore_array(
         noisy,
         sr=SR,
         chain=ChainConfig([StepSpec("dc"), StepSpec("highpass", {"cutoff_hz": 30.0})]),
-    )[0]
+    ).restored
     expected = front - Dfn3Runner(load_bundle(DFN3_MODEL)).residual(front, sr=SR)
     np.testing.assert_allclose(out, expected, atol=2e-4)
 
@@ -446,5 +446,5 @@ def test_a_chain_that_only_chooses_its_model_hears_without_a_full_diagnosis(
         raise AssertionError("the denoise preset needs only the programme")
 
     monkeypatch.setattr(core.assistant, "diagnose", no_diagnosis)
-    out, _ = restore_array(noisy, sr=SR, chain=load_preset("denoise"), context=context)
+    out = restore_array(noisy, sr=SR, chain=load_preset("denoise"), context=context).restored
     assert out.shape == noisy.shape

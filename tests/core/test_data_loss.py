@@ -10,9 +10,10 @@ import pytest
 
 import core.output as guard
 from core.audio.io import save
+from core.chain import ChainConfig, StepSpec
 from core.cli import main
 from core.errors import OutputConflictError
-from core.pipeline import ChainConfig, StepSpec, restore_file
+from core.pipeline import restore_file
 from core.signals import tone
 
 DC = ChainConfig([StepSpec("dc")])

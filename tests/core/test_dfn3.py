@@ -146,15 +146,17 @@ def test_a_version_1_mask_bundle_still_loads(tiny_bundle_path: Path, tmp_path: P
 def test_a_chain_with_only_the_dfn3_step_runs_it_alone_at_any_rate_and_channel_count(
     dfn3,
 ) -> None:
+    from core.chain import ChainConfig, StepSpec
     from core.model.dfn3.runner import Dfn3Runner
-    from core.pipeline import ChainConfig, StepSpec, restore_array
+    from core.pipeline import restore_array
 
     chain = ChainConfig([StepSpec("model", {"model": "dfn3"})])
     sr = 16000
     clean = speech_like(sr=sr, seconds=4.0, seed=11)
     noisy = mix_at_snr(clean, pink_noise(sr=sr, seconds=4.0, seed=12), snr_db=5)
     stereo = np.concatenate([noisy, noisy[:, ::-1]])
-    out, residual = restore_array(stereo, sr=sr, chain=chain)
+    r = restore_array(stereo, sr=sr, chain=chain)
+    out, residual = r.restored, r.residual
     assert out.shape == stereo.shape and residual.shape == stereo.shape
     np.testing.assert_allclose(out + residual, stereo, atol=1e-5)
     expected = stereo[:1] - Dfn3Runner(dfn3).residual(stereo[:1], sr=sr)

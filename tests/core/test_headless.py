@@ -30,9 +30,10 @@ def test_importing_the_cli_does_not_load_tensorflow() -> None:
 
 
 def test_what_the_window_needs_at_start_up_does_not_load_scipy() -> None:
-    """The app checks for the built-in model before its window shows; SciPy costs 0.3 s."""
+    """The app builds chains and checks for the built-in model before its window shows;
+    SciPy costs 0.3 s. (Running a chain, ``core.pipeline``, may load it.)"""
     code = (
-        "import sys, core.pipeline, core.model.bundle\n"
+        "import sys, core.chain, core.steps, core.strength, core.model.bundle\n"
         "core.model.bundle.resolve_model_path('default')\n"
         "sys.exit('scipy' in sys.modules)\n"
     )

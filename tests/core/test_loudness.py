@@ -13,10 +13,8 @@ from core.audio.io import save
 from core.dsp.loudness import (
     LoudnessMeter,
     file_loudness,
-    gain_to_loudness,
-    gain_to_peak,
-    gain_to_rms,
     integrated_loudness,
+    level_gain,
     normalize,
     peak_dbfs,
     rms_dbfs,
@@ -165,15 +163,19 @@ def test_peak_and_rms_dbfs() -> None:
 def test_gain_helpers() -> None:
     sr = 48_000
     sine = tone(freq=1000, sr=sr, seconds=1.0, amplitude=0.5)
-    assert gain_to_peak(sine, target_dbfs=0.0) == pytest.approx(2.0, rel=1e-4)
-    assert gain_to_rms(sine, target_dbfs=-20.0) == pytest.approx(
+    assert level_gain(peak_dbfs(sine), 0.0) == pytest.approx(2.0, rel=1e-4)
+    assert level_gain(rms_dbfs(sine), -20.0) == pytest.approx(
         10 ** ((-20 - rms_dbfs(sine)) / 20), rel=1e-9
     )
-    assert gain_to_loudness(sine, sr=sr, target_lufs=-23.0) == pytest.approx(
+    assert level_gain(integrated_loudness(sine, sr=sr), -23.0) == pytest.approx(
         10 ** ((-23 - integrated_loudness(sine, sr=sr)) / 20), rel=1e-9
     )
     silence = np.zeros((1, sr), dtype=np.float32)
-    assert gain_to_peak(silence) == gain_to_rms(silence) == gain_to_loudness(silence, sr=sr) == 1.0
+    levels = (peak_dbfs(silence), rms_dbfs(silence), integrated_loudness(silence, sr=sr))
+    assert [level_gain(level, -1.0) for level in levels] == [1.0, 1.0, 1.0]
+    # amplification is capped where asked, attenuation never
+    assert level_gain(-80.0, -1.0, max_gain_db=40.0) == pytest.approx(100.0)
+    assert level_gain(-1.0, -60.0, max_gain_db=40.0) == pytest.approx(10 ** (-59 / 20))
 
 
 @pytest.mark.parametrize("sr", [44_100, 48_000])
@@ -225,3 +227,23 @@ def test_normalize_rejects_bad_mode_and_target() -> None:
         normalize(audio, sr=48_000, mode="loud", target=-1.0)  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         normalize(audio, sr=48_000, mode="peak", target=float("nan"))
+
+
+def test_comparison_loudness_and_the_matching_gain() -> None:
+    from core.dsp.loudness import MAX_MATCH_GAIN_DB, comparison_loudness, match_gain
+
+    sr = 16000
+    t = np.arange(sr * 3) / sr
+    sine = (0.1 * np.sin(2 * np.pi * 997 * t)).astype(np.float32)[None]
+    assert comparison_loudness(sine, sr=sr) == pytest.approx(integrated_loudness(sine, sr=sr))
+    # Long signals are measured on excerpts (a steady tone reads the same).
+    long = np.tile(sine, (1, 40))
+    assert comparison_loudness(long, sr=sr) == pytest.approx(
+        integrated_loudness(sine, sr=sr), abs=0.05
+    )
+    short = sine[:, :1000]  # under 400 ms: RMS instead of a gated loudness
+    assert comparison_loudness(short, sr=sr) == pytest.approx(rms_dbfs(short))
+    assert match_gain(-20.0, -26.0) == pytest.approx(10 ** (6 / 20))
+    assert match_gain(-10.0, -60.0) == pytest.approx(10 ** (MAX_MATCH_GAIN_DB / 20))
+    assert match_gain(-60.0, -10.0) == pytest.approx(10 ** (-MAX_MATCH_GAIN_DB / 20))
+    assert match_gain(-20.0, -math.inf) == 1.0

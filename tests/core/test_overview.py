@@ -11,9 +11,8 @@ import pytest
 import soundfile as sf
 
 from core.audio.io import load
-from core.audio.overview import BLOCK_FRAMES, FileFrames, build_overview
 from core.audio.peaks import PeakPyramid
-from core.display import compute_spectrogram, render_view
+from core.display import BLOCK_FRAMES, FileFrames, build_overview, compute_spectrogram, render_view
 from core.errors import Cancelled
 from core.progress import CancelToken
 

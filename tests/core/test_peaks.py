@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,3 +72,21 @@ def test_a_recording_shorter_than_one_block_draws_its_samples() -> None:
     assert pyramid.levels == []
     x, y = pyramid.query(0, 10, 500)
     np.testing.assert_array_equal(y, audio[0])
+
+
+def test_a_file_loads_with_its_overview(tmp_path: Path) -> None:
+    from core.audio.io import save
+    from core.audio.peaks import load_with_peaks
+
+    rng = np.random.default_rng(4)
+    x = (0.5 * rng.standard_normal((2, 50_000))).clip(-1, 1).astype(np.float32)
+    path = save(tmp_path / "x.wav", x, 8000, subtype="FLOAT")
+    seen: list[float] = []
+    audio, sr, pyramid = load_with_peaks(path, threads=2, progress=lambda f, m="": seen.append(f))
+    np.testing.assert_array_equal(audio, x)
+    assert sr == 8000 and pyramid.audio is audio and seen and seen[-1] == 1.0
+    whole = PeakPyramid(x)
+    for (b1, lo1, hi1), (b2, lo2, hi2) in zip(whole.levels, pyramid.levels, strict=True):
+        assert b1 == b2
+        np.testing.assert_array_equal(lo1, lo2)
+        np.testing.assert_array_equal(hi1, hi2)

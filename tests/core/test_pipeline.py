@@ -11,16 +11,10 @@ import pytest
 
 from core import pipeline
 from core.audio.io import info, load, save
+from core.chain import ChainConfig, StepSpec, list_presets, load_preset
 from core.dsp.loudness import integrated_loudness
 from core.errors import Cancelled, ConfigError, UnsafeOutputError
-from core.pipeline import (
-    ChainConfig,
-    StepSpec,
-    list_presets,
-    load_preset,
-    restore_array,
-    restore_file,
-)
+from core.pipeline import restore_array, restore_file
 from core.progress import CancelToken
 from core.signals import speech_like, tone, white_noise
 from core.strength import removal_share
@@ -122,7 +116,7 @@ def test_restore_file_matches_restore_array_and_small_blocks(
         {"type": "model", "params": {"model": str(tiny_bundle_path)}},
         {"type": "normalize", "params": {"mode": "peak", "target": -3.0}},
     )
-    big, _ = restore_array(x, sr=sr, chain=c)
+    big = restore_array(x, sr=sr, chain=c).restored
     monkeypatch.setattr(pipeline, "BLOCK_SECONDS", 0.7)  # many blocks, a temp file between passes
     src = _write(tmp_path / "in.wav", x, sr)
     restore_file(src, tmp_path / "out.wav", c)
@@ -149,21 +143,21 @@ def test_blocks_on_several_threads_give_exactly_the_one_thread_output(
     for workers in (1, 2, 3):
         monkeypatch.setattr(pipeline, "default_workers", lambda w=workers: w)
         outputs.append(restore_array(x, sr=sr, chain=c))
-    for restored, residual in outputs[1:]:
-        np.testing.assert_array_equal(restored, outputs[0][0])
-        np.testing.assert_array_equal(residual, outputs[0][1])
+    for r in outputs[1:]:
+        np.testing.assert_array_equal(r.restored, outputs[0].restored)
+        np.testing.assert_array_equal(r.residual, outputs[0].residual)
 
 
 def test_normalize_modes_hit_their_targets() -> None:
     sr = 48000
     x = np.concatenate([speech_like(sr=sr, seconds=4), speech_like(sr=sr, seconds=4, seed=3)]) * 0.2
-    lufs, _ = restore_array(
+    lufs = restore_array(
         x, sr=sr, chain=chain({"type": "normalize", "params": {"mode": "lufs", "target": -23}})
-    )
+    ).restored
     assert integrated_loudness(lufs, sr=sr) == pytest.approx(-23.0, abs=0.1)
-    rms, _ = restore_array(
+    rms = restore_array(
         x, sr=sr, chain=chain({"type": "normalize", "params": {"mode": "rms", "target": -30}})
-    )
+    ).restored
     assert 20 * np.log10(np.sqrt(np.mean(rms.astype(np.float64) ** 2))) == pytest.approx(
         -30, abs=0.01
     )
@@ -176,12 +170,13 @@ def test_residual_scales_with_gain_and_strength() -> None:
         {"type": "highpass", "params": {"cutoff_hz": 200}},
         {"type": "normalize", "params": {"mode": "peak", "target": -6}},
     )
-    out, res = restore_array(x, sr=sr, chain=c)
+    restoration = restore_array(x, sr=sr, chain=c)
+    out, res = restoration.restored, restoration.residual
     # restored + residual is the original times the normalisation gain:
     g = float(np.dot((out + res).ravel(), x.ravel()) / np.dot(x.ravel(), x.ravel()))
     np.testing.assert_allclose(out + res, g * x, atol=1e-4)
     assert np.max(np.abs(out)) == pytest.approx(10 ** (-6 / 20), abs=1e-3)
-    half, _ = restore_array(x, sr=sr, chain=c, strength=0.5)
+    half, _ = restoration.mix(0.5)
     # at half strength the 20 Hz rumble is about 20 dB down (core.strength), not 6
     spectrum = np.abs(np.fft.rfft(half[0]))
     freqs = np.fft.rfftfreq(half.shape[1], 1 / sr)
@@ -192,7 +187,8 @@ def test_residual_scales_with_gain_and_strength() -> None:
 
 def test_bypassed_steps_do_nothing() -> None:
     x = white_noise(sr=16000, seconds=1)
-    out, res = restore_array(x, sr=16000, chain=chain({"type": "highpass", "bypass": True}))
+    r = restore_array(x, sr=16000, chain=chain({"type": "highpass", "bypass": True}))
+    out, res = r.restored, r.residual
     np.testing.assert_array_equal(out, x)
     assert not res.any()
 
@@ -257,7 +253,7 @@ def test_every_repair_step_copes_with_very_short_input(samples: int) -> None:
         if kind.kind != "repair" or name == "model":
             continue
         chain = ChainConfig.from_dict({"steps": [{"type": name}]})
-        out, residual = restore_array(x, sr=16000, chain=chain)
+        out = restore_array(x, sr=16000, chain=chain).restored
         assert out.shape == x.shape and np.all(np.isfinite(out)), name
 
 
@@ -300,3 +296,37 @@ def test_warming_loads_the_model_and_builds_its_graph() -> None:
     context.warm(["default"])
     (bundle,) = context.bundles.values()
     assert bundle._predict is not None  # the first restore traces nothing
+
+
+def test_progress_names_the_steps_running_and_rises(tmp_path: Path, tiny_bundle_path: Path) -> None:
+    """What a progress bar shows: which steps run now (and the assistant listening first,
+    for an adaptive chain), with fractions that only rise, ending at 1."""
+    sr = 16000
+    x = speech_like(sr=sr, seconds=4) + white_noise(sr=sr, seconds=4, amplitude=0.01)
+    c = chain(
+        {"type": "highpass", "params": {"cutoff_hz": 60}},
+        {"type": "gate"},
+        {"type": "normalize", "params": {"mode": "peak", "target": -3.0}},
+        {"type": "dc"},
+    )
+    seen: list[tuple[float, str]] = []
+    restore_file(
+        _write(tmp_path / "in.wav", x, sr),
+        tmp_path / "out.wav",
+        c,
+        progress=lambda f, m="": seen.append((f, m)),
+    )
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    messages = [m for _, m in seen]
+    first = "High-pass (rumble filter) · Spectral noise gate · Normalise level"
+    assert messages[0] == first and messages[-1] == "Remove DC offset"
+    assert set(messages) == {first, "Remove DC offset"}
+
+    adaptive: list[tuple[float, str]] = []
+    auto = ChainConfig([StepSpec("model", {"model": str(tiny_bundle_path)})], adaptive=True)
+    restore_array(x, sr=sr, chain=auto, progress=lambda f, m="": adaptive.append((f, m)))
+    assert adaptive[0][1] in {"estimating noise", "measuring the band"}
+    listening = [f for f, m in adaptive if m in {"estimating noise", "looking for hum"}]
+    assert max(listening) <= pipeline.LISTENING_SHARE + 1e-9
+    assert [f for f, _ in adaptive] == sorted(f for f, _ in adaptive)

@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 
 from core.audio import io
+from core.chain import MAX_CHAIN_STEPS, ChainConfig
 from core.cli import main
 from core.errors import (
     AudioTooLongError,
@@ -24,7 +25,6 @@ from core.errors import (
     DamagedAudioError,
     ModelFormatError,
 )
-from core.pipeline import MAX_CHAIN_STEPS, ChainConfig
 from core.signals import tone
 
 ROOT = Path(__file__).resolve().parents[2]

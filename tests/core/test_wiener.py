@@ -81,13 +81,15 @@ def test_bad_input_and_settings_are_refused() -> None:
 
 
 def test_the_hiss_step_runs_in_a_chain() -> None:
-    from core.pipeline import ChainConfig, restore_array
+    from core.chain import ChainConfig
+    from core.pipeline import restore_array
 
     chain = ChainConfig.from_dict(
         {"name": "t", "steps": [{"type": "hiss", "params": {"reduction_db": 40.0}}]}
     )
     clean, noisy = hissy_speech(6)
-    restored, residual = restore_array(noisy, sr=SR, chain=chain)
+    r = restore_array(noisy, sr=SR, chain=chain)
+    restored, residual = r.restored, r.residual
     assert si_sdr(restored[0], clean[0]) > si_sdr(noisy[0], clean[0]) + 5.0
     np.testing.assert_allclose(restored + residual, noisy, atol=1e-5)
     with pytest.raises(ConfigError):

@@ -21,7 +21,7 @@ ARCHITECTURE = "dfn3"
 def new_bundle(*, training: dict[str, Any] | None = None) -> ModelBundle:
     """A ``dfn3`` bundle around a network with fresh weights."""
     from core.dsp.stft import StftConfig
-    from core.model.bundle import DFN3_FAMILY, BundleMeta, ModelBundle
+    from core.model.bundle import DFN3_FAMILY, NO_FLOOR_DB, BundleMeta, ModelBundle
     from core.model.dfn3.network import build_dfn3
     from core.model.spectral import SpectralSettings
     from core.model.tf import quiet_tensorflow
@@ -31,7 +31,7 @@ def new_bundle(*, training: dict[str, Any] | None = None) -> ModelBundle:
         architecture=ARCHITECTURE,
         spectral=SpectralSettings(fe.SAMPLE_RATE, StftConfig(n_fft=fe.N_FFT, hop=fe.HOP)),
         norm=None,
-        mask_floor_db=-100.0,
+        mask_floor_db=NO_FLOOR_DB,
         training=dict(training or {}),
         family=DFN3_FAMILY,
     )

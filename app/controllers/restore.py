@@ -1,0 +1,258 @@
+"""Apply and Cancel, the strength preview and its undo history, the models kept loaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.controllers import Status
+from app.controllers.playback import PlaybackController
+from app.controllers.session import SessionController
+from app.document import (
+    ApplyRestorationCommand,
+    Preview,
+    Recording,
+    Restoration,
+    StrengthCommand,
+    make_preview,
+)
+from app.errors import show_error
+from app.jobs import Job, JobSet
+from app.settings import Settings
+from app.views.restore import BUILTIN_CHOICES, RestorePanel
+from core.errors import ModelFormatError
+from core.steps import BuildContext, preload_models
+
+VIEW_REFRESH_MS = 120  # a slider drag redraws once it pauses this long
+PRELOAD_DELAY_MS = 1500  # after the window appears: let it paint and settle first
+
+
+def restore_job(
+    audio: np.ndarray,
+    *,
+    sr: int,
+    chain: Any,
+    context: Any = None,
+    progress: Any = None,
+    cancel: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Job: run the chain once at full strength (imports TensorFlow if needed);
+    ``context`` keeps loaded models between runs."""
+    from core.pipeline import restore_array
+
+    r = restore_array(audio, sr=sr, chain=chain, progress=progress, cancel=cancel, context=context)
+    return r.restored, r.residual
+
+
+def check_model(chain: Any) -> None:
+    """Fail early, with a clear message, when the chain needs a model that is missing."""
+    from core.model.bundle import resolve_model_path
+
+    if not any(s.type == "model" and not s.bypass for s in chain.steps):
+        return
+    names = ("dfn3", "default") if chain.model == "auto" else (chain.model,)
+    for name in names:
+        path = resolve_model_path(name)
+        if not path.exists():
+            if name in BUILTIN_CHOICES:
+                raise ModelFormatError(
+                    f"the built-in model is not installed ({path}); choose another model "
+                    "or bypass the AI step"
+                )
+            raise ModelFormatError(f"model file not found: {path}")
+
+
+class RestoreController(QObject):
+    """Restores the current recording with the Restore panel's chain and previews it.
+
+    Signals
+    -------
+    finished(object) : a :class:`Recording` got a new restoration.
+    cancelled() : a restoration was cancelled; nothing changed.
+    failed(object) : a restoration could not start or failed (the exception).
+    changed(object) : a :class:`Recording`'s restoration or strength changed (apply,
+        slider, undo, redo, switching to it).
+    preview_ready(object) : the current :class:`Recording`'s preview buffers and
+        overviews at its strength are ready to show and play.
+    busy_changed(bool) : a restoration started or ended.
+    """
+
+    finished = Signal(object)
+    cancelled = Signal()
+    failed = Signal(object)
+    changed = Signal(object)
+    preview_ready = Signal(object)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        *,
+        settings: Settings,
+        panel: RestorePanel,
+        session: SessionController,
+        playback: PlaybackController,
+        jobs: JobSet,
+        status: Status,
+    ) -> None:
+        super().__init__(parent)
+        self._window = parent
+        self.settings = settings
+        self.panel = panel
+        self.session = session
+        self.playback = playback
+        self.jobs = jobs
+        self.status = status
+        self.job: Job | None = None
+        self.preview_job: Job | None = None
+        self.preload_job: Job | None = None
+        self.build_context = BuildContext()  # models stay loaded between Applies
+        self.view_timer = QTimer(self)
+        self.view_timer.setSingleShot(True)
+        self.view_timer.setInterval(VIEW_REFRESH_MS)
+        self.view_timer.timeout.connect(self.refresh_preview)
+        panel.apply_requested.connect(self.apply)
+        panel.cancel_requested.connect(self.cancel)
+        panel.strength_changed.connect(self.set_strength)
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    # --- restoring ------------------------------------------------------------------------------
+
+    def apply(self) -> None:
+        """Run the panel's chain on the current recording's original, in the background."""
+        doc = self.session.current
+        if doc is None:
+            self.status(self.tr("Open a recording first."), 5000)
+            return
+        if self.job is not None:
+            return
+        try:
+            chain = self.panel.chain()
+            check_model(chain)
+        except Exception as exc:  # noqa: BLE001 - explained to the user
+            show_error(self._window, exc, context=self.tr("The restoration cannot start."))
+            self.failed.emit(exc)
+            return
+        self.settings.preset = self.panel.preset_key
+        self.settings.model = self.panel.model
+        label = self.panel.preset_label
+        self.panel.set_busy(True)
+        self.status(self.tr("Restoring {name}…").format(name=doc.name))
+
+        def returned(result: tuple[np.ndarray, np.ndarray]) -> None:
+            restored, residual = result
+            restored.setflags(write=False)
+            residual.setflags(write=False)
+            restoration = Restoration(restored, residual, chain.to_dict(), label)
+            assert doc.undo_stack is not None
+            doc.undo_stack.push(ApplyRestorationCommand(doc, restoration, self.show_changes))
+            if doc is self.session.current:
+                self.playback.listen_to("restored")
+            self.status(
+                self.tr("Restored {name} with “{preset}”.").format(name=doc.name, preset=label),
+                8000,
+            )
+            self.finished.emit(doc)
+
+        def errored(exc: BaseException) -> None:
+            self.status(self.tr("Restoration failed."), 8000)
+            show_error(
+                self._window,
+                exc,
+                context=self.tr("Could not restore “{name}”.").format(name=doc.name),
+            )
+            self.failed.emit(exc)
+
+        def aborted() -> None:
+            self.status(self.tr("Restoration cancelled; nothing was changed."), 8000)
+            self.cancelled.emit()
+
+        def finished() -> None:
+            self.job = None
+            self.panel.set_busy(False)
+            self.busy_changed.emit(False)
+
+        job = Job(
+            restore_job,
+            doc.original,
+            sr=doc.sr,
+            chain=chain,
+            context=self.build_context,
+            parent=self,
+        )
+        job.returned.connect(returned)
+        job.errored.connect(errored)
+        job.aborted.connect(aborted)
+        job.progress.connect(self.panel.set_progress)
+        job.finished.connect(finished)
+        self.job = job
+        self.busy_changed.emit(True)
+        self.jobs.start(job)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.panel.set_cancelling()
+
+    def set_strength(self, strength: float) -> None:
+        """Preview at ``strength`` (0..1) without re-running anything; undoable."""
+        doc = self.session.current
+        if doc is None or doc.restoration is None or doc.undo_stack is None:
+            return
+        strength = float(min(max(strength, 0.0), 1.0))
+        if strength == doc.strength:
+            return
+        doc.undo_stack.push(StrengthCommand(doc, strength, self.show_changes))
+
+    def preload_tensorflow(self) -> None:
+        """Import TensorFlow and load the built-in models in the background now, so the
+        first Apply or training neither waits for them nor stalls the window while
+        they load."""
+        if self.preload_job is None:
+            self.preload_job = Job(preload_models, self.build_context, parent=self).start()
+
+    # --- showing --------------------------------------------------------------------------------
+
+    def show_changes(self, doc: Recording, *, immediate: bool = False) -> None:
+        """``doc``'s restoration or strength changed (apply, slider, undo, redo, switching
+        to it): update the panel now, the preview now or once a slider drag pauses."""
+        if doc is not self.session.current:
+            return
+        self.panel.set_strength(doc.strength)
+        self.panel.set_strength_enabled(doc.restoration is not None)
+        self.changed.emit(doc)
+        if immediate:
+            self.refresh_preview()
+        else:
+            self.view_timer.start()
+
+    def refresh_preview(self) -> None:
+        """Make the current recording's preview at its strength (mixed and overviewed in
+        a job), then say ``preview_ready``."""
+        doc = self.session.current
+        if doc is None:
+            return
+        if self.preview_job is not None:
+            self.preview_job.cancel()  # a newer strength or restoration supersedes it
+            self.preview_job = None
+        if doc.restoration is None or doc.preview_ready():
+            self.preview_ready.emit(doc)
+            return
+
+        def returned(preview: Preview) -> None:
+            if doc.accept_preview(preview) and doc is self.session.current:
+                self.preview_ready.emit(doc)
+
+        job = Job(make_preview, doc.restoration, doc.strength, parent=self)
+        job.returned.connect(returned)
+        job.errored.connect(
+            lambda exc: self.status(self.tr("Preview failed: {error}").format(error=exc), 8000)
+        )
+        self.preview_job = job
+        self.jobs.start(job)
