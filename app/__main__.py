@@ -21,6 +21,14 @@ def demo_path(data_dir: Path) -> Path:
     return demo_recording(data_dir / "demo")
 
 
+def _time_range(text: str) -> tuple[float, float]:
+    try:
+        start, end = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected START:END in seconds, got {text!r}") from None
+    return start, end
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="seminario-gui", description="Restore noisy and old recordings with AI."
@@ -41,6 +49,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--show", choices=("restore", "analysis"), help="panel to bring forward")
     parser.add_argument("--residual", action="store_true", help="show the removed noise below")
+    parser.add_argument(
+        "--view", type=_time_range, metavar="START:END", help="zoom to these seconds after loading"
+    )
+    parser.add_argument(
+        "--select", type=_time_range, metavar="START:END", help="select these seconds after loading"
+    )
+    parser.add_argument(
+        "--scale", choices=("linear", "log", "mel"), help="frequency scale of the spectrograms"
+    )
     parser.add_argument("--strength", type=float, help="preview strength after --apply (0..1)")
     parser.add_argument(
         "--settings", metavar="INI", help="use this settings file instead of the user's"
@@ -257,9 +274,25 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
             return
         if args.apply and not state["applied"]:
             return
+        if args.view and window.timeline.spec_original.tile is None:
+            return  # the view-resolution spectrogram is still rendering
         QTimer.singleShot(400, shoot)
 
+    def arrange_view() -> None:
+        timeline = window.timeline
+        if args.scale:
+            timeline.set_frequency_scale(args.scale)
+        if args.view:
+            timeline.set_view_range(*args.view)
+        if args.select:
+            timeline.set_selection(*args.select)
+
+    window.timeline.spec_original.tile_ready.connect(
+        lambda _tile: QTimer.singleShot(300, when_idle)
+    )
+
     def opened(_doc: object) -> None:
+        arrange_view()
         if args.show == "analysis":
             window.analysis_dock.raise_()
         if args.apply and not state["applied"]:
@@ -267,6 +300,7 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
 
     def restored(_doc: object) -> None:
         state["applied"] = True
+        arrange_view()
         if args.strength is not None:
             window.restore.set_strength(args.strength)
         if args.show == "analysis":

@@ -53,6 +53,19 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "True-peak limiter"),
     QT_TRANSLATE_NOOP("core", "Ceiling"),
     QT_TRANSLATE_NOOP("core", "Release"),
+    # Choice values of the parameters (ParamSpec.choices); numbers are left as they are.
+    QT_TRANSLATE_NOOP("core", "clicks"),
+    QT_TRANSLATE_NOOP("core", "crackle"),
+    QT_TRANSLATE_NOOP("core", "auto"),
+    QT_TRANSLATE_NOOP("core", "follow"),
+    QT_TRANSLATE_NOOP("core", "keep"),
+    QT_TRANSLATE_NOOP("core", "linked"),
+    QT_TRANSLATE_NOOP("core", "independent"),
+    QT_TRANSLATE_NOOP("core", "off"),
+    QT_TRANSLATE_NOOP("core", "built-in"),
+    QT_TRANSLATE_NOOP("core", "peak"),
+    QT_TRANSLATE_NOOP("core", "rms"),
+    QT_TRANSLATE_NOOP("core", "lufs"),
     QT_TRANSLATE_NOOP(
         "core",
         "The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech, SeminarioIA's own model on music).",  # noqa: E501

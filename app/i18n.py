@@ -19,7 +19,7 @@ script again. ``tests/app/test_i18n.py`` fails while a string is untranslated or
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
 
 from core.resources import resources_root
 
@@ -80,6 +80,12 @@ def install_translators(setting: str, locale: QLocale | None = None) -> Translat
     """
     language = resolve_language(setting, locale)
     result = Translators(language)
+    # A native file dialog speaks the desktop's language: where the app's differs, use
+    # Qt's own dialogs, which the catalogues below translate.
+    desktop = (locale or QLocale.system()).name().split("_")[0].lower()
+    QCoreApplication.setAttribute(
+        Qt.ApplicationAttribute.AA_DontUseNativeDialogs, language != desktop
+    )
     if language == SOURCE_LANGUAGE:
         return result
     app = QCoreApplication.instance()

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.hint_bar = self._build_hint_bar(central)
         layout.addWidget(self.hint_bar)
         layout.addWidget(self.timeline, 1)
+        layout.addWidget(self.timeline.footer)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
 
@@ -242,7 +243,7 @@ class MainWindow(QMainWindow):
             bar,
         )
         self.hint_label.setWordWrap(True)
-        demo = QPushButton(self.tr("Open the demo"), bar)
+        demo = self.hint_demo_button = QPushButton(self.tr("Open the demo"), bar)
         demo.clicked.connect(lambda: self.session.open_demo())
         close = QPushButton(self.tr("Dismiss"), bar)
         close.clicked.connect(self.dismiss_hint)
@@ -258,6 +259,18 @@ class MainWindow(QMainWindow):
 
     def dismiss_hint(self) -> None:
         self.hint_bar.setVisible(False)
+
+    def _update_hint(self) -> None:
+        """While the demo is open the hint says what to do with it, not how to open it."""
+        showing_demo = self.session.showing_demo()
+        self.hint_demo_button.setVisible(not showing_demo)
+        if showing_demo:
+            self.hint_label.setText(
+                self.tr(
+                    "This is the demo recording: press Apply to restore it, then B to switch "
+                    "between the original, the restored sound and the removed noise."
+                )
+            )
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -427,6 +440,7 @@ class MainWindow(QMainWindow):
         self.restore.refresh_preview()
 
     def _update_titles(self) -> None:
+        self._update_hint()
         doc = self.session.current
         name = f"{doc.name} — " if doc else ""
         self.setWindowTitle(f"{name}SeminarioIA")

@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from core import __version__
+from core.audio.formats import is_writable
 from core.errors import Cancelled, ConfigError, SeminarioError
 from core.output import check_outputs, make_folder
 from core.progress import TimeLeft, format_duration
@@ -98,10 +99,7 @@ def _outputs(
         if out.exists() and not out.is_dir():
             raise ConfigError(f"with several inputs, -o must be a folder: {out}")
         make_folder(out)
-        targets = [
-            out / (p.stem + (p.suffix if p.suffix.lower() in (".wav", ".flac") else ".wav"))
-            for p in inputs
-        ]
+        targets = [out / (p.stem + (p.suffix if is_writable(p) else ".wav")) for p in inputs]
         if len({t.name for t in targets}) != len(targets):
             raise ConfigError("two inputs have the same name; restore them into separate folders")
     if residual is not None:
@@ -338,7 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="output file (one input) or folder (several inputs)",
+        help="output file (one input; its extension picks the format: .wav .flac .aiff .ogg "
+        ".opus .mp3) or folder (several inputs)",
     )
     group = p.add_mutually_exclusive_group()
     group.add_argument(
@@ -359,7 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         choices=("PCM_16", "PCM_24", "FLOAT"),
-        help="sample format (default: 24-bit, or float for float input)",
+        help="sample format of WAV, FLAC and AIFF outputs (default: 24-bit, or float for "
+        "float input); .ogg, .opus and .mp3 outputs are encoded as Vorbis, Opus and MP3",
     )
     p.add_argument(
         "--overwrite", action="store_true", help="replace existing outputs (never inputs)"

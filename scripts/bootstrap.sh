@@ -51,9 +51,22 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
+# pip runs only when the project's requirements changed since the last install (a
+# stamp in .venv holds a hash of pyproject.toml and the extras): a launch otherwise
+# starts at once, and offline, without pip's network round trips.
+stamp=".venv/.installed-$extras"
+wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+if [ "$extras" = "runtime" ] && [ -f .venv/.installed-dev ] &&
+   [ "$(cat .venv/.installed-dev)" = "$(sha256sum pyproject.toml | cut -d' ' -f1) dev" ]; then
+  exit 0  # the dev install includes the runtime one
+fi
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+  exit 0
+fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$extras" = "dev" ]; then
   .venv/bin/python -m pip install -q -e ".[dev]"
 else
   .venv/bin/python -m pip install -q -e .
 fi
+echo "$wanted" > "$stamp"

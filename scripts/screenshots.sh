@@ -4,6 +4,9 @@
 #   docs/screenshots/main-restored.png   after Apply with the built-in model (else a tiny one)
 #   docs/screenshots/main-removed.png    the removed noise shown below, at 70 % strength
 #   docs/screenshots/main-analysis.png   the Analysis panel, before and after
+#   docs/screenshots/zoom-clicks.png     the demo with clicks added, zoomed to one second:
+#                                        each click a column of the spectrogram
+#   docs/screenshots/preferences-es.png  the Preferences dialog in Spanish
 # Needs xvfb-run (apt-get install xvfb). Uses throw-away settings and data folders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,4 +48,38 @@ shot main-original
 shot main-restored --preset auto --apply
 shot main-removed --preset auto --apply --residual --strength 0.7
 shot main-analysis --preset auto --apply --show analysis
+
+# The demo with 120 clicks (about four a second), opened zoomed to one second.
+"$PY" - "$TMP/clicks.wav" "$TMP/data/demo" <<'PYEOF'
+import sys
+import numpy as np
+from core.audio.io import load, save
+from core.demo import demo_recording
+audio, sr = load(demo_recording(sys.argv[2]))
+rng = np.random.default_rng(7)
+for t in rng.uniform(0.5, audio.shape[1] / sr - 0.5, 120):
+    i = int(t * sr)
+    audio[:, i : i + 3] += rng.choice([-1, 1]) * np.array([0.6, -0.4, 0.2], np.float32)
+save(sys.argv[1], np.clip(audio, -1, 1), sr)
+PYEOF
+xvfb-run -a -s "-screen 0 1280x800x24" "$PY" -m app "$TMP/clicks.wav" --no-sound \
+    --settings "$TMP/settings.ini" --data-dir "$TMP/data" --view 12:13 --select 12.3:12.6 \
+    --screenshot "$OUT/zoom-clicks.png"
+# Preferences in Spanish, after choosing another language (its restart note appears).
+xvfb-run -a -s "-screen 0 1280x800x24" "$PY" - "$OUT/preferences-es.png" <<'PYEOF'
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from app.i18n import install_translators
+install_translators("es")
+from app.dialogs.preferences import PreferencesDialog
+dialog = PreferencesDialog(None, devices=[(0, "Built-in Audio Analog Stereo")], device="",
+                           matched_loudness=True, language="system")
+dialog.show()
+app.processEvents()
+dialog.language_box.setCurrentIndex(dialog.language_box.findData("en"))
+for _ in range(5):
+    app.processEvents()
+sys.exit(0 if dialog.grab().save(sys.argv[1]) else 1)
+PYEOF
 ls -l "$OUT"

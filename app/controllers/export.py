@@ -74,6 +74,7 @@ class ExportController(QObject):
             fmt=self.settings.export_format,
             subtype=self.settings.export_subtype,
             has_restoration=doc.restoration is not None,
+            sr=doc.sr,
         )
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
@@ -81,7 +82,12 @@ class ExportController(QObject):
         self.settings.export_format = dialog.extension.lstrip(".")
         self.settings.export_subtype = dialog.subtype
         self.export_current(
-            dialog.path, subtype=dialog.subtype, what=dialog.what, overwrite=dialog.overwrite
+            dialog.path,
+            subtype=dialog.subtype,
+            what=dialog.what,
+            overwrite=dialog.overwrite,
+            rate=dialog.rate,
+            dither=dialog.dither,
         )
 
     def export_current(
@@ -91,6 +97,8 @@ class ExportController(QObject):
         subtype: str = "PCM_24",
         what: str = "restored",
         overwrite: bool = False,
+        rate: int | None = None,
+        dither: bool = True,
     ) -> Job | None:
         """Write the current preview (``restored``), ``residual`` or ``original`` to ``path``
         (replacing an existing file only with ``overwrite``, never the recording itself)."""
@@ -109,6 +117,8 @@ class ExportController(QObject):
             subtype=writable_subtype(path, subtype),
             protect=[doc.path],
             overwrite=overwrite,
+            rate=rate,
+            dither=dither,
             parent=self,
         )
         if what == "restored":

@@ -17,7 +17,7 @@ from app.jobs import Job, JobSet
 from app.settings import Settings
 from core.audio.io import READ_EXTENSIONS
 from core.audio.peaks import PeakPyramid, load_with_peaks
-from core.demo import demo_recording
+from core.demo import demo_recording, shipped_demo
 
 AUDIO_PATTERNS = " ".join(f"*{e}" for e in READ_EXTENSIONS)
 LOAD_THREADS = 2  # decoding an hour of stereo is bound by memory and cores, not disk
@@ -134,6 +134,14 @@ class SessionController(QObject):
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self.recordings):
             self.set_current(self.recordings[row])
+
+    def showing_demo(self) -> bool:
+        """Whether the current recording is the demo (shipped, or generated in the data
+        folder), found without creating it."""
+        doc = self.current
+        if doc is None:
+            return False
+        return doc.path in (shipped_demo(), self.data_dir / "demo" / doc.path.name)
 
     def set_current(self, doc: Recording | None) -> None:
         if doc is self.current and doc is not None:

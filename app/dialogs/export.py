@@ -11,26 +11,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QWidget,
 )
 
-from core.audio.io import READ_EXTENSIONS, check_output_path, save
+from core.audio.formats import (
+    OUTPUT_FORMATS,
+    dithered,
+    output_format,
+    writable_rate,
+    writable_subtype,
+)
+from core.audio.io import READ_EXTENSIONS, export_audio
 from core.errors import Cancelled, SeminarioError
-from core.output import check_outputs, make_folder
+from core.output import check_outputs, free_path, make_folder
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
 
-FORMATS = (("WAV", ".wav"), ("FLAC", ".flac"))
+RATES = (44100, 48000, 88200, 96000, 32000, 22050, 16000)  # CD, video, their doubles, speech
 DEPTHS = (
     (QT_TRANSLATE_NOOP("ExportDialog", "16-bit (dithered)"), "PCM_16"),
     (QT_TRANSLATE_NOOP("ExportDialog", "24-bit"), "PCM_24"),
@@ -46,19 +55,26 @@ def export_buffer(
     subtype: str,
     protect: list[Path],
     overwrite: bool = False,
+    rate: int | None = None,
+    dither: bool = True,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Path:
-    """Write ``audio`` atomically to ``path``, refusing to replace any ``protect`` file,
-    or an existing file unless ``overwrite``."""
-    check_cancel(cancel)
-    check_output_path(path, protect=protect, overwrite=overwrite)
-    if progress is not None:
-        progress(0.1, "writing")
-    out = save(path, audio, sr, subtype=subtype, protect=protect, overwrite=overwrite)
-    if progress is not None:
-        progress(1.0, "written")
-    return out
+    """Write ``audio`` atomically to ``path`` (:func:`core.audio.io.export_audio`: the
+    format from the extension, ``rate`` Hz, dither at 16 bits when ``dither``), refusing
+    to replace any ``protect`` file, or an existing file unless ``overwrite``."""
+    return export_audio(
+        path,
+        audio,
+        sr,
+        subtype=subtype,
+        rate=rate,
+        dither=dither,
+        protect=protect,
+        overwrite=overwrite,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
 def confirm_replace(parent: QWidget | None, path: Path) -> bool:
@@ -152,8 +168,13 @@ class _FormatMixin:
 
     def _build_format(self, fmt: str, subtype: str) -> None:
         self.format_box = QComboBox()
-        for label, ext in FORMATS:
-            self.format_box.addItem(label, ext)
+        for spec in OUTPUT_FORMATS:
+            label = spec.label
+            if spec.lossy:
+                label = QCoreApplication.translate("ExportDialog", "{format} (lossy)").format(
+                    format=spec.label
+                )
+            self.format_box.addItem(label, spec.extension)
         self.format_box.setCurrentIndex(max(0, self.format_box.findData("." + fmt.lstrip("."))))
         self.depth_box = QComboBox()
         for label, key in DEPTHS:
@@ -163,11 +184,17 @@ class _FormatMixin:
         self._format_changed()
 
     def _format_changed(self, *_: object) -> None:
-        flac = self.extension == ".flac"
-        float_item = self.depth_box.model().item(2)  # type: ignore[attr-defined]
-        float_item.setEnabled(not flac)
-        if flac and self.subtype == "FLOAT":
-            self.depth_box.setCurrentIndex(1)
+        """Offer only the sample formats the chosen file format holds (one rule:
+        :mod:`core.audio.formats`); a lossy format encodes, so none is chosen."""
+        spec = output_format(self.extension)
+        model = self.depth_box.model()
+        for row in range(self.depth_box.count()):
+            item = model.item(row)  # type: ignore[attr-defined]
+            item.setEnabled(self.depth_box.itemData(row) in spec.subtypes)
+        self.depth_box.setEnabled(not spec.lossy)
+        chosen = str(self.depth_box.currentData())
+        if not spec.lossy and chosen not in spec.subtypes:
+            self.depth_box.setCurrentIndex(self.depth_box.findData(spec.default_subtype))
 
     @property
     def extension(self) -> str:
@@ -175,11 +202,13 @@ class _FormatMixin:
 
     @property
     def subtype(self) -> str:
-        return str(self.depth_box.currentData())
+        """The sample format to write (the codec itself for a lossy format)."""
+        return writable_subtype(self.extension, str(self.depth_box.currentData()))
 
 
 class ExportDialog(QDialog, _FormatMixin):
-    """Choose where and how to write the current file's restoration."""
+    """Choose where and how to write the current file's restoration. It proposes a name
+    no file has yet, and asks before replacing one the user names."""
 
     def __init__(
         self,
@@ -189,10 +218,13 @@ class ExportDialog(QDialog, _FormatMixin):
         fmt: str = "wav",
         subtype: str = "PCM_24",
         has_restoration: bool = True,
+        sr: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export"))
-        self.path_edit = QLineEdit(str(suggested))
+        self._suggested = Path(suggested)
+        self._proposed = free_path(self._suggested.with_suffix("." + fmt.lstrip(".")))
+        self.path_edit = QLineEdit(str(self._proposed))
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         self.what_box = QComboBox()
@@ -203,12 +235,32 @@ class ExportDialog(QDialog, _FormatMixin):
             self.what_box.setCurrentIndex(2)
             for row in (0, 1):
                 self.what_box.model().item(row).setEnabled(False)  # type: ignore[attr-defined]
+        self.rate_box = QComboBox()
+        same = self.tr("Same as the recording")
+        if sr:
+            same = self.tr("Same as the recording ({rate} Hz)").format(rate=QLocale().toString(sr))
+        self.rate_box.addItem(same, None)
+        for rate in RATES:
+            self.rate_box.addItem(self.tr("{rate} Hz").format(rate=QLocale().toString(rate)), rate)
+        self.rate_note = QLabel()
+        self.rate_note.setWordWrap(True)
+        self.dither_box = QCheckBox(self.tr("TPDF dither"))
+        self.dither_box.setChecked(True)
+        self.dither_box.setToolTip(
+            self.tr("Adds a faint noise when reducing to 16 bits so quiet passages fade smoothly")
+        )
+        self.sr = sr
         self._build_format(fmt, subtype)
+        self.depth_box.currentIndexChanged.connect(self._update_options)
+        self.rate_box.currentIndexChanged.connect(self._update_options)
         form = QFormLayout(self)
         form.addRow(self.tr("Save as"), _path_row(self.path_edit, browse))
         form.addRow(self.tr("Export"), self.what_box)
         form.addRow(self.tr("Format"), self.format_box)
         form.addRow(self.tr("Sample format"), self.depth_box)
+        form.addRow("", self.dither_box)
+        form.addRow(self.tr("Sample rate"), self.rate_box)
+        form.addRow("", self.rate_note)
         self.overwrite = False
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -216,12 +268,34 @@ class ExportDialog(QDialog, _FormatMixin):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self._update_options()
         self.resize(520, self.sizeHint().height())
 
     def _format_changed(self, *_: object) -> None:
         super()._format_changed()
         if hasattr(self, "path_edit") and self.path_edit.text():
-            self.path_edit.setText(str(Path(self.path_edit.text()).with_suffix(self.extension)))
+            path = Path(self.path_edit.text()).with_suffix(self.extension)
+            if Path(self.path_edit.text()) == self._proposed:
+                # Still the dialog's own proposal: keep it a name that is free.
+                path = self._proposed = free_path(self._suggested.with_suffix(self.extension))
+            self.path_edit.setText(str(path))
+        if hasattr(self, "rate_note"):
+            self._update_options()
+
+    def _update_options(self, *_: object) -> None:
+        self.dither_box.setEnabled(dithered(self.subtype))
+        spec = output_format(self.extension)
+        wanted = self.rate or self.sr
+        note = ""
+        if spec.rates and wanted and wanted not in spec.rates:
+            written = writable_rate(self.extension, wanted)
+            note = self.tr("{format} has no {rate} Hz: the file will be at {written} Hz.").format(
+                format=spec.label,
+                rate=QLocale().toString(wanted),
+                written=QLocale().toString(written),
+            )
+        self.rate_note.setText(note)
+        self.rate_note.setVisible(bool(note))
 
     def _browse(self) -> None:
         label = self.format_box.currentText()
@@ -245,6 +319,16 @@ class ExportDialog(QDialog, _FormatMixin):
     @property
     def what(self) -> str:
         return str(self.what_box.currentData())
+
+    @property
+    def rate(self) -> int | None:
+        """The sample rate to write, or ``None`` for the recording's own."""
+        data = self.rate_box.currentData()
+        return int(data) if data else None
+
+    @property
+    def dither(self) -> bool:
+        return self.dither_box.isChecked()
 
 
 class BatchExportDialog(QDialog, _FormatMixin):

@@ -62,9 +62,7 @@ class PreferencesDialog(QDialog):
         )
         self.language_note.setWordWrap(True)
         self.language_note.setVisible(False)
-        self.language_box.currentIndexChanged.connect(
-            lambda _i: self.language_note.setVisible(self.language != self.initial_language)
-        )
+        self.language_box.currentIndexChanged.connect(self._language_changed)
         form = QFormLayout(self)
         form.addRow(self.tr("Audio output"), self.device_box)
         if playback_note:
@@ -80,6 +78,14 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _language_changed(self, _index: int = 0) -> None:
+        """Show or hide the restart note, growing the dialog to hold it: a wrapped label
+        shown in a dialog already on screen is otherwise squeezed into no height."""
+        self.language_note.setVisible(self.language != self.initial_language)
+        self.layout().activate()
+        width = self.width()
+        self.resize(width, max(self.minimumSizeHint().height(), self.heightForWidth(width)))
 
     @property
     def device(self) -> str:

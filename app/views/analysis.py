@@ -21,33 +21,48 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.axes import TimeAxis, format_frequency, format_number
 from core.analysis import Measures
 
 BEFORE_COLOR = "#4aa3df"
 AFTER_COLOR = "#6cc644"
 
 
-ROWS: tuple[tuple[str, str, str], ...] = (
-    ("snr_db", QT_TRANSLATE_NOOP("AnalysisPanel", "Signal-to-noise"), "{:.1f} dB"),
-    ("lufs", QT_TRANSLATE_NOOP("AnalysisPanel", "Loudness"), "{:.1f} LUFS"),
-    ("true_peak_dbtp", QT_TRANSLATE_NOOP("AnalysisPanel", "True peak"), "{:.1f} dBTP"),
-    ("rms_dbfs", QT_TRANSLATE_NOOP("AnalysisPanel", "RMS level"), "{:.1f} dBFS"),
-    ("crest_db", QT_TRANSLATE_NOOP("AnalysisPanel", "Crest factor"), "{:.1f} dB"),
-    ("centroid_hz", QT_TRANSLATE_NOOP("AnalysisPanel", "Spectral centroid"), "{:.0f} Hz"),
-    ("flatness", QT_TRANSLATE_NOOP("AnalysisPanel", "Spectral flatness"), "{:.3f}"),
-    ("dominant_hz", QT_TRANSLATE_NOOP("AnalysisPanel", "Dominant frequencies"), "{}"),
+# (summary key, label, decimals, unit): numbers in the locale's own format.
+ROWS: tuple[tuple[str, str, int, str], ...] = (
+    ("snr_db", QT_TRANSLATE_NOOP("AnalysisPanel", "Signal-to-noise"), 1, "dB"),
+    ("lufs", QT_TRANSLATE_NOOP("AnalysisPanel", "Loudness"), 1, "LUFS"),
+    ("true_peak_dbtp", QT_TRANSLATE_NOOP("AnalysisPanel", "True peak"), 1, "dBTP"),
+    ("rms_dbfs", QT_TRANSLATE_NOOP("AnalysisPanel", "RMS level"), 1, "dBFS"),
+    ("crest_db", QT_TRANSLATE_NOOP("AnalysisPanel", "Crest factor"), 1, "dB"),
+    ("centroid_hz", QT_TRANSLATE_NOOP("AnalysisPanel", "Spectral centroid"), 0, "Hz"),
+    ("flatness", QT_TRANSLATE_NOOP("AnalysisPanel", "Spectral flatness"), 3, ""),
+    ("dominant_hz", QT_TRANSLATE_NOOP("AnalysisPanel", "Dominant frequencies"), 0, "Hz"),
 )
 
 
-def format_value(key: str, fmt: str, summary: dict[str, Any] | None) -> str:
+def format_value(key: str, decimals: int, unit: str, summary: dict[str, Any] | None) -> str:
+    """One cell: the locale's separators, no "-0.0", frequencies as 850 / 1.2k."""
     if summary is None:
         return "—"
     value = summary.get(key)
     if value is None:
         return "—"
     if key == "dominant_hz":
-        return ", ".join(f"{v:.0f}" for v in value[:3] if v is not None) + " Hz"
-    return fmt.format(value)
+        return " · ".join(format_frequency(v) for v in value[:3] if v is not None) + " Hz"
+    text = format_number(value, decimals)
+    return f"{text} {unit}" if unit else text
+
+
+def _legend(title: str, after: bool) -> str:
+    """A plot title that carries its legend (a legend inside the plot hides data)."""
+    before_key = f'<span style="color:{BEFORE_COLOR}">■</span> ' + _tr("Before")
+    after_key = f'&nbsp;&nbsp;<span style="color:{AFTER_COLOR}">■</span> ' + _tr("After")
+    return f"{title}&nbsp;&nbsp;&nbsp;{before_key}{after_key if after else ''}"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AnalysisPanel", text)
 
 
 class AnalysisPanel(QWidget):
@@ -60,24 +75,27 @@ class AnalysisPanel(QWidget):
         self.table = QTableWidget(len(ROWS), 2, self)
         self.table.setHorizontalHeaderLabels([self.tr("Before"), self.tr("After")])
         self.table.setVerticalHeaderLabels(
-            [QCoreApplication.translate("AnalysisPanel", label) for _k, label, _f in ROWS]
+            [QCoreApplication.translate("AnalysisPanel", label) for _k, label, _d, _u in ROWS]
         )
+        self.table.setWordWrap(True)  # three dominant frequencies may need two lines
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setDefaultSectionSize(24)
 
         self.bands = pg.PlotWidget(self)
         self.bands.setBackground("#1e1f22")
-        self.bands.setTitle(self.tr("Energy per band (dBFS, from Hz)"), size="9pt")
+        self.bands_title = self.tr("Energy per band (dBFS, from Hz)")
         self.bands.setMouseEnabled(x=False, y=False)
         self.bands.hideButtons()
-        self.bands.addLegend(offset=(-5, 5), labelTextSize="8pt")
-        self.envelope = pg.PlotWidget(self)
+        self.envelope = pg.PlotWidget(self, axisItems={"bottom": TimeAxis("bottom")})
         self.envelope.setBackground("#1e1f22")
-        self.envelope.setTitle(self.tr("Envelope (dBFS)"), size="9pt")
-        self.envelope.setLabel("bottom", self.tr("Time"), units="s")
+        self.envelope_title = self.tr("Envelope (dBFS)")
+        self.envelope.setLabel("bottom", self.tr("Time"))
         self.envelope.hideButtons()
-        self.envelope.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        for plot in (self.bands, self.envelope):
+            for name in ("left", "bottom"):  # an empty plot must not read "x0.001"
+                plot.getAxis(name).enableAutoSIPrefix(False)
+        self._set_empty_plots()
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -101,6 +119,16 @@ class AnalysisPanel(QWidget):
                 self.table.setItem(row, col, QTableWidgetItem("—"))
         self.bands.clear()
         self.envelope.clear()
+        self._set_empty_plots()
+
+    def _set_empty_plots(self) -> None:
+        """Titles without legend and fixed ranges while there is nothing to draw."""
+        self.bands.setTitle(self.bands_title, size="9pt")
+        self.envelope.setTitle(self.envelope_title, size="9pt")
+        self.bands.getAxis("bottom").setTicks([[]])
+        self.bands.setYRange(-100, 0)
+        self.envelope.setYRange(-90, 0)
+        self.envelope.setXRange(0, 1)
 
     def set_busy(self, message: str) -> None:
         self.status.setText(message)
@@ -113,15 +141,19 @@ class AnalysisPanel(QWidget):
             if after
             else self.tr("Before restoration (apply to compare).")
         )
-        for row, (key, _label, fmt) in enumerate(ROWS):
-            self.table.setItem(row, 0, QTableWidgetItem(format_value(key, fmt, before.summary)))
-            text = format_value(key, fmt, after.summary if after else None)
-            self.table.setItem(row, 1, QTableWidgetItem(text))
+        for row, (key, _label, decimals, unit) in enumerate(ROWS):
+            for col, analysis in enumerate((before, after)):
+                text = format_value(key, decimals, unit, analysis.summary if analysis else None)
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
         self._draw_bands(before, after)
         self._draw_envelope(before, after)
 
     def _draw_bands(self, before: Measures, after: Measures | None) -> None:
         self.bands.clear()
+        self.bands.setTitle(_legend(self.bands_title, after is not None), size="9pt")
         labels = before.summary.get("band_labels", [])
         x = np.arange(len(labels), dtype=float)
         floor = -100.0
@@ -158,6 +190,7 @@ class AnalysisPanel(QWidget):
 
     def _draw_envelope(self, before: Measures, after: Measures | None) -> None:
         self.envelope.clear()
+        self.envelope.setTitle(_legend(self.envelope_title, after is not None), size="9pt")
         self.envelope.plot(
             before.envelope_t,
             before.envelope_db,
@@ -172,6 +205,7 @@ class AnalysisPanel(QWidget):
                 name=self.tr("After"),
             )
         self.envelope.setYRange(-90, 0)
+        self.envelope.setXRange(0, float(before.envelope_t[-1]) if before.envelope_t.size else 1)
 
 
 def _short_band(label: str) -> str:
@@ -181,4 +215,4 @@ def _short_band(label: str) -> str:
         f = float(lo)
     except ValueError:
         return label
-    return f"{f / 1000:g}k" if f >= 1000 else f"{f:g}"
+    return format_frequency(f)

@@ -64,8 +64,9 @@ def param_widget(spec: ParamSpec, value: Any) -> QWidget:
     """An editor for one parameter, limited to what ``spec`` allows."""
     if spec.choices:
         box = QComboBox()
-        box.addItems(list(spec.choices))
-        box.setCurrentText(str(value))
+        for choice in spec.choices:  # shown translated, kept as the chain's value
+            box.addItem(core_text(choice), choice)
+        box.setCurrentIndex(max(0, box.findData(str(value))))
         return box
     if isinstance(spec.default, bool):
         check = QCheckBox()
@@ -97,7 +98,7 @@ def param_widget(spec: ParamSpec, value: Any) -> QWidget:
 
 def widget_value(spec: ParamSpec, widget: QWidget) -> Any:
     if isinstance(widget, QComboBox):
-        return widget.currentText()
+        return str(widget.currentData())
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
     if isinstance(widget, QSpinBox):

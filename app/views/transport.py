@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.axes import format_time  # the locale's decimal separator, as everywhere
+
 SOURCES = (
     ("original", QT_TRANSLATE_NOOP("TransportBar", "Original")),
     ("restored", QT_TRANSLATE_NOOP("TransportBar", "Restored")),
@@ -23,14 +25,6 @@ SOURCES = (
 def source_label(key: str) -> str:
     """The translated name of a playback source (``original``, ``restored``, ``residual``)."""
     return QCoreApplication.translate("TransportBar", dict(SOURCES)[key])
-
-
-def format_time(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    minutes, rest = divmod(seconds, 60.0)
-    hours, minutes = divmod(int(minutes), 60)
-    text = f"{minutes:d}:{rest:06.3f}"
-    return f"{hours:d}:{minutes:02d}:{rest:06.3f}" if hours else text
 
 
 class TransportBar(QWidget):

@@ -20,14 +20,14 @@ from types import TracebackType
 import numpy as np
 import soundfile as sf
 
+from core.audio.formats import SUBTYPE_BITS, check_subtype, output_format
+from core.audio.formats import writable_subtype as writable_subtype  # re-exported for callers
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import AudioFormatError, AudioTooLongError, DamagedAudioError, WriteError
 from core.output import CommitOnExit, PendingFile, check_output, write_error
 from core.progress import CancelToken, ProgressCallback, check_cancel, null_progress
 
-READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
-WRITE_FORMATS = {".wav": "WAV", ".flac": "FLAC"}
-SUBTYPES = {"PCM_16": 16, "PCM_24": 24, "FLOAT": 32}
+READ_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3", ".aif", ".aiff")
 # Integer subtypes read as integers, with the scale libsndfile itself uses for floats
 # (24-bit samples arrive left-justified in int32), so results are bit-identical.
 _NATIVE_INTS = {
@@ -35,6 +35,7 @@ _NATIVE_INTS = {
     "PCM_24": ("int32", 1.0 / 2**31),
     "PCM_32": ("int32", 1.0 / 2**31),
 }
+NATIVE_INTS = _NATIVE_INTS  # for other block readers (core.display)
 _CHUNK_FRAMES = 1 << 18
 CHUNK_ALIGN = _CHUNK_FRAMES  # what every ``on_chunk`` start is a multiple of
 # Formats whose decoder seeks exactly and cheaply, so parts can decode in parallel.
@@ -320,16 +321,8 @@ def check_output_path(
     """Validate an audio destination: a known extension, then :func:`core.output.check_output`
     (not one of the ``protect`` files, not an existing file unless ``overwrite``)."""
     path = Path(path)
-    if path.suffix.lower() not in WRITE_FORMATS:
-        raise AudioFormatError(f"cannot write {path.name}: use one of {', '.join(WRITE_FORMATS)}")
+    output_format(path)  # a format SeminarioIA writes (core.audio.formats)
     return check_output(path, inputs=protect, overwrite=overwrite)
-
-
-def writable_subtype(path: str | os.PathLike[str], subtype: str) -> str:
-    """``subtype``, or 24-bit where ``path``'s format cannot hold it (FLAC has no float)."""
-    if Path(path).suffix.lower() == ".flac" and subtype == "FLOAT":
-        return "PCM_24"
-    return subtype
 
 
 def _quantize(block: np.ndarray, bits: int, rng: np.random.Generator, dither: bool) -> np.ndarray:
@@ -369,12 +362,13 @@ class AudioWriter(CommitOnExit):
     ) -> None:
         self.path = check_output_path(path, protect=protect, overwrite=overwrite)
         sr = validate_rate(sr)
-        if subtype not in SUBTYPES:
-            raise AudioFormatError(f"unknown sample format {subtype}; use {', '.join(SUBTYPES)}")
-        fmt = WRITE_FORMATS[self.path.suffix.lower()]
-        if writable_subtype(self.path, subtype) != subtype:
-            raise AudioFormatError("FLAC cannot store 32-bit float; use PCM_24 or a .wav file")
-        self.bits = SUBTYPES[subtype]
+        spec = check_subtype(self.path, subtype)
+        if spec.rates and sr not in spec.rates:
+            rates = ", ".join(str(r) for r in spec.rates)
+            raise AudioFormatError(f"{spec.label} takes {rates} Hz, not {sr} Hz; resample first")
+        fmt = spec.container
+        # Lossy codecs and float take float samples; integer subtypes are quantized here.
+        self.bits = SUBTYPE_BITS.get(subtype, 32)
         self.channels = channels
         self._dither = dither and self.bits == 16
         self._rng = np.random.default_rng(seed)
@@ -460,9 +454,9 @@ def save(
 ) -> Path:
     """Write ``audio`` (float32 ``(channels, samples)``) atomically; returns the path.
 
-    ``subtype`` is ``PCM_16`` (TPDF-dithered unless ``dither=False``), ``PCM_24`` or
-    ``FLOAT`` (WAV only). Refuses to write over any file in ``protect``, and over an
-    existing file unless ``overwrite``.
+    ``subtype`` is ``PCM_16`` (TPDF-dithered unless ``dither=False``), ``PCM_24``,
+    ``FLOAT``, or a lossy format's codec (see :mod:`core.audio.formats`). Refuses to
+    write over any file in ``protect``, and over an existing file unless ``overwrite``.
     """
     audio = validate_audio(audio)
     with AudioWriter(
@@ -477,3 +471,46 @@ def save(
     ) as writer:
         writer.write(audio)
     return writer.path
+
+
+def export_audio(
+    path: str | os.PathLike[str],
+    audio: np.ndarray,
+    sr: int,
+    *,
+    subtype: str = "PCM_24",
+    rate: int | None = None,
+    dither: bool = True,
+    protect: Iterable[str | os.PathLike[str]] = (),
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """Write ``audio`` to ``path`` in the format its extension names, converted to
+    ``rate`` Hz (soxr; the nearest rate the format takes, see
+    :func:`core.audio.formats.writable_rate`) and to ``subtype`` (or the nearest the
+    format holds), TPDF-dithered at 16 bits when ``dither``. Atomic; the output guard
+    applies (nothing in ``protect`` and no existing file unless ``overwrite``)."""
+    from core.audio.formats import writable_rate
+    from core.audio.resample import resample
+
+    progress = progress or null_progress
+    check_cancel(cancel)
+    check_output_path(path, protect=protect, overwrite=overwrite)
+    target = writable_rate(path, rate or sr)
+    if target != sr:
+        progress(0.05, "resampling")
+        audio = resample(audio, orig_sr=sr, target_sr=target)
+        check_cancel(cancel)
+    progress(0.5, "writing")
+    out = save(
+        path,
+        audio,
+        target,
+        subtype=writable_subtype(path, subtype),
+        dither=dither,
+        protect=protect,
+        overwrite=overwrite,
+    )
+    progress(1.0, "written")
+    return out

@@ -135,7 +135,7 @@
 <context>
     <name>AnalysisPanel</name>
     <message>
-        <location filename="../../app/views/analysis.py" line="+31"/>
+        <location filename="../../app/views/analysis.py" line="+33"/>
         <source>Signal-to-noise</source>
         <translation>Relación señal/ruido</translation>
     </message>
@@ -175,31 +175,31 @@
         <translation>Frecuencias dominantes</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+33"/>
         <source>Open a recording to analyse it.</source>
         <translation>Abra una grabación para analizarla.</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+80"/>
-        <location line="+24"/>
+        <location line="+97"/>
+        <location line="+25"/>
         <source>Before</source>
         <translation>Antes</translation>
     </message>
     <message>
-        <location line="-104"/>
-        <location line="+91"/>
-        <location line="+20"/>
+        <location line="-122"/>
+        <location line="+108"/>
+        <location line="+21"/>
         <source>After</source>
         <translation>Después</translation>
     </message>
     <message>
-        <location line="-101"/>
+        <location line="-118"/>
         <source>Energy per band (dBFS, from Hz)</source>
         <translation>Energía por banda (dBFS, desde Hz)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Envelope (dBFS)</source>
         <translation>Envolvente (dBFS)</translation>
     </message>
@@ -209,7 +209,7 @@
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+47"/>
         <source>Before and after restoration.</source>
         <translation>Antes y después de la restauración.</translation>
     </message>
@@ -222,7 +222,7 @@
 <context>
     <name>BatchExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="+264"/>
+        <location filename="../../app/dialogs/export.py" line="+348"/>
         <source>Restore a folder</source>
         <translation>Restaurar una carpeta</translation>
     </message>
@@ -275,12 +275,12 @@
 <context>
     <name>ExportController</name>
     <message>
-        <location filename="../../app/controllers/export.py" line="+102"/>
+        <location filename="../../app/controllers/export.py" line="+110"/>
         <source>Apply a restoration before exporting it.</source>
         <translation>Aplique una restauración antes de exportarla.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Exporting {name}</source>
         <translation>Exportando {name}</translation>
     </message>
@@ -338,7 +338,7 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="-250"/>
+        <location filename="../../app/dialogs/export.py" line="-325"/>
         <source>16-bit (dithered)</source>
         <translation>16 bits (con dither)</translation>
     </message>
@@ -353,7 +353,7 @@
         <translation>32 bits en coma flotante</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+38"/>
         <source>Replace the file?</source>
         <translation>¿Reemplazar el archivo?</translation>
     </message>
@@ -363,13 +363,18 @@
         <translation>{name} ya existe en {folder}. ¿Reemplazarlo?</translation>
     </message>
     <message>
-        <location line="+125"/>
-        <location line="+15"/>
+        <location line="+89"/>
+        <source>{format} (lossy)</source>
+        <translation>{format} (con pérdida)</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <location line="+34"/>
         <source>Export</source>
         <translation>Exportar</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-30"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>
     </message>
@@ -389,6 +394,31 @@
         <translation>Original (convertida)</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>Same as the recording</source>
+        <translation>La de la grabación</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Same as the recording ({rate} Hz)</source>
+        <translation>La de la grabación ({rate} Hz)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{rate} Hz</source>
+        <translation>{rate} Hz</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>TPDF dither</source>
+        <translation>Tramado (dither) TPDF</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adds a faint noise when reducing to 16 bits so quiet passages fade smoothly</source>
+        <translation>Añade un ruido muy débil al reducir a 16 bits para que los pasajes suaves se desvanezcan sin escalones</translation>
+    </message>
+    <message>
         <location line="+7"/>
         <source>Save as</source>
         <translation>Guardar como</translation>
@@ -404,7 +434,17 @@
         <translation>Formato de muestra</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+2"/>
+        <source>Sample rate</source>
+        <translation>Frecuencia de muestreo</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{format} has no {rate} Hz: the file will be at {written} Hz.</source>
+        <translation>{format} no admite {rate} Hz: el archivo se escribirá a {written} Hz.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Export as</source>
         <translation>Exportar como</translation>
     </message>
@@ -425,7 +465,7 @@
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Recordings</source>
         <translation>Grabaciones</translation>
     </message>
@@ -465,7 +505,12 @@
         <translation>Descartar</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+22"/>
+        <source>This is the demo recording: press Apply to restore it, then B to switch between the original, the restored sound and the removed noise.</source>
+        <translation>Esta es la grabación de demostración: pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>&amp;Open…</source>
         <translation>&amp;Abrir…</translation>
     </message>
@@ -645,7 +690,7 @@
         <translation>Ay&amp;uda</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+61"/>
         <source>No sound</source>
         <translation>Sin sonido</translation>
     </message>
@@ -807,7 +852,7 @@
         <translation>El nuevo idioma se usará la próxima vez que se inicie SeminarioIA.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>Audio output</source>
         <translation>Salida de audio</translation>
     </message>
@@ -863,7 +908,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+169"/>
+        <location filename="../../app/views/restore.py" line="+170"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -1121,7 +1166,7 @@
         <translation>No se pudo abrir «{name}».</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+37"/>
         <source>The restoration of {name} was never exported.</source>
         <translation>La restauración de {name} no se ha exportado.</translation>
     </message>
@@ -1155,34 +1200,102 @@
     </message>
 </context>
 <context>
+    <name>TimelineFooter</name>
+    <message>
+        <location filename="../../app/views/timeline.py" line="+502"/>
+        <source>Selection start (type a time and press Enter)</source>
+        <translation>Inicio de la selección (escriba un tiempo y pulse Intro)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Selection end</source>
+        <translation>Fin de la selección</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Selection length</source>
+        <translation>Duración de la selección</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Linear frequency</source>
+        <translation>Frecuencia lineal</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log frequency</source>
+        <translation>Frecuencia logarítmica</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mel frequency</source>
+        <translation>Frecuencia mel</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Frequency scale of the spectrograms (Shift+wheel zooms in frequency)</source>
+        <translation>Escala de frecuencia de los espectrogramas (Mayús+rueda amplía en frecuencia)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>L/R</source>
+        <translation>I/D</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Show each channel of a stereo recording apart</source>
+        <translation>Mostrar por separado cada canal de una grabación estéreo</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Selection:</source>
+        <translation>Selección:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Length:</source>
+        <translation>Duración:</translation>
+    </message>
+</context>
+<context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../app/views/timeline.py" line="+39"/>
+        <location line="-400"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
-        <location line="+78"/>
+        <location line="+122"/>
         <source>Spectrum</source>
         <translation>Espectro</translation>
     </message>
     <message>
-        <location line="-79"/>
-        <location line="+75"/>
+        <location line="-123"/>
+        <location line="+119"/>
         <source>Restored</source>
         <translation>Restaurada</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-93"/>
         <source>Time</source>
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+93"/>
         <source>Removed noise</source>
         <translation>Ruido eliminado</translation>
+    </message>
+    <message>
+        <location line="+188"/>
+        <source>{freq} Hz</source>
+        <translation>{freq} Hz</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{level} dB</source>
+        <translation>{level} dB</translation>
     </message>
 </context>
 <context>
@@ -1524,7 +1637,7 @@
 <context>
     <name>TransportBar</name>
     <message>
-        <location filename="../../app/views/transport.py" line="+17"/>
+        <location filename="../../app/views/transport.py" line="+19"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
@@ -1539,7 +1652,7 @@
         <translation>Ruido eliminado</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+22"/>
         <location line="+53"/>
         <source>Play / pause (Space)</source>
         <translation>Reproducir / pausa (Espacio)</translation>
@@ -1741,6 +1854,66 @@
         <translation>Liberación</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>clicks</source>
+        <translation>clics</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>crackle</source>
+        <translation>crepitado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>auto</source>
+        <translation>automático</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>follow</source>
+        <translation>seguir</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>keep</source>
+        <translation>conservar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>linked</source>
+        <translation>enlazados</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>independent</source>
+        <translation>independientes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>off</source>
+        <translation>desactivado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>built-in</source>
+        <translation>integrado</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>peak</source>
+        <translation>pico</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rms</source>
+        <translation>RMS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>lufs</source>
+        <translation>LUFS</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech, SeminarioIA&apos;s own model on music).</source>
         <translation>El asistente de reparación mide cada grabación y repara lo que encuentra: saturación, clics, zumbido, ruido (DeepFilterNet3 en voz, el modelo propio de SeminarioIA en música).</translation>
@@ -1761,7 +1934,7 @@
         <translation>Encuentra clics y chasquidos y reconstruye las muestras dañadas a partir de su entorno.</translation>
     </message>
     <message>
-        <location line="-43"/>
+        <location line="-56"/>
         <source>estimating noise</source>
         <translation>estimando el ruido</translation>
     </message>
@@ -1796,7 +1969,7 @@
         <translation>hecho</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+54"/>
         <source>Rebuild clipped peaks, then keep the true peak under -0.5 dBTP.</source>
         <translation>Reconstruye los picos recortados y mantiene el pico real por debajo de -0,5 dBTP.</translation>
     </message>

@@ -56,6 +56,8 @@ def test_export_dialog_asks_before_replacing(
     asked = answer(monkeypatch, button)
     dialog = ExportDialog(None, suggested=tmp_path / "x.wav")
     qtbot.addWidget(dialog)
+    assert dialog.path == tmp_path / "x-2.wav"  # it proposes a name that is free
+    dialog.path_edit.setText(str(tmp_path / "x.wav"))  # the user names the taken one
     dialog.accept()
     assert asked and "x.wav already exists" in asked[0]
     assert (dialog.result() == ExportDialog.DialogCode.Accepted) is accepted
@@ -101,3 +103,24 @@ def test_batch_restore_checks_every_output_before_any_work(
         batch_restore(tmp_path / "in", out, load_preset("dehum"))
     assert sorted(p.name for p in out.iterdir()) == ["b_restored.wav"]
     assert (out / "b_restored.wav").read_bytes() == b"mine"
+
+
+def test_export_dialog_offers_every_format_rate_and_dither(qtbot: Any, tmp_path: Path) -> None:
+    from app.dialogs.export import ExportDialog
+
+    (tmp_path / "x_restored.wav").write_bytes(b"first export")
+    (tmp_path / "x_restored.opus").write_bytes(b"an opus export")
+    dialog = ExportDialog(None, suggested=tmp_path / "x_restored.wav", subtype="PCM_16", sr=44100)
+    qtbot.addWidget(dialog)
+    assert dialog.path.name == "x_restored-2.wav"
+    formats = [dialog.format_box.itemData(i) for i in range(dialog.format_box.count())]
+    assert formats == [".wav", ".flac", ".aiff", ".ogg", ".opus", ".mp3"]
+    assert dialog.dither_box.isEnabled() and dialog.dither
+    dialog.depth_box.setCurrentIndex(dialog.depth_box.findData("PCM_24"))
+    assert not dialog.dither_box.isEnabled()  # dither only matters at 16 bits
+    dialog.format_box.setCurrentIndex(formats.index(".opus"))
+    assert dialog.path.name == "x_restored-2.opus"  # the proposal stays free
+    assert dialog.subtype == "OPUS" and not dialog.depth_box.isEnabled()
+    assert "48" in dialog.rate_note.text() and not dialog.rate_note.isHidden()
+    dialog.rate_box.setCurrentIndex(dialog.rate_box.findData(48000))
+    assert dialog.rate == 48000 and dialog.rate_note.isHidden()

@@ -105,7 +105,7 @@ def test_restore_several_files_into_a_folder(tmp_path: Path, capsys) -> None:
     [
         (["restore", "missing.wav", "-o", "out.wav"], "file not found"),
         (["restore", "IN", "-o", "IN"], "input file"),
-        (["restore", "IN", "-o", "x.mp3", "--preset", "normalize"], "cannot write"),
+        (["restore", "IN", "-o", "x.m4a", "--preset", "normalize"], "cannot write"),
         (["restore", "IN", "-o", "x.wav", "--preset", "shiny"], "unknown preset"),
         (["restore", "IN", "-o", "x.wav", "--model", "nope.keras"], "model not found"),
         (["info", "missing.wav"], "file not found"),
