@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
             playback=self.playback,
             jobs=jobs,
             status=status,
+            selection=lambda: self.timeline.selection if self.timeline.has_selection() else None,
         )
         self.view = ViewController(
             self, timeline=self.timeline, session=self.session, jobs=jobs, status=status

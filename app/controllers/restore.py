@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from app.document import (
 from app.errors import show_error
 from app.jobs import Job, JobSet
 from app.settings import Settings
+from app.views.axes import format_time
 from app.views.restore import BUILTIN_CHOICES, RestorePanel
 from core.errors import ModelFormatError
 from core.steps import BuildContext, preload_models
@@ -46,6 +48,39 @@ def restore_job(
     return restore_array(
         audio, sr=sr, chain=chain, progress=progress, cancel=cancel, context=context
     )
+
+
+def restore_region_job(
+    base: np.ndarray,
+    base_residual: np.ndarray | None,
+    *,
+    sr: int,
+    chain: Any,
+    start: int,
+    stop: int,
+    context: Any = None,
+    progress: Any = None,
+    cancel: Any = None,
+) -> Any:
+    """Job: run the chain on ``start:stop`` of ``base`` (the restoration shown, or the
+    original) only; what the earlier restoration removed stays removed, and outside the
+    region nothing changes."""
+    from core.pipeline import Restoration as Result
+    from core.pipeline import restore_region
+
+    region = restore_region(
+        base,
+        sr=sr,
+        chain=chain,
+        start=start,
+        stop=stop,
+        progress=progress,
+        cancel=cancel,
+        context=context,
+    )
+    if base_residual is None:
+        return region
+    return Result(region.restored, base_residual + region.residual, region.chain, region.diagnosis)
 
 
 def check_model(chain: Any) -> None:
@@ -98,9 +133,11 @@ class RestoreController(QObject):
         playback: PlaybackController,
         jobs: JobSet,
         status: Status,
+        selection: Callable[[], tuple[float, float] | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
         self._window = parent
+        self.selection = selection  # seconds selected on the timeline, or None
         self.settings = settings
         self.panel = panel
         self.session = session
@@ -144,6 +181,13 @@ class RestoreController(QObject):
         self.settings.preset = self.panel.preset_key
         self.settings.model = self.panel.model
         label = self.panel.preset_label
+        region = self._region(doc)
+        if region is not None:
+            label = self.tr("{preset}, {start}–{stop}").format(
+                preset=label,
+                start=format_time(region[0] / doc.sr, 1),
+                stop=format_time(region[1] / doc.sr, 1),
+            )
         self.panel.set_busy(True)
         self.status(self.tr("Restoring {name}…").format(name=doc.name))
 
@@ -190,14 +234,28 @@ class RestoreController(QObject):
             self.panel.set_busy(False)
             self.busy_changed.emit(False)
 
-        job = Job(
-            restore_job,
-            doc.original,
-            sr=doc.sr,
-            chain=chain,
-            context=self.build_context,
-            parent=self,
-        )
+        if region is None:
+            job = Job(
+                restore_job,
+                doc.original,
+                sr=doc.sr,
+                chain=chain,
+                context=self.build_context,
+                parent=self,
+            )
+        else:
+            previous = doc.restoration
+            job = Job(
+                restore_region_job,
+                previous.restored if previous is not None else doc.original,
+                previous.residual if previous is not None else None,
+                sr=doc.sr,
+                chain=chain,
+                start=region[0],
+                stop=region[1],
+                context=self.build_context,
+                parent=self,
+            )
         job.returned.connect(returned)
         job.errored.connect(errored)
         job.aborted.connect(aborted)
@@ -206,6 +264,18 @@ class RestoreController(QObject):
         self.job = job
         self.busy_changed.emit(True)
         self.jobs.start(job)
+
+    def _region(self, doc: Recording) -> tuple[int, int] | None:
+        """The selected samples of ``doc``, or ``None`` for the whole recording (no
+        selection, or one that covers it all)."""
+        selected = self.selection()
+        if selected is None:
+            return None
+        start = max(int(round(selected[0] * doc.sr)), 0)
+        stop = min(int(round(selected[1] * doc.sr)), doc.frames)
+        if stop - start < 2 or (start == 0 and stop == doc.frames):
+            return None
+        return start, stop
 
     def cancel(self) -> None:
         if self.job is not None:

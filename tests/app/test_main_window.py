@@ -566,3 +566,29 @@ def test_edit_history_lists_the_steps_and_goes_back_to_one(
     assert doc.strength == 1.0 and doc.restoration is not None
     view.setCurrentIndex(view.model().index(0, 0))
     assert doc.restoration is None
+
+
+def test_apply_on_a_selection_restores_only_it_as_one_undoable_step(
+    qtbot: Any, window: Any, recording: Path, open_recording: Any
+) -> None:
+    doc = open_recording(recording)
+    sr = doc.sr
+    window.timeline.set_selection(0.5, 1.0)
+    restore(qtbot, window, HIGHPASS)
+    start, stop = int(round(0.5 * sr)), int(round(1.0 * sr))
+    for strength in (1.0, 0.3):
+        window.restore.set_strength(strength)
+        np.testing.assert_array_equal(doc.restored[:, :start], doc.original[:, :start])
+        np.testing.assert_array_equal(doc.restored[:, stop:], doc.original[:, stop:])
+    assert not np.array_equal(doc.restored[:, start:stop], doc.original[:, start:stop])
+    assert doc.undo_stack.count() == 2  # the region's Apply (one step), then the strength
+
+    # A second region on top keeps what the first one removed.
+    window.restore.set_strength(1.0)
+    first = doc.restored.copy()
+    window.timeline.set_selection(1.5, 1.8)
+    restore(qtbot, window, HIGHPASS)
+    np.testing.assert_array_equal(doc.restored[:, :start], doc.original[:, :start])
+    np.testing.assert_array_equal(doc.restored[:, start:stop], first[:, start:stop])
+    doc.undo_stack.undo()
+    np.testing.assert_array_equal(doc.restored, first)
