@@ -154,6 +154,8 @@ class Recording:
     strength: float = 1.0
     undo_stack: QUndoStack | None = None
     cache: ViewCache = field(default_factory=ViewCache)  # view data, keyed by what it shows
+    noise_profile: Any = None  # core.dsp.noise_profile.NoiseProfile from a "noise only" selection
+    noise_range: tuple[float, float] | None = None  # where it was learned (seconds)
 
     def __post_init__(self) -> None:
         self.original.setflags(write=False)

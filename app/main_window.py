@@ -329,6 +329,9 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_group.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.apply_action = A(self.tr("&Apply restoration"), self.restore.apply, "Ctrl+R")
+        self.learn_noise_action = A(
+            self.tr("&Learn noise from selection"), self.restore.learn_noise, "Ctrl+L"
+        )
         self.train_action = A(self.tr("&Train a model…"), self.training.open_dialog)
         self.play_action = A(self.tr("&Play / pause"), self.playback.toggle_play, "Space")
         self.stop_action = A(self.tr("&Stop"), self.playback.stop)
@@ -410,6 +413,7 @@ class MainWindow(QMainWindow):
             play_menu.addAction(action)
         restore_menu = bar.addMenu(self.tr("&Restore"))
         restore_menu.addAction(self.apply_action)
+        restore_menu.addAction(self.learn_noise_action)
         restore_menu.addAction(self.train_action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
@@ -454,6 +458,7 @@ class MainWindow(QMainWindow):
             self.close_action,
             self.export_action,
             self.apply_action,
+            self.learn_noise_action,
             self.cycle_action,
             self.home_action,
             self.end_action,

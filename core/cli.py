@@ -112,25 +112,8 @@ def _outputs(
     return targets
 
 
-def _with_marked_noise(chain: Any, src: Path, noise_range: tuple[float, float]) -> Any:
-    """``chain`` made concrete for ``src`` (the assistant's proposal, the model chosen)
-    and reducing noise by the profile of ``src`` over ``noise_range`` seconds."""
-    from core.assistant import adapt_chain, diagnose_file, hear_file
-    from core.noise import profile_from_range, with_noise_profile
-    from core.steps import BuildContext
-
-    profile = profile_from_range(src, *noise_range)
-    context = BuildContext()
-    concrete = adapt_chain(
-        chain,
-        lambda: diagnose_file(src, context=context),
-        lambda: hear_file(src, context=context),
-    )
-    return with_noise_profile(concrete, profile)
-
-
 def cmd_restore(args: argparse.Namespace) -> int:
-    from core.noise import parse_range
+    from core.noise import parse_range, profile_from_range
     from core.pipeline import restore_file
 
     inputs = [Path(p) for p in args.inputs]
@@ -144,12 +127,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
         report = restore_file(
             src,
             dst,
-            chain if noise_range is None else _with_marked_noise(chain, src, noise_range),
+            chain,
             strength=args.strength,
             residual_path=residual,
             subtype=args.format,
             progress=bar,
             overwrite=args.overwrite,
+            noise_profile=profile_from_range(src, *noise_range) if noise_range else None,
         )
         bar.done()
         reports.append(report)

@@ -34,7 +34,9 @@ from core.audio.io import (
 from core.audio.validate import validate_audio, validate_rate
 from core.chain import ChainConfig
 from core.dsp.blockwise import Reader, array_reader, process_blocks
+from core.dsp.noise_profile import NoiseProfile
 from core.errors import ConfigError, UnsafeOutputError
+from core.noise import learn_file_profiles, needs_file_profile, with_noise_profile
 from core.output import same_file, scratch_folder
 from core.progress import (
     PROGRESS_SEPARATOR,
@@ -62,8 +64,6 @@ def _with_file_profiles(
 ) -> ChainConfig:
     """``chain`` with the noise profiles it asks to learn from the whole recording
     learned, once, from what the assistant reads of it (:mod:`core.noise`)."""
-    from core.noise import learn_file_profiles, needs_file_profile
-
     if not needs_file_profile(chain):
         return chain
     from core.assistant import _excerpted, _read_excerpts
@@ -320,8 +320,12 @@ def restore_file(
     cancel: CancelToken | None = None,
     context: BuildContext | None = None,
     overwrite: bool = False,
+    noise_profile: NoiseProfile | None = None,
 ) -> RestoreReport:
     """Run ``chain`` on the file ``src`` and write ``dst`` (and optionally the residual).
+
+    ``noise_profile`` (:func:`core.noise.profile_from_range`, a stretch the user marked as
+    noise only) is what the chain's noise reduction takes out, once the chain is concrete.
 
     Memory stays bounded by the block size whatever the file's length. The input
     is never modified; existing files are replaced only with ``overwrite``; outputs
@@ -342,6 +346,8 @@ def restore_file(
             lambda: hear_file(src, context=context),
         )
         progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
+    if noise_profile is not None:
+        chain = with_noise_profile(chain, noise_profile)
     chain = _with_file_profiles(chain, src)
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
@@ -440,9 +446,10 @@ def restore_array(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     context: BuildContext | None = None,
+    noise_profile: NoiseProfile | None = None,
 ) -> Restoration:
     """Run ``chain`` on an in-memory signal, at full strength (:meth:`Restoration.mix`
-    gives any other).
+    gives any other); ``noise_profile`` as for :func:`restore_file`.
 
     Parameters
     ----------
@@ -463,6 +470,8 @@ def restore_array(
     if chain.adaptive or chain.chooses_model:
         chain = adapt_chain(chain, diagnosis, lambda: hear(audio, sr=sr, context=context))
         progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
+    if noise_profile is not None:
+        chain = with_noise_profile(chain, noise_profile)
     chain = _with_file_profiles(chain, audio, sr)
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
@@ -498,8 +507,10 @@ def restore_region(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     context: BuildContext | None = None,
+    noise_profile: NoiseProfile | None = None,
 ) -> Restoration:
-    """Run ``chain`` on the samples ``start:stop`` of ``audio`` only.
+    """Run ``chain`` on the samples ``start:stop`` of ``audio`` only (``noise_profile``
+    as for :func:`restore_file`).
 
     The chain hears up to :data:`MAX_MARGIN_SECONDS` of context either side; inside the
     region the result fades in and out over :data:`REGION_FADE_SECONDS` at its edges.
@@ -518,7 +529,13 @@ def restore_region(
     margin = int(MAX_MARGIN_SECONDS * sr)
     lo, hi = max(start - margin, 0), min(stop + margin, total)
     part = restore_array(
-        audio[:, lo:hi], sr=sr, chain=chain, progress=progress, cancel=cancel, context=context
+        audio[:, lo:hi],
+        sr=sr,
+        chain=chain,
+        progress=progress,
+        cancel=cancel,
+        context=context,
+        noise_profile=noise_profile,
     )
     fade = min(int(REGION_FADE_SECONDS * sr), (stop - start) // 2)
     weight = np.ones(stop - start, dtype=np.float32)

@@ -38,6 +38,7 @@ def restore_job(
     sr: int,
     chain: Any,
     context: Any = None,
+    noise_profile: Any = None,
     progress: Any = None,
     cancel: Any = None,
 ) -> Any:
@@ -46,7 +47,13 @@ def restore_job(
     from core.pipeline import restore_array
 
     return restore_array(
-        audio, sr=sr, chain=chain, progress=progress, cancel=cancel, context=context
+        audio,
+        sr=sr,
+        chain=chain,
+        progress=progress,
+        cancel=cancel,
+        context=context,
+        noise_profile=noise_profile,
     )
 
 
@@ -59,6 +66,7 @@ def restore_region_job(
     start: int,
     stop: int,
     context: Any = None,
+    noise_profile: Any = None,
     progress: Any = None,
     cancel: Any = None,
 ) -> Any:
@@ -77,6 +85,7 @@ def restore_region_job(
         progress=progress,
         cancel=cancel,
         context=context,
+        noise_profile=noise_profile,
     )
     if base_residual is None:
         return region
@@ -155,6 +164,7 @@ class RestoreController(QObject):
         self.view_timer.timeout.connect(self.refresh_preview)
         panel.apply_requested.connect(self.apply)
         panel.cancel_requested.connect(self.cancel)
+        panel.forget_noise_requested.connect(self.forget_noise)
         panel.strength_changed.connect(self.set_strength)
 
     @property
@@ -241,6 +251,7 @@ class RestoreController(QObject):
                 sr=doc.sr,
                 chain=chain,
                 context=self.build_context,
+                noise_profile=doc.noise_profile,
                 parent=self,
             )
         else:
@@ -254,6 +265,7 @@ class RestoreController(QObject):
                 start=region[0],
                 stop=region[1],
                 context=self.build_context,
+                noise_profile=doc.noise_profile,
                 parent=self,
             )
         job.returned.connect(returned)
@@ -264,6 +276,39 @@ class RestoreController(QObject):
         self.job = job
         self.busy_changed.emit(True)
         self.jobs.start(job)
+
+    def learn_noise(self) -> None:
+        """Learn the noise profile from the selection, a stretch that holds noise only;
+        the next Apply on this recording takes that noise out (music and steady noise)."""
+        doc = self.session.current
+        selected = self.selection()
+        if doc is None or selected is None:
+            self.status(self.tr("Select a stretch that holds noise only first."), 6000)
+            return
+        from core.noise import profile_from_range
+
+        try:
+            doc.noise_profile = profile_from_range(doc.path, *selected)
+        except Exception as exc:  # noqa: BLE001 - explained to the user
+            show_error(self._window, exc, context=self.tr("No noise profile was learned."))
+            return
+        doc.noise_range = selected
+        self.panel.show_noise_profile(self._noise_text(doc))
+        self.status(self.tr("Noise profile learned; Apply now takes that noise out."), 8000)
+
+    def forget_noise(self) -> None:
+        doc = self.session.current
+        if doc is not None:
+            doc.noise_profile = doc.noise_range = None
+        self.panel.show_noise_profile("")
+
+    def _noise_text(self, doc: Recording | None) -> str:
+        if doc is None or doc.noise_range is None:
+            return ""
+        start, stop = doc.noise_range
+        return self.tr("Noise profile from {start}–{stop}").format(
+            start=format_time(start, 1), stop=format_time(stop, 1)
+        )
 
     def _region(self, doc: Recording) -> tuple[int, int] | None:
         """The selected samples of ``doc``, or ``None`` for the whole recording (no
@@ -306,6 +351,7 @@ class RestoreController(QObject):
         to it): update the panel now, the preview now or once a slider drag pauses."""
         if doc is not self.session.current:
             return
+        self.panel.show_noise_profile(self._noise_text(doc))
         if doc.restoration is not self._shown:  # applied, undone, redone or switched to
             self._shown = doc.restoration
             self.panel.show_restoration(doc.restoration)

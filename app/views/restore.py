@@ -152,6 +152,7 @@ class RestorePanel(QWidget):
 
     apply_requested = Signal()
     cancel_requested = Signal()
+    forget_noise_requested = Signal()
     strength_changed = Signal(float)
     message = Signal(str)
 
@@ -208,6 +209,15 @@ class RestorePanel(QWidget):
         report_layout = QVBoxLayout(self.report_box)
         report_layout.addWidget(self.report)
         self.report_box.setVisible(False)
+        self.noise_label = QLabel(self)
+        self.noise_label.setObjectName("noiseProfile")
+        self.forget_noise_button = QPushButton(self.tr("Forget"), self)
+        self.forget_noise_button.setToolTip(self.tr("Apply without the learned noise profile"))
+        self.forget_noise_button.clicked.connect(self.forget_noise_requested)
+        noise_row = QHBoxLayout()
+        noise_row.addWidget(self.noise_label, 1)
+        noise_row.addWidget(self.forget_noise_button)
+        self.show_noise_profile("")
 
         top = QFormLayout()
         preset_row = QHBoxLayout()
@@ -228,6 +238,7 @@ class RestorePanel(QWidget):
         strength_form = QFormLayout()
         strength_form.addRow(self.tr("Strength"), strength_row)
         layout.addLayout(strength_form)
+        layout.addLayout(noise_row)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.report_box)
@@ -305,6 +316,12 @@ class RestorePanel(QWidget):
             )
             return
         self.set_chain(chain)
+
+    def show_noise_profile(self, text: str) -> None:
+        """Say where the noise profile Apply will use was learned (empty: none)."""
+        self.noise_label.setText(text)
+        self.noise_label.setVisible(bool(text))
+        self.forget_noise_button.setVisible(bool(text))
 
     def show_restoration(self, restoration: Restoration | None) -> None:
         """Follow the recording's restoration (after Apply, undo, redo or switching files):

@@ -592,3 +592,32 @@ def test_apply_on_a_selection_restores_only_it_as_one_undoable_step(
     np.testing.assert_array_equal(doc.restored[:, start:stop], first[:, start:stop])
     doc.undo_stack.undo()
     np.testing.assert_array_equal(doc.restored, first)
+
+
+def test_noise_learned_from_a_selection_is_what_apply_takes_out(
+    qtbot: Any, window: Any, tmp_path: Path, open_recording: Any
+) -> None:
+    from core.audio.io import save
+    from core.signals import tone, white_noise
+
+    sr = 44100
+    hiss = white_noise(sr=sr, seconds=4.0, amplitude=0.02, seed=4)
+    music = tone(freq=440, sr=sr, seconds=4.0, amplitude=0.3)
+    music[:, : sr] = 0.0  # the first second holds the hiss alone
+    path = tmp_path / "tape.wav"
+    save(path, np.concatenate([music + hiss, music + hiss]), sr, subtype="FLOAT")
+    doc = open_recording(path)
+    window.restore.learn_noise()  # nothing selected: it says what to do, learns nothing
+    assert doc.noise_profile is None
+    window.timeline.set_selection(0.1, 0.9)
+    window.learn_noise_action.trigger()
+    assert doc.noise_profile is not None
+    assert window.restore_panel.noise_label.text().startswith("Noise profile from")
+    window.timeline.clear_selection()
+    restore(qtbot, window, ChainConfig([StepSpec("dc", {})], name="dc only"))
+    assert "profile" in [s["type"] for s in doc.restoration.ran["steps"]]
+    before = float(np.std(doc.original[:, : sr]))
+    after = float(np.std(doc.restored[:, : sr]))
+    assert after < 0.3 * before  # the hiss the selection held is taken out
+    window.restore_panel.forget_noise_button.click()
+    assert doc.noise_profile is None and not window.restore_panel.noise_label.isVisibleTo(window)
