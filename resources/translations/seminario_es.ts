@@ -490,7 +490,7 @@
         <translation>Historial</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+95"/>
         <source>New here? Try the demo recording (File ▸ Open the demo recording), press Apply to restore it, then B to switch between the original, the restored sound and the removed noise.</source>
         <translation>¿Es la primera vez? Pruebe la grabación de demostración (Archivo ▸ Abrir la grabación de demostración), pulse Aplicar para restaurarla y luego B para alternar entre el original, el sonido restaurado y el ruido eliminado.</translation>
     </message>
@@ -570,7 +570,12 @@
         <translation>&amp;Aplicar restauración</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>&amp;Learn noise from selection</source>
+        <translation>&amp;Aprender el ruido de la selección</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Train a model…</source>
         <translation>&amp;Entrenar un modelo…</translation>
     </message>
@@ -685,12 +690,12 @@
         <translation>&amp;Restaurar</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Help</source>
         <translation>Ay&amp;uda</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+62"/>
         <source>No sound</source>
         <translation>Sin sonido</translation>
     </message>
@@ -865,7 +870,7 @@
 <context>
     <name>RestoreController</name>
     <message>
-        <location filename="../../app/controllers/restore.py" line="+133"/>
+        <location filename="../../app/controllers/restore.py" line="+180"/>
         <source>Open a recording first.</source>
         <translation>Abra primero una grabación.</translation>
     </message>
@@ -875,7 +880,12 @@
         <translation>La restauración no puede empezar.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>{preset}, {start}–{stop}</source>
+        <translation>{preset}, {start}–{stop}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Restoring {name}…</source>
         <translation>Restaurando {name}…</translation>
     </message>
@@ -900,7 +910,27 @@
         <translation>Restauración cancelada; no se cambió nada.</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+47"/>
+        <source>Select a stretch that holds noise only first.</source>
+        <translation>Seleccione antes un tramo que solo contenga ruido.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No noise profile was learned.</source>
+        <translation>No se ha aprendido ningún perfil de ruido.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Noise profile learned; Apply now takes that noise out.</source>
+        <translation>Perfil de ruido aprendido; Aplicar quitará ahora ese ruido.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Noise profile from {start}–{stop}</source>
+        <translation>Perfil de ruido de {start}–{stop}</translation>
+    </message>
+    <message>
+        <location line="+77"/>
         <source>Preview failed: {error}</source>
         <translation>Falló la vista previa: {error}</translation>
     </message>
@@ -908,7 +938,7 @@
 <context>
     <name>RestorePanel</name>
     <message>
-        <location filename="../../app/views/restore.py" line="+170"/>
+        <location filename="../../app/views/restore.py" line="+171"/>
         <source>Save preset…</source>
         <translation>Guardar ajuste…</translation>
     </message>
@@ -943,7 +973,17 @@
         <translation>Qué hizo la última restauración</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
+        <source>Forget</source>
+        <translation>Olvidar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Apply without the learned noise profile</source>
+        <translation>Aplicar sin el perfil de ruido aprendido</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Preset</source>
         <translation>Ajuste predefinido</translation>
     </message>
@@ -958,7 +998,7 @@
         <translation>Intensidad</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>{name} (mine)</source>
         <translation>{name} (mío)</translation>
     </message>
@@ -968,7 +1008,7 @@
         <translation>No se puede usar el ajuste {name}: {error}</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+42"/>
         <source>Steps run: {steps}</source>
         <translation>Pasos aplicados: {steps}</translation>
     </message>
@@ -1189,7 +1229,7 @@
 <context>
     <name>StepEditor</name>
     <message>
-        <location filename="../../app/views/restore.py" line="-456"/>
+        <location filename="../../app/views/restore.py" line="-473"/>
         <source>Bypass</source>
         <translation>Omitir</translation>
     </message>
@@ -2007,7 +2047,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+262"/>
+        <location filename="../../app/document.py" line="+264"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>
