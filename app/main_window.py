@@ -1414,9 +1414,9 @@ class MainWindow(QMainWindow):
     # --- closing --------------------------------------------------------------------------
 
     def preload_tensorflow(self) -> None:
-        """Import TensorFlow and load the built-in models in the background now, so the
-        first Apply or training neither waits for them nor stalls the window while
-        they load."""
+        """Load the built-in models in the background now (through LiteRT: a fraction of
+        a second, no TensorFlow; :func:`core.steps.preload_models`), so the first Apply
+        neither waits for them nor stalls the window while they load."""
         if self.preload_worker is None:
             from core.steps import preload_models
 
