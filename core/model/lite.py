@@ -36,7 +36,7 @@ RUNTIME_ENV = "SEMINARIO_MODEL_RUNTIME"
 ``litert``, models with a light form run through LiteRT."""
 MIN_AGREEMENT_DB = 60.0
 """SI-SDR of the light form's outputs against Keras' below which a conversion is refused
-(the built-ins agree to 119-144 dB)."""
+(the built-ins agree to 117-130 dB)."""
 PROBE_FRAMES = 300
 """Frames of the probe a conversion is checked on: past every convolution's reach and
 long enough for the recurrent state to matter."""
