@@ -775,7 +775,7 @@ def worst_lines(res: dict[str, Any]) -> list[str]:
     groups: list[tuple[str, dict[str, Any]]] = []
     if "restore" in res:
         if "preload" in res["restore"]:
-            groups.append(("TensorFlow and model preload (idle window)", res["restore"]["preload"]))
+            groups.append(("Model preload (idle window)", res["restore"]["preload"]))
         groups.append(("open (restore file)", res["restore"]["open"]))
         for i, a in enumerate(res["restore"]["applies"]):
             groups.append((f"Apply #{i + 1}", a))

@@ -181,7 +181,11 @@ class ModelBundle:
             return self.model
 
     def warm(self) -> None:
-        """Build the inference graph on a few frames, so the first real run does not."""
+        """Build the inference graph on a few frames, so the first real run does not
+        (through Keras; a LiteRT interpreter is ready once loaded, and each thread that
+        runs the model makes its own)."""
+        if self.lite is not None:
+            return
         if self.meta.family == DFN3_FAMILY:
             from core.model.dfn3.runner import Dfn3Runner
 

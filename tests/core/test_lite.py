@@ -227,3 +227,15 @@ def test_a_batch_worker_runs_without_tensorflow(tmp_path: Path) -> None:
         tmp_path,
     )
     assert (tmp_path / "a_out.flac").exists()
+
+
+def test_the_apps_preload_imports_neither_tensorflow_nor_scipy(tmp_path: Path) -> None:
+    """The window loads the models in the background right after it appears; importing
+    either holds the GIL for long stretches (the idle window stalled)."""
+    without_tensorflow(
+        "from core.steps import BuildContext, preload_models\n"
+        "ctx = BuildContext()\n"
+        "preload_models(ctx)\n"
+        "assert len(ctx.bundles) == 3 and 'scipy' not in sys.modules, sorted(sys.modules)\n",
+        tmp_path,
+    )
