@@ -430,25 +430,21 @@ def test_the_strength_preview_and_its_waveform_overview_come_from_a_worker(
     assert y.max() == pytest.approx(float(doc.restored.max()))
 
 
-def test_tensorflow_and_the_built_in_models_preload_in_the_background(
-    qtbot: Any, window: Any
-) -> None:
-    import sys
-
+def test_the_built_in_models_preload_in_the_background(qtbot: Any, window: Any) -> None:
     from core.model.bundle import BUILTIN_MODELS, resolve_model_path
 
     expected = {str(resolve_model_path(spec).resolve()) for spec in BUILTIN_MODELS}
 
     def warm() -> bool:
-        # The first Apply finds the built-in models loaded, their graphs built.
+        # The first Apply finds the built-in models loaded, through LiteRT (that they
+        # import no TensorFlow: tests/app/test_light_runtime.py, in a fresh process).
         bundles = dict(window.build_context.bundles)
         loaded = {key.split("@")[0] for key in bundles}
-        return loaded == expected and all(b._predict is not None for b in bundles.values())
+        return loaded == expected and all(b.runtime == "litert" for b in bundles.values())
 
     window.preload_tensorflow()
     worker = window.preload_worker
     qtbot.waitUntil(warm, timeout=120_000)
     qtbot.waitUntil(lambda: not worker.running, timeout=10_000)
-    assert "keras" in sys.modules
     window.preload_tensorflow()
     assert window.preload_worker is worker  # once per window
