@@ -226,6 +226,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model_convert(args: argparse.Namespace) -> int:
+    from core.model.bundle import convert_bundle
+
+    for path in args.models:
+        light = convert_bundle(path)
+        print(f"{path} -> {light}")
+    return 0
+
+
 def cmd_pairs_check(args: argparse.Namespace) -> int:
     from core.data.pairs import match_pairs
 
@@ -393,6 +402,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", metavar="FRAMES.csv", help="also write per-frame features as CSV")
     p.add_argument("--overwrite", action="store_true", help="replace an existing CSV file")
     p.set_defaults(func=cmd_analyze)
+
+    model = sub.add_parser("model", help="model bundles")
+    model_sub = model.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+    p = model_sub.add_parser(
+        "convert",
+        help="write a model's light (LiteRT) form, so it runs without TensorFlow",
+        description="Convert a model saved before the light runtime (its .keras file): "
+        "writes NAME.tflite beside it and names it in NAME.json. Needs TensorFlow; "
+        "restores with the model then start in about a second.",
+    )
+    p.add_argument("models", nargs="+", metavar="MODEL.keras")
+    p.set_defaults(func=cmd_model_convert)
 
     p = sub.add_parser("info", help="file format, rate, channels and length")
     p.add_argument("file")

@@ -181,7 +181,7 @@ def fine_tune(
 
     if not 0.0 <= generic_share < 1.0:
         raise ConfigError("the generic share must be at least 0 and below 1")
-    model = bundle.model
+    model = bundle.keras_model()
     start_weights = model.get_weights()
     rng = np.random.default_rng(seed)
     keras.utils.set_random_seed(seed)

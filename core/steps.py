@@ -130,14 +130,18 @@ def preload_models(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> None:
-    """Import TensorFlow, then warm ``context`` with the built-in models that are
-    installed (:meth:`BuildContext.warm`): what the app does in the background after
-    its window appears."""
-    from core.model.bundle import BUILTIN_MODELS, resolve_model_path
+    """Warm ``context`` with the built-in models that are installed
+    (:meth:`BuildContext.warm`): what the app does in the background after its window
+    appears. Through LiteRT that takes a fraction of a second; only where one runs
+    through Keras (no light form, or :data:`~core.model.lite.RUNTIME_ENV` says so) is
+    TensorFlow imported first."""
+    from core.model.bundle import BUILTIN_MODELS, load_meta, resolve_model_path
+    from core.model.lite import RUNTIME, wanted_runtime
     from core.model.tf import preload
 
-    preload(cancel=cancel)
     installed = [spec for spec in BUILTIN_MODELS if resolve_model_path(spec).exists()]
+    if wanted_runtime() != RUNTIME or any(load_meta(s).light_form is None for s in installed):
+        preload(cancel=cancel)
     context.warm(installed, cancel=cancel)
     if progress is not None:
         progress(1.0, "models ready")

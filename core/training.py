@@ -389,7 +389,7 @@ def _train_dfn3(
 
     config, progress, cancel = run.config, run.progress, run.cancel
     sr = frontend.SAMPLE_RATE
-    base = load_bundle(config.init) if config.init is not None else new_bundle()
+    base = load_bundle(config.init, runtime="keras") if config.init is not None else new_bundle()
     loading = sub_progress(progress, 0.03, 0.1)
     train_audio = []
     for i, pair in enumerate(train_pairs):
@@ -466,7 +466,7 @@ class _Start:
 
         keras.utils.set_random_seed(config.seed)
         if config.init is not None:
-            base = load_bundle(config.init)
+            base = load_bundle(config.init, runtime="keras")
             return cls(
                 base.model,
                 base.meta.architecture,

@@ -338,9 +338,9 @@ class RestoreController(QObject):
         doc.undo_stack.push(StrengthCommand(doc, strength, self.show_changes))
 
     def preload_tensorflow(self) -> None:
-        """Import TensorFlow and load the built-in models in the background now, so the
-        first Apply or training neither waits for them nor stalls the window while
-        they load."""
+        """Load the built-in models in the background now (through LiteRT: a fraction of
+        a second, no TensorFlow; :func:`core.steps.preload_models`), so the first Apply
+        neither waits for them nor stalls the window while they load."""
         if self.preload_job is None:
             self.preload_job = Job(preload_models, self.build_context, parent=self).start()
 

@@ -1,7 +1,10 @@
 """A model bundle: ``NAME.keras`` (weights and graph) plus ``NAME.json`` (everything
-needed to use it: rate, STFT, feature normalisation, architecture, history).
+needed to use it: rate, STFT, feature normalisation, architecture, history) and, since
+the light runtime, ``NAME.tflite``: the same network converted to LiteRT
+(:mod:`core.model.lite`), which restores run without importing TensorFlow.
 
-Bundles load with Keras safe mode, so a model file cannot run arbitrary code.
+Bundles load with Keras safe mode, so a model file cannot run arbitrary code; a LiteRT
+file holds operators only, no code.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import datetime as dt
 import json
 import os
 import threading
+import warnings
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +24,7 @@ import numpy as np
 from core import __version__
 from core.dsp.stft import StftConfig
 from core.errors import ModelFormatError
+from core.model.lite import RUNTIME, LiteNetwork, lite_path, wanted_runtime
 from core.model.spectral import FeatureNorm, SpectralSettings
 from core.output import PendingFile, check_outputs, publish_all, write_error
 
@@ -70,6 +75,10 @@ class BundleMeta:
     app_version: str = __version__
     format_version: int = FORMAT_VERSION
     family: str = MASK_FAMILY
+    light_form: str | None = None
+    """File name the LiteRT form was saved under (it is found as ``NAME.tflite`` beside
+    ``NAME.keras``, like the description); ``None`` for bundles saved before it (they run
+    through Keras)."""
 
     @property
     def feature_norm(self) -> FeatureNorm:
@@ -91,6 +100,11 @@ class BundleMeta:
             "norm": None if self.norm is None else self.norm.to_dict(),
             "history": self.history,
             "training": self.training,
+            **(
+                {"light_form": {"runtime": RUNTIME, "file": self.light_form}}
+                if self.light_form
+                else {}
+            ),
         }
 
     @classmethod
@@ -126,21 +140,57 @@ class BundleMeta:
                 training=dict(data.get("training", {})),
                 created=str(data.get("created", "")),
                 app_version=str(data.get("app_version", "")),
+                light_form=_light_form(data.get("light_form")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFormatError(f"model description is incomplete or invalid: {exc}") from exc
 
 
+def _light_form(entry: Any) -> str | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or entry.get("runtime") != RUNTIME:
+        raise ValueError(f"light_form must name a {RUNTIME} file")
+    name = str(entry["file"])
+    if Path(name).name != name or not name.endswith(".tflite"):
+        raise ValueError(f"light_form file {name!r} must be a .tflite name beside the model")
+    return name
+
+
 @dataclass
 class ModelBundle:
-    model: keras.Model
+    """A loaded bundle. ``lite`` runs it where it has a light form (and the runtime was
+    not set to Keras); ``model``, the Keras network, is then loaded only when asked for
+    (:meth:`keras_model`: training, converting)."""
+
+    model: keras.Model | None
     meta: BundleMeta
     path: Path | None = None
+    lite: LiteNetwork | None = None
     _predict: Any = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
+    @property
+    def runtime(self) -> str:
+        """``litert`` or ``keras``: what restores run it through."""
+        return RUNTIME if self.lite is not None else "keras"
+
+    def keras_model(self) -> keras.Model:
+        """The Keras network, loaded now if the bundle runs through LiteRT (imports
+        TensorFlow)."""
+        with self._lock:
+            if self.model is None:
+                if self.path is None:
+                    raise ModelFormatError("this model has no Keras network to load")
+                self.model = _load_keras(self.path, self.meta)
+            return self.model
+
     def warm(self) -> None:
-        """Build the inference graph on a few frames, so the first real run does not."""
+        """Build the inference graph on a few frames, so the first real run does not
+        (through Keras; a LiteRT interpreter is ready once loaded, and each thread that
+        runs the model makes its own)."""
+        if self.lite is not None:
+            return
         if self.meta.family == DFN3_FAMILY:
             from core.model.dfn3.runner import Dfn3Runner
 
@@ -151,14 +201,22 @@ class ModelBundle:
     def predict(self, features: np.ndarray) -> np.ndarray:
         """The model's output for ``features`` ``(batch, frames, bins)``, in inference mode.
 
-        The compiled graph is kept on the bundle, so every caller shares one trace;
-        callers on several threads may use it at once.
+        Through LiteRT each thread has its interpreter; through Keras the compiled graph
+        is kept on the bundle, so every caller shares one trace. Callers on several
+        threads may use it at once.
         """
+        lite = self.lite
+        if lite is not None:
+            with self._lock:
+                if self._predict is None:
+                    self._predict = lambda x: lite(x)[0]
+                predict = self._predict
+            return np.asarray(predict(np.asarray(features, dtype=np.float32)), np.float32)
+        model = self.keras_model()
         with self._lock:
             if self._predict is None:
                 import tensorflow as tf
 
-                model = self.model
                 # One trace for every batch and length (each new shape cost ~0.4 s).
                 # No AutoGraph: a plain model call needs none, and in the frozen app the
                 # lambda has no source for AutoGraph to parse (it warned on every start).
@@ -187,23 +245,62 @@ def resolve_model_path(spec: str | os.PathLike[str]) -> Path:
 def save_bundle(
     bundle: ModelBundle, path: str | os.PathLike[str], *, overwrite: bool = False
 ) -> Path:
-    """Write ``path`` (``.keras``) and its ``.json`` atomically; returns ``path``.
-    Neither replaces an existing file unless ``overwrite``."""
+    """Write ``path`` (``.keras``), its LiteRT form (``.tflite``, converted now, so the
+    user never waits for it later) and its ``.json`` atomically; returns ``path``.
+    None replaces an existing file unless ``overwrite``. Imports TensorFlow."""
+    from core.model.lite import convert
+
     path = Path(path)
     if path.suffix != ".keras":
         raise ModelFormatError(f"model files must end in .keras, got {path.name}")
-    check_outputs([path, meta_path(path)], overwrite=overwrite)
+    light = lite_path(path)
+    check_outputs([path, meta_path(path), light], overwrite=overwrite)
+    content = convert(bundle)
+    bundle.meta.light_form = light.name
     text = json.dumps(bundle.meta.to_dict(), indent=1)
     model = PendingFile(path, overwrite=overwrite, suffix=".keras")
-    with model, PendingFile(meta_path(path), overwrite=overwrite) as meta:
+    with (
+        model,
+        PendingFile(light, overwrite=overwrite) as lite,
+        PendingFile(meta_path(path), overwrite=overwrite) as meta,
+    ):
         try:
-            bundle.model.save(model.tmp)
+            bundle.keras_model().save(model.tmp)
+            lite.tmp.write_bytes(content)
             meta.tmp.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise write_error(exc, path) from exc
-        publish_all([meta, model])
+        publish_all([meta, lite, model])
     bundle.path = path
     return path
+
+
+def convert_bundle(path: str | os.PathLike[str]) -> Path:
+    """Give the bundle at ``path`` its LiteRT form (``seminario model convert``): writes
+    the ``.tflite`` file and rewrites the description to name it; the ``.keras`` file is
+    not touched. Returns the ``.tflite`` path. Imports TensorFlow."""
+    from core.model.lite import convert
+
+    path = resolve_model_path(path)
+    bundle = load_bundle(path, runtime="keras")
+    light = lite_path(path)
+    content = convert(bundle)
+    data = json.loads(meta_path(path).read_text(encoding="utf-8"))
+    data["light_form"] = {"runtime": RUNTIME, "file": light.name}
+    text = json.dumps(data, indent=1)
+    overwrite = bundle.meta.light_form is not None  # its own, from an earlier convert
+    check_outputs([light], overwrite=overwrite)
+    with (
+        PendingFile(light, overwrite=overwrite) as lite,
+        PendingFile(meta_path(path), overwrite=True) as meta,
+    ):
+        try:
+            lite.tmp.write_bytes(content)
+            meta.tmp.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise write_error(exc, light) from exc
+        publish_all([lite, meta])
+    return light
 
 
 def load_meta(path: str | os.PathLike[str]) -> BundleMeta:
@@ -228,12 +325,65 @@ def load_meta(path: str | os.PathLike[str]) -> BundleMeta:
         raise ModelFormatError(f"{description.name}: {exc}") from exc
 
 
-def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
-    """Load a bundle in Keras safe mode; raises :class:`ModelFormatError`."""
-    from core.model.tf import quiet_tensorflow
+class KerasFallbackWarning(UserWarning):
+    """A model without a light form runs through Keras (slower to start)."""
 
+
+_told: set[Path] = set()
+
+
+def load_bundle(path: str | os.PathLike[str], *, runtime: str | None = None) -> ModelBundle:
+    """Load a bundle; raises :class:`ModelFormatError`.
+
+    ``runtime`` ``litert`` (the default, unless :data:`~core.model.lite.RUNTIME_ENV` says
+    ``keras``) runs it through its LiteRT form without importing TensorFlow; a bundle
+    without one (saved before it, or copied without its ``.tflite`` file) runs through
+    Keras and says once, as a :class:`KerasFallbackWarning`, how to convert it.
+    ``keras`` loads the Keras network (safe mode) and runs through it.
+    """
     path = resolve_model_path(path)
     meta = load_meta(path)
+    runtime = runtime or wanted_runtime()
+    if runtime == RUNTIME:
+        # Found beside the .keras file by its name, as the description is: a bundle
+        # renamed as a whole still finds it.
+        light = None if meta.light_form is None else lite_path(path)
+        if light is not None and light.exists():
+            lite = LiteNetwork.load(light)
+            _check_lite(lite, meta, light.name)
+            return ModelBundle(model=None, meta=meta, path=path, lite=lite)
+        if path not in _told:
+            _told.add(path)
+            missing = "" if light is None else f" ({light.name} is missing)"
+            warnings.warn(
+                f"{path.name} has no light form{missing}, so it runs through TensorFlow "
+                "(seconds to start); to start in a second, convert it once: "
+                f"seminario model convert {path}",
+                KerasFallbackWarning,
+                stacklevel=2,
+            )
+    return ModelBundle(model=_load_keras(path, meta), meta=meta, path=path)
+
+
+def _check_lite(lite: LiteNetwork, meta: BundleMeta, name: str) -> None:
+    from core.model.dfn3 import frontend as fe
+
+    first = lite.input_shapes[0]
+    if meta.family == DFN3_FAMILY:
+        expected = [(1, -1, fe.NB_ERB), (1, -1, fe.NB_DF, 2)]
+        if lite.input_shapes[:2] != expected:
+            raise ModelFormatError(f"{name} is not a DeepFilterNet3 network: inputs {first}")
+    elif len(lite.input_shapes) != 1 or first[-1] != meta.spectral.bins:
+        raise ModelFormatError(
+            f"{name} expects inputs {first} but its description says "
+            f"{meta.spectral.bins} frequency bins"
+        )
+
+
+def _load_keras(path: Path, meta: BundleMeta) -> keras.Model:
+    """The Keras network of the bundle at ``path``, loaded in safe mode."""
+    from core.model.tf import quiet_tensorflow
+
     if not zipfile.is_zipfile(path):  # Keras would say "file not found" of it
         raise ModelFormatError(
             f"{path.name} is not a Keras model file (a .keras file is a zip archive); "
@@ -255,11 +405,11 @@ def load_bundle(path: str | os.PathLike[str]) -> ModelBundle:
         from core.model.dfn3 import check_network
 
         check_network(model, path.name)
-        return ModelBundle(model=model, meta=meta, path=path)
+        return model
     bins = model.input_shape[-1]
     if bins != meta.spectral.bins:
         raise ModelFormatError(
             f"{path.name} expects {bins} frequency bins "
             f"but its description says {meta.spectral.bins}"
         )
-    return ModelBundle(model=model, meta=meta, path=path)
+    return model

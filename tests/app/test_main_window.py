@@ -434,26 +434,22 @@ def test_the_strength_preview_and_its_waveform_overview_come_from_a_worker(
     assert y.max() == pytest.approx(float(doc.restored.max()))
 
 
-def test_tensorflow_and_the_built_in_models_preload_in_the_background(
-    qtbot: Any, window: Any
-) -> None:
-    import sys
-
+def test_the_built_in_models_preload_in_the_background(qtbot: Any, window: Any) -> None:
     from core.model.bundle import BUILTIN_MODELS, resolve_model_path
 
     expected = {str(resolve_model_path(spec).resolve()) for spec in BUILTIN_MODELS}
 
     def warm() -> bool:
-        # The first Apply finds the built-in models loaded, their graphs built.
+        # The first Apply finds the built-in models loaded, through LiteRT (that they
+        # import no TensorFlow: tests/app/test_light_runtime.py, in a fresh process).
         bundles = dict(window.restore.build_context.bundles)
         loaded = {key.split("@")[0] for key in bundles}
-        return loaded == expected and all(b._predict is not None for b in bundles.values())
+        return loaded == expected and all(b.runtime == "litert" for b in bundles.values())
 
     window.restore.preload_tensorflow()
     worker = window.restore.preload_job
     qtbot.waitUntil(warm, timeout=120_000)
     qtbot.waitUntil(lambda: not worker.running, timeout=10_000)
-    assert "keras" in sys.modules
     window.restore.preload_tensorflow()
     assert window.restore.preload_job is worker  # once per window
 
@@ -603,7 +599,7 @@ def test_noise_learned_from_a_selection_is_what_apply_takes_out(
     sr = 44100
     hiss = white_noise(sr=sr, seconds=4.0, amplitude=0.02, seed=4)
     music = tone(freq=440, sr=sr, seconds=4.0, amplitude=0.3)
-    music[:, : sr] = 0.0  # the first second holds the hiss alone
+    music[:, :sr] = 0.0  # the first second holds the hiss alone
     path = tmp_path / "tape.wav"
     save(path, np.concatenate([music + hiss, music + hiss]), sr, subtype="FLOAT")
     doc = open_recording(path)
@@ -616,8 +612,8 @@ def test_noise_learned_from_a_selection_is_what_apply_takes_out(
     window.timeline.clear_selection()
     restore(qtbot, window, ChainConfig([StepSpec("dc", {})], name="dc only"))
     assert "profile" in [s["type"] for s in doc.restoration.ran["steps"]]
-    before = float(np.std(doc.original[:, : sr]))
-    after = float(np.std(doc.restored[:, : sr]))
+    before = float(np.std(doc.original[:, :sr]))
+    after = float(np.std(doc.restored[:, :sr]))
     assert after < 0.3 * before  # the hiss the selection held is taken out
     window.restore_panel.forget_noise_button.click()
     assert doc.noise_profile is None and not window.restore_panel.noise_label.isVisibleTo(window)

@@ -180,9 +180,11 @@ def test_fine_tuning_dfn3_lowers_its_loss_and_saves_a_dfn3_bundle(tmp_path: Path
     tuned = load_bundle(result.model_path)
     assert tuned.meta.family == DFN3_FAMILY and tuned.meta.training["base"] == "dfn3"
     assert result.val_si_sdr_after > result.val_si_sdr_before
-    stock = load_bundle(DFN3_MODEL).model.get_layer("df_out").get_weights()[0]
-    changed = tuned.model.get_layer("df_out").get_weights()[0]
+    stock = load_bundle(DFN3_MODEL).keras_model().get_layer("df_out").get_weights()[0]
+    changed = tuned.keras_model().get_layer("df_out").get_weights()[0]
     assert not np.allclose(stock, changed)
+    # saved with its light form, which runs without a conversion later
+    assert tuned.runtime == "litert" and result.model_path.with_suffix(".tflite").exists()
 
 
 def test_cancelled_fine_tuning_saves_nothing(tmp_path: Path) -> None:

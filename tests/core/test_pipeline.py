@@ -283,7 +283,10 @@ def test_a_model_loaded_ahead_on_another_thread_is_loaded_once(monkeypatch) -> N
     assert calls == ["default"] and got[0] is got[1]
 
 
-def test_warming_loads_the_model_and_builds_its_graph() -> None:
+@pytest.mark.parametrize("runtime", ["keras", "litert"])
+def test_warming_loads_the_model_and_builds_its_graph(
+    runtime: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from core.progress import CancelToken
     from core.steps import BuildContext
 
@@ -293,9 +296,12 @@ def test_warming_loads_the_model_and_builds_its_graph() -> None:
     with pytest.raises(Cancelled):
         context.warm(["default"], cancel=stopped)
     assert context.bundles == {}
+    monkeypatch.setenv("SEMINARIO_MODEL_RUNTIME", runtime)
     context.warm(["default"])
     (bundle,) = context.bundles.values()
-    assert bundle._predict is not None  # the first restore traces nothing
+    assert bundle.runtime == runtime
+    if runtime == "keras":
+        assert bundle._predict is not None  # the first restore traces nothing
 
 
 def test_progress_names_the_steps_running_and_rises(tmp_path: Path, tiny_bundle_path: Path) -> None:

@@ -24,7 +24,17 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "Keras fills the PendingFile's temporary, after check_outputs of model and .json"
     ),
     ("core/model/bundle.py", "save_bundle", "write_text"): (
-        "fills the .json PendingFile's temporary; publish_all publishes both"
+        "fills the .json PendingFile's temporary; publish_all publishes all three"
+    ),
+    ("core/model/bundle.py", "save_bundle", "write_bytes"): (
+        "fills the .tflite PendingFile's temporary, after check_outputs of all three"
+    ),
+    ("core/model/bundle.py", "convert_bundle", "write_bytes"): (
+        "fills the .tflite PendingFile's temporary, after check_outputs; publish_all"
+    ),
+    ("core/model/bundle.py", "convert_bundle", "write_text"): (
+        "fills the .json PendingFile's temporary (the description the user asked to "
+        "update); publish_all publishes it with the .tflite"
     ),
     ("core/pipeline.py", "_Store.__init__", "mkstemp"): (
         "an intermediate pass inside core.output.scratch_folder()"

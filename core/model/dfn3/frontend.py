@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import lfilter
 
 SAMPLE_RATE = 48000
 N_FFT = 960
@@ -118,6 +117,10 @@ def synthesis(spec: np.ndarray, samples: int) -> np.ndarray:
 
 def _exp_smooth(x: np.ndarray, init: np.ndarray) -> np.ndarray:
     """``s[t] = (1 - a) x[t] + a s[t - 1]`` along axis 1 from ``s[-1] = init``."""
+    # Here, not at the top: the app loads the models in the background right after its
+    # window appears, and importing SciPy there held the GIL for up to 0.18 s at a time.
+    from scipy.signal import lfilter
+
     a = NORM_ALPHA
     zi = (a * init)[None, None, :].astype(np.float64)
     zi = np.broadcast_to(zi, (x.shape[0], 1, x.shape[2])).copy()

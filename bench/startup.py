@@ -1,0 +1,177 @@
+"""Whole-process cost of ``seminario restore``: wall time and peak memory from process
+spawn to exit, with the models run through LiteRT (now) and through Keras (before the
+light runtime), side by side in one run.
+
+Usage (from the repository root, with ../shared/data beside it)::
+
+    .venv/bin/python bench/startup.py [--minutes 1 10] [--presets denoise auto]
+        [--rounds 1] [--write docs/benchmarks.md]
+
+The programme is ``bench/speed.py``'s noisy speech (held-out speakers in a held-out
+noise at 5 dB, 48 kHz stereo), written once as a 16-bit WAV in a temporary folder. Each
+command runs in a fresh process (``python -m core.cli restore -q --overwrite``), the two
+runtimes alternating within each round so load on a shared machine falls on both; the
+runtime is chosen with ``SEMINARIO_MODEL_RUNTIME``. ``seminario info`` on the same file
+gives the floor: starting Python and the command line. Peak memory is the process's
+maximum resident set (``wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._common import machine, write_section  # noqa: E402  (NumPy only)
+
+RUNTIME_ENV = "SEMINARIO_MODEL_RUNTIME"  # core.model.lite's; core is not imported here
+
+BEGIN, END = "<!-- startup:begin -->", "<!-- startup:end -->"
+# A child's peak resident set counts what it inherited until it ran the command: this
+# process stays small (the programme is made in a child of its own, and SciPy and core
+# are not imported here), or its own size would show as every command's peak.
+RUNTIMES = ("keras", "litert")
+
+
+def run(args: list[str], runtime: str) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of ``python -m core.cli ARGS``."""
+    env = {**os.environ, RUNTIME_ENV: runtime, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({runtime}):\n{errors[-2000:]}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--minutes", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--presets", nargs="+", default=["denoise", "auto"])
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--write", type=Path, help="update this markdown file's section")
+    parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make:
+        return make_programme(args.make, args.data, args.minutes[0])
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="seminario-startup-") as tmp:
+        folder = Path(tmp)
+        for minutes in args.minutes:
+            src = folder / f"speech_{minutes:g}min.wav"
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--make",
+                    str(src),
+                    "--minutes",
+                    f"{minutes:g}",
+                    "--data",
+                    str(args.data),
+                ],
+                check=True,
+            )
+            info = [run(["info", str(src)], "litert") for _ in range(args.rounds)]
+            rows.append((f"{minutes:g} min", "`info`", {"": info}))
+            for preset in args.presets:
+                out = folder / "out.wav"
+                cmd = ["restore", "-q", "--overwrite", "--preset", preset, "-o", str(out)]
+                results: dict[str, list[tuple[float, float]]] = {r: [] for r in RUNTIMES}
+                for n in range(args.rounds):
+                    order = RUNTIMES if n % 2 == 0 else RUNTIMES[::-1]
+                    for runtime in order:
+                        results[runtime].append(run([*cmd, str(src)], runtime))
+                        wall, peak = results[runtime][-1]
+                        print(
+                            f"{minutes:g} min {preset} {runtime}: {wall:.2f} s, {peak:.0f} MB",
+                            flush=True,
+                        )
+                rows.append((f"{minutes:g} min", f"`restore --preset {preset}`", results))
+    command = ".venv/bin/python bench/startup.py" + "".join(
+        f" {flag} {' '.join(map(str, values))}"
+        for flag, values, default in (
+            ("--minutes", [f"{m:g}" for m in args.minutes], ["1", "10"]),
+            ("--presets", args.presets, ["denoise", "auto"]),
+            ("--rounds", [str(args.rounds)], ["1"]),
+        )
+        if values != default
+    )
+    load = os.getloadavg()[0]
+    text = report(rows, started, time.perf_counter() - t0, command, args.rounds, load)
+    print(text)
+    if args.write:
+        write_section(args.write, BEGIN, END, text)
+    return 0
+
+
+def make_programme(path: Path, data: Path, minutes: float) -> int:
+    """Write ``bench/speed.py``'s noisy speech, ``minutes`` long, to ``path``."""
+    import numpy as np
+    import soundfile as sf
+
+    from bench.speed import SR, programme
+
+    x = programme("speech", data, minutes * 60.0, np.random.default_rng(0))
+    sf.write(path, x.T, SR, subtype="PCM_16")
+    return 0
+
+
+def report(
+    rows: list, started: datetime, took: float, command: str, rounds: int, load: float
+) -> str:
+    def cell(values: list[tuple[float, float]]) -> str:
+        wall = statistics.median([w for w, _ in values])
+        peak = max(p for _, p in values)
+        return f"{wall:.1f} s, {peak:.0f} MB"
+
+    lines = [
+        "## Whole-process restore: LiteRT against Keras (`bench/startup.py`)",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC on {machine()}, in {took / 60:.0f} min "
+        f"(load average {load:.1f} at the end: on a shared machine, compare the columns, "
+        "not the figures with other tables).",
+        f"Reproduce: `{command}`.",
+        "Wall time from spawning `python -m core.cli …` to its exit (median of "
+        f"{rounds} round{'s' if rounds > 1 else ''}, the runtimes alternating) and peak "
+        "resident memory (largest), on `bench/speed.py`'s noisy speech, 48 kHz stereo "
+        "16-bit WAV. *Keras* is the model step as it was before the light runtime "
+        "(`SEMINARIO_MODEL_RUNTIME=keras`: TensorFlow imported, models run by it); "
+        "*LiteRT* is the default now. Targets for 1 min: at most 4 s and 500 MB.",
+        "",
+        "| length | command | Keras | LiteRT |",
+        "|---|---|---|---|",
+    ]
+    for length, what, results in rows:
+        if "" in results:
+            lines.append(f"| {length} | {what} | {cell(results[''])} | (no model) |")
+        else:
+            lines.append(
+                f"| {length} | {what} | {cell(results['keras'])} | **{cell(results['litert'])}** |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
