@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dialogs.about import app_icon
-from app.dialogs.export import BatchExportDialog, ExportDialog, batch_restore, export_buffer
+from app.dialogs.export import BatchExportDialog, ExportDialog, export_buffer
 from app.document import (
     ApplyRestorationCommand,
     Preview,
@@ -58,8 +58,9 @@ from app.views.spectrogram import compute_spectrogram
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
 from app.workers import Worker
-from core.audio.io import READ_EXTENSIONS, writable_subtype
+from core.audio.io import READ_EXTENSIONS, audio_files, writable_subtype
 from core.audio.peaks import PeakPyramid
+from core.batch import BatchReport, run_batch
 from core.errors import ModelFormatError
 from core.steps import BuildContext
 
@@ -546,9 +547,7 @@ class MainWindow(QMainWindow):
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                self.open_files(
-                    sorted(p for p in path.iterdir() if p.suffix.lower() in READ_EXTENSIONS)
-                )
+                self.open_files(audio_files(path))
                 continue
             existing = self._find(path)
             if existing is not None:
@@ -1235,11 +1234,17 @@ class MainWindow(QMainWindow):
             start_dir=self.settings.last_open_dir,
             fmt=self.settings.export_format,
             subtype=self.settings.export_subtype,
+            strength=self.restore_panel.strength_value,
         )
         if dialog.exec() != BatchExportDialog.DialogCode.Accepted:
             return
         self.batch_export(
-            dialog.src_dir, dialog.dst_dir, dialog.preset, dialog.extension, dialog.subtype
+            dialog.src_dir,
+            dialog.dst_dir,
+            dialog.preset,
+            dialog.extension,
+            dialog.subtype,
+            strength=dialog.strength,
         )
 
     def batch_export(
@@ -1249,8 +1254,12 @@ class MainWindow(QMainWindow):
         preset: str,
         extension: str = ".wav",
         subtype: str = "PCM_24",
+        *,
+        strength: float = 1.0,
     ) -> Job | None:
-        """Restore every file of ``src_dir`` into ``dst_dir`` with ``preset`` and the model."""
+        """Restore every file of ``src_dir`` (subfolders too) into ``dst_dir`` with
+        ``preset``, the model and ``strength``: :func:`core.batch.run_batch`, resuming
+        a folder restored before."""
         try:
             chain = self.restore_panel.load_chain(preset).with_model(self.restore_panel.model)
             self._check_model(chain)
@@ -1260,10 +1269,11 @@ class MainWindow(QMainWindow):
             show_error(self, exc, context=self.tr("The folder cannot be restored."))
             return None
         worker = Worker(
-            batch_restore,
-            Path(src_dir),
+            run_batch,
+            [Path(src_dir)],
             Path(dst_dir),
             chain,
+            strength=strength,
             extension=extension,
             subtype=writable_subtype(extension, subtype),
         )
@@ -1283,16 +1293,16 @@ class MainWindow(QMainWindow):
         self.job_bar.setValue(0)
 
         def finished(result: Any) -> None:
-            from app.dialogs.export import BatchReport
-
             if isinstance(result, BatchReport):
-                count = len(result.written)
-                if result.written:
+                count = len(result.restored)
+                if result.journal is not None:
                     text = self.tr("Restored {count} file(s) into {folder}").format(
-                        count=count, folder=result.written[0].parent
+                        count=count, folder=result.journal.parent
                     )
                 else:
                     text = self.tr("Restored {count} file(s)").format(count=count)
+                if result.skipped:
+                    text += self.tr("; {count} done before").format(count=len(result.skipped))
                 if result.failed:
                     names = ", ".join(p.name for p, _e in result.failed[:5])
                     text += self.tr("; {count} failed: {names}").format(
