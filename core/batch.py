@@ -39,8 +39,8 @@ from typing import Any, Literal
 
 from core.audio.io import audio_files, info
 from core.errors import Cancelled, ConfigError, SeminarioError
-from core.output import check_folder, check_outputs, make_folder, same_file
 from core.chain import ChainConfig
+from core.output import check_folder, check_outputs, make_folder, remove_leftovers, same_file
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.workers import available_cores
 
@@ -125,8 +125,8 @@ class BatchReport:
         """One line: how many files, how much audio, how fast."""
         line = (
             f"{len(self.restored)} restored, {len(self.skipped)} skipped (done before), "
-            f"{len(self.failed)} failed; {self.audio_s / 3600:.2f} h of audio in "
-            f"{self.seconds:.0f} s"
+            f"{len(self.failed)} failed; {self.audio_s / 3600:.2f} h "
+            f"({_clock(self.audio_s)}) of audio in {_clock(self.seconds)}"
         )
         if self.audio_s:
             line += f" ({self.throughput:.1f} s of audio per second)"
@@ -480,6 +480,7 @@ def _run_local(
     events, stop = mp.SimpleQueue(), mp.Event()
     todo = list(reversed(tasks))
     attempts: dict[str, int] = {}
+    idle_deaths = 0
     while todo:
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=mp, initializer=start_worker, initargs=(events, stop)
@@ -510,9 +511,16 @@ def _run_local(
         pool.shutdown(wait=True)
         if broken:
             _drain(events, on_progress, started)
-            # A try counts against the files a dead worker had begun (against all in
-            # flight if none had said so: the queue never goes round for ever).
-            begun = [t for t in running.values() if t.key in started] or list(running.values())
+            for folder in dict.fromkeys(t.dst.parent for t in running.values()):
+                remove_leftovers(folder)  # the dead worker's temporary file
+            # A try counts against the files a dead worker had begun.
+            begun = [t for t in running.values() if t.key in started]
+            idle_deaths = 0 if begun else idle_deaths + 1
+            if idle_deaths >= MAX_ATTEMPTS:
+                raise SeminarioError(
+                    "the batch's worker processes stop before they can start a file; "
+                    "run one file with 'seminario restore' to see why"
+                )
             for task in begun:
                 attempts[task.key] = attempts.get(task.key, 0) + 1
             for task in reversed(list(running.values())):

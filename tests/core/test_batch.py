@@ -265,3 +265,40 @@ def test_a_batch_worker_runs_on_one_thread_and_loads_each_model_once(
     assert result["status"] == ["done"] * 3
     assert result["loads"] == [str(tiny_bundle_path)]
     assert result["workers"] == 1 and result["blas"] == [1] and result["tf"] == ["1", "1"]
+
+
+def test_a_worker_that_dies_is_replaced_and_its_file_recorded_after_three_tries(
+    tmp_path: Path,
+) -> None:
+    """A worker killed in the middle of a file (as the system does when memory runs out):
+    the file is tried again in a new worker, then recorded as failed; the others go on."""
+    import multiprocessing
+    import threading
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    recording(src / "a.wav", seconds=60.0)
+    recording(src / "b.wav", seconds=1.0, seed=1)
+    result: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: result.update(report=run_batch([src], out, load_preset("dehum"), workers=1))
+    )
+    thread.start()
+    kills = 0
+    deadline = time.monotonic() + 240
+    while thread.is_alive() and kills < 3 and time.monotonic() < deadline:
+        writing_a = out.is_dir() and any(p.name.startswith(".a.wav.") for p in out.iterdir())
+        children = multiprocessing.active_children()
+        if writing_a and children:
+            for child in children:
+                os.kill(child.pid, signal.SIGKILL)
+            kills += 1
+            while out.is_dir() and any(p.name.startswith(".a.wav.") for p in out.iterdir()):
+                time.sleep(0.005)  # until the batch has seen the death and cleaned up
+        time.sleep(0.005)
+    thread.join(timeout=240)
+    assert kills == 3
+    report = result["report"]
+    assert [p.name for p in report.restored] == ["b.wav"]
+    assert [p.name for p, _e in report.failed] == ["a.wav"]
+    assert "3 tries" in report.failed[0][1] and "out of memory" in report.failed[0][1]
+    assert sorted(p.name for p in out.iterdir()) == ["b.wav", JOURNAL_NAME]
