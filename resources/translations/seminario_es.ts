@@ -199,12 +199,12 @@
 <context>
     <name>BatchExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="+264"/>
+        <location filename="../../app/dialogs/export.py" line="+201"/>
         <source>Restore a folder</source>
         <translation>Restaurar una carpeta</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>
     </message>
@@ -244,7 +244,22 @@
         <translation>Formato de muestra</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Strength</source>
+        <translation>Intensidad</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{percent} %, as in the Restore panel</source>
+        <translation>{percent} %, como en el panel Restaurar</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Subfolders are restored too, into the same structure. A folder restored before continues where it stopped: files already done are skipped.</source>
+        <translation>También se restauran las subcarpetas, con la misma estructura. Una carpeta ya restaurada antes continúa donde se detuvo: se omiten los archivos ya hechos.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Restore all</source>
         <translation>Restaurar todo</translation>
     </message>
@@ -252,7 +267,7 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location line="-250"/>
+        <location line="-205"/>
         <source>16-bit (dithered)</source>
         <translation>16 bits (con dither)</translation>
     </message>
@@ -277,7 +292,7 @@
         <translation>{name} ya existe en {folder}. ¿Reemplazarlo?</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+61"/>
         <location line="+15"/>
         <source>Export</source>
         <translation>Exportar</translation>
@@ -326,7 +341,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="+81"/>
+        <location filename="../../app/main_window.py" line="+82"/>
         <source>reading {name}</source>
         <translation>leyendo {name}</translation>
     </message>
@@ -586,7 +601,7 @@
         <translation>Archivos de audio ({patterns});;Todos los archivos (*)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+17"/>
         <source>Opening {name}…</source>
         <translation>Abriendo {name}…</translation>
     </message>
@@ -733,12 +748,12 @@
         <translation>Exportando {name}</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+50"/>
         <source>The folder cannot be restored.</source>
         <translation>La carpeta no se puede restaurar.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Restoring {name}</source>
         <translation>Restaurando {name}</translation>
     </message>
@@ -748,7 +763,7 @@
         <translation>Hay otra exportación en curso; esta irá después.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>Restored {count} file(s) into {folder}</source>
         <translation>{count} archivo(s) restaurado(s) en {folder}</translation>
     </message>
@@ -756,6 +771,11 @@
         <location line="+4"/>
         <source>Restored {count} file(s)</source>
         <translation>{count} archivo(s) restaurado(s)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>; {count} done before</source>
+        <translation>; {count} ya hecho(s) antes</translation>
     </message>
     <message>
         <location line="+3"/>
