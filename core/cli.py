@@ -400,7 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help="files restored at once (default: one per core, or the Ray cluster's CPUs)",
+        help="files restored at once (default: one per core that memory allows, about 1 GB "
+        "each; with --ray-address, the cluster's CPUs)",
     )
     p.add_argument(
         "--engine",

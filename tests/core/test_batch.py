@@ -302,3 +302,39 @@ def test_a_worker_that_dies_is_replaced_and_its_file_recorded_after_three_tries(
     assert [p.name for p, _e in report.failed] == ["a.wav"]
     assert "3 tries" in report.failed[0][1] and "out of memory" in report.failed[0][1]
     assert sorted(p.name for p in out.iterdir()) == ["b.wav", JOURNAL_NAME]
+
+
+def test_cancelling_a_batch_stops_the_files_in_flight_and_leaves_none_half_written(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from core.errors import Cancelled
+    from core.progress import CancelToken
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    recording(src / "a.wav", seconds=120.0)
+    recording(src / "b.wav", seconds=1.0, seed=1)
+    token = CancelToken()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            run_batch([src], out, load_preset("dehum"), workers=1, cancel=token)
+        except Cancelled as exc:
+            outcome["cancelled"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+        out.is_dir() and any(p.name.startswith(".a.wav.") for p in out.iterdir())
+    ):
+        time.sleep(0.005)
+    token.cancel()
+    cancelled_at = time.monotonic()
+    thread.join(timeout=120)
+    assert "cancelled" in outcome
+    assert time.monotonic() - cancelled_at < 30  # at the next block, not after the file
+    assert sorted(p.name for p in out.iterdir()) == [JOURNAL_NAME]
+    assert {e["status"] for e in journal(out)} == {"started"}
