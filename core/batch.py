@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.audio.io import audio_files, info
-from core.errors import Cancelled, ConfigError, SeminarioError
 from core.chain import ChainConfig
+from core.errors import Cancelled, ConfigError, SeminarioError
 from core.output import check_folder, check_outputs, make_folder, remove_leftovers, same_file
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.workers import available_cores

@@ -18,9 +18,9 @@ import pytest
 
 from core.audio.io import audio_files, info, save
 from core.batch import JOURNAL_NAME, run_batch
+from core.chain import load_preset
 from core.cli import main
 from core.errors import ConfigError, OutputExistsError
-from core.chain import load_preset
 from core.pipeline import restore_file
 from core.signals import mix_at_snr, pink_noise, speech_like
 
