@@ -1308,10 +1308,17 @@ class MainWindow(QMainWindow):
                     text += self.tr("; {count} failed: {names}").format(
                         count=len(result.failed), names=names
                     )
+                    reasons = [f"{p.name}: {e}" for p, e in result.failed[:10]]
+                    if len(result.failed) > 10:
+                        reasons.append(
+                            self.tr("… and {count} more, each with its reason in {journal}").format(
+                                count=len(result.failed) - 10, journal=result.journal
+                            )
+                        )
                     QMessageBox.warning(
                         self,
                         self.tr("Some files were not restored"),
-                        text + "\n\n" + "\n".join(f"{p.name}: {e}" for p, e in result.failed[:10]),
+                        text + "\n\n" + "\n".join(reasons),
                     )
             else:
                 text = self.tr("Exported {path}").format(path=result)

@@ -346,7 +346,7 @@
         <translation>leyendo {name}</translation>
     </message>
     <message>
-        <location line="+163"/>
+        <location line="+162"/>
         <source>Open a recording (Ctrl+O) or drop one here.</source>
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
@@ -783,7 +783,12 @@
         <translation>; {count} con errores: {names}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>… and {count} more, each with its reason in {journal}</source>
+        <translation>… y {count} más, cada uno con su motivo en {journal}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Some files were not restored</source>
         <translation>Algunos archivos no se restauraron</translation>
     </message>
@@ -1735,7 +1740,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+181"/>
+        <location filename="../../app/document.py" line="+175"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>
