@@ -40,7 +40,14 @@ from typing import Any, Literal
 from core.audio.io import audio_files, info
 from core.chain import ChainConfig
 from core.errors import Cancelled, ConfigError, SeminarioError
-from core.output import check_folder, check_outputs, make_folder, remove_leftovers, same_file
+from core.output import (
+    check_folder,
+    check_output,
+    check_outputs,
+    make_folder,
+    remove_leftovers,
+    same_file,
+)
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.workers import available_cores
 
@@ -172,6 +179,7 @@ class Journal:
         """Open for appending, as the one run writing into this folder."""
         if self._file is not None:
             return
+        check_output(self.path, overwrite=True)  # the batch's own record, appended to
         self._file = open(self.path, "a+b")  # noqa: SIM115 (kept open for the run)
         try:
             import fcntl

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -42,6 +43,24 @@ def journal(folder: Path) -> list[dict[str, Any]]:
 
 def last_entries(folder: Path) -> dict[str, dict[str, Any]]:
     return {e["file"]: e for e in journal(folder)}
+
+
+def wait_for_writers_to_end(folder: Path) -> None:
+    """Until the processes whose temporaries are in ``folder`` are gone (a worker ends a
+    moment after the batch that started it was killed)."""
+    pids = {int(m[1]) for p in folder.iterdir() if (m := re.search(r"-(\d+)-\w{8}\.part", p.name))}
+    deadline = time.monotonic() + 30
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pids = {pid for pid in pids if alive(pid)}
+    assert not pids, f"processes {pids} still running"
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_audio_files_lists_what_the_program_reads(tmp_path: Path) -> None:
@@ -200,6 +219,7 @@ def test_a_killed_batch_leaves_no_partial_output_and_resumes(tmp_path: Path) -> 
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
+    wait_for_writers_to_end(out)
     done_before = {e["file"] for e in journal(out) if e["status"] == "done"}
     assert 1 <= len(done_before) < len(names)
     for path in (out / name for name in names if (out / name).exists()):  # all whole
