@@ -754,5 +754,7 @@ def run_batch(
             )
     finally:
         journal.close()
+    report.restored.sort()  # in the order of the folders, not of the workers
+    report.failed.sort()
     report.seconds = time.perf_counter() - begun
     return report

@@ -325,7 +325,7 @@ def test_a_worker_that_dies_is_replaced_and_its_file_recorded_after_three_tries(
 
 
 def test_cancelling_a_batch_stops_the_files_in_flight_and_leaves_none_half_written(
-    tmp_path: Path,
+    tmp_path: Path, tiny_bundle_path: Path
 ) -> None:
     import threading
 
@@ -333,14 +333,17 @@ def test_cancelling_a_batch_stops_the_files_in_flight_and_leaves_none_half_writt
     from core.progress import CancelToken
 
     src, out = tmp_path / "in", tmp_path / "out"
-    recording(src / "a.wav", seconds=120.0)
+    recording(src / "a.wav", seconds=30.0)
     recording(src / "b.wav", seconds=1.0, seed=1)
     token = CancelToken()
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            run_batch([src], out, load_preset("dehum"), workers=1, cancel=token)
+            # A model step: the worker starts TensorFlow after opening the output, so
+            # the cancel lands while the file is in flight.
+            chain = load_preset("denoise").with_model(str(tiny_bundle_path))
+            run_batch([src], out, chain, workers=1, cancel=token)
         except Cancelled as exc:
             outcome["cancelled"] = exc
 
