@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import machine, write_section  # noqa: E402
 from core.audio.io import save  # noqa: E402
 from core.batch import run_batch  # noqa: E402
-from core.pipeline import load_preset  # noqa: E402
+from core.chain import load_preset  # noqa: E402
 from core.signals import mix_at_snr, pink_noise, speech_like  # noqa: E402
 
 SR = 48000
