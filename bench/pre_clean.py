@@ -37,7 +37,7 @@ from bench._common import held_out_files, manifest, training_script  # noqa: E40
 from bench.assistant import clip  # noqa: E402
 from bench.quality import NoiseBank, Scorer, only  # noqa: E402
 from core.assistant import MODEL_FLOOR_DB, MODEL_PRE_CLEAN_DB  # noqa: E402
-from core.audio.io import READ_EXTENSIONS, load  # noqa: E402
+from core.audio.io import audio_files, load  # noqa: E402
 from core.data.degrade import degrade  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
 from core.model.bundle import SPEECH_MODEL, load_bundle, resolve_model_path  # noqa: E402
@@ -51,9 +51,7 @@ SPEECH_SNRS = (None, 0.0, 5.0, 10.0, 15.0)
 
 def music_paths(data: Path) -> list[Path]:
     debian = sorted(training_script().DEBIAN_MUSIC.glob("*.ogg"))
-    librosa = sorted(
-        p for p in (data / "music" / "librosa").rglob("*") if p.suffix in READ_EXTENSIONS
-    )
+    librosa = audio_files(data / "music" / "librosa", recursive=True)
     return debian + librosa
 
 

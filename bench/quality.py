@@ -48,7 +48,7 @@ from bench._common import (  # noqa: E402
     training_script,
     write_section,
 )
-from core.audio.io import READ_EXTENSIONS, load  # noqa: E402
+from core.audio.io import audio_files, load  # noqa: E402
 from core.audio.resample import resample  # noqa: E402
 from core.data.degrade import DegradeConfig, degrade, mains_frequency_track  # noqa: E402
 from core.metrics import si_sdr  # noqa: E402
@@ -318,7 +318,7 @@ def build_test_set(
         raise SystemExit(f"no held-out speech found under {data}")
     held_music = script.debian_music()[1] if hasattr(script, "debian_music") else []
     if music_dir is not None:
-        music_paths = sorted(p for p in music_dir.rglob("*") if p.suffix.lower() in READ_EXTENSIONS)
+        music_paths = audio_files(music_dir, recursive=True)
         music_trained, music_source = False, f"`{music_dir}`"
     elif held_music:
         music_paths = held_music

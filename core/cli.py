@@ -1,4 +1,4 @@
-"""The ``seminario`` command line: restore, train, analyze, pairs, info, presets, demo.
+"""The ``seminario`` command line: restore, batch, train, analyze, pairs, info, presets, demo.
 
 Errors print as one line and exit non-zero (1 an error, 130 interrupted or cancelled,
 143 terminated, 70 a bug); every command checks all its outputs before it starts
@@ -22,7 +22,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from core import __version__
-from core.audio.formats import is_writable
+from core.audio.formats import OUTPUT_FORMATS, is_writable
 from core.errors import Cancelled, ConfigError, SeminarioError
 from core.output import check_outputs, make_folder
 from core.progress import TimeLeft, format_duration
@@ -149,6 +149,44 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([r.to_dict() for r in reports])
     return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from core.batch import run_batch
+
+    bar = TerminalProgress("batch", enabled=not args.quiet)
+    report = run_batch(
+        args.inputs,
+        args.output,
+        _chain_from_args(args),
+        strength=args.strength,
+        subtype=args.subtype,
+        extension="." + args.format,
+        workers=args.workers,
+        engine=args.engine,
+        ray_address=args.ray_address,
+        retry_failed=args.retry_failed,
+        progress=bar,
+    )
+    bar.done()
+    if args.json:
+        _print_json(
+            {
+                "restored": [str(p) for p in report.restored],
+                "skipped": [str(p) for p in report.skipped],
+                "failed": [{"input": str(p), "error": e} for p, e in report.failed],
+                "audio_s": round(report.audio_s, 3),
+                "seconds": round(report.seconds, 3),
+                "journal": str(report.journal),
+            }
+        )
+    else:
+        for src, reason in report.failed:
+            print(f"failed: {src}: {reason}", file=sys.stderr)
+        print(report.summary())
+        if report.failed:
+            print(f"journal: {report.journal} (--retry-failed tries the failed files again)")
+    return EXIT_ERROR if report.failed else 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -360,6 +398,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser(
+        "batch",
+        help="restore whole folders: resumable, in parallel, or on a Ray cluster",
+        description="Restore every recording in the folders (subfolders too) into OUT_DIR, "
+        "keeping their structure. A journal in OUT_DIR makes a second run skip what is done "
+        "and redo what changed; a file that fails is recorded and the batch goes on.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="IN_DIR", help="folders (or files) to restore")
+    p.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="output folder")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--preset", default="default", help="built-in preset (see 'seminario presets')"
+    )
+    group.add_argument("--chain", metavar="FILE.json", help="a chain described in JSON")
+    p.add_argument("--model", metavar="default|PATH", help="model for the chain's model steps")
+    p.add_argument(
+        "--strength", type=_strength, default=1.0, help="0 = untouched, 1 = full (default)"
+    )
+    p.add_argument(
+        "--format",
+        choices=[f.extension.lstrip(".") for f in OUTPUT_FORMATS],
+        default="wav",
+        help="file format",
+    )
+    p.add_argument(
+        "--subtype",
+        choices=("PCM_16", "PCM_24", "FLOAT"),
+        help="sample format (default: 24-bit, or float for float input)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="files restored at once (default: one per core that memory allows, about 1 GB "
+        "each; with --ray-address, the cluster's CPUs)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: processes on this machine (default); ray: Ray (pip install '.[cluster]')",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="join this Ray cluster (default: start a local Ray runtime); its machines must "
+        "see the input and output folders at the same paths",
+    )
+    p.add_argument(
+        "--retry-failed", action="store_true", help="try again the files that failed before"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("train", help="train or fine-tune a model on paired folders")
     p.add_argument("--noisy", required=True, metavar="DIR", help="folder of degraded recordings")

@@ -30,13 +30,13 @@ def write_demo(path: str | os.PathLike[str], *, sr: int = 44100) -> Path:
 
 def shipped_demo() -> Path | None:
     """The demo recording bundled in ``resources/demo/`` (see its ``.md``), if present."""
-    from core.audio.io import READ_EXTENSIONS
+    from core.audio.io import audio_files
     from core.resources import resources_root
 
     folder = resources_root() / "demo"
     if not folder.is_dir():
         return None
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in READ_EXTENSIONS)
+    files = audio_files(folder)
     return files[0] if files else None
 
 

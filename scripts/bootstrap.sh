@@ -65,7 +65,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$extras" = "dev" ]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # cluster: the tests run a batch on a local Ray runtime too (tests/core/test_batch.py)
+  .venv/bin/python -m pip install -q -e ".[dev,cluster]"
 else
   .venv/bin/python -m pip install -q -e .
 fi

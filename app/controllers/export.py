@@ -11,19 +11,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.controllers import Status
 from app.controllers.restore import check_model
 from app.controllers.session import SessionController
-from app.dialogs.export import (
-    BatchExportDialog,
-    BatchReport,
-    ExportDialog,
-    batch_restore,
-    export_buffer,
-)
+from app.dialogs.export import BatchExportDialog, ExportDialog, export_buffer
 from app.errors import show_error
 from app.jobs import Job, JobSet
 from app.settings import Settings
 from app.views.jobstatus import JobStatus
 from app.views.restore import RestorePanel
 from core.audio.io import writable_subtype
+from core.batch import BatchReport, run_batch
 
 EXPORT_WAIT_MS = 30_000  # on closing, a running export finishes or cancels cleanly
 
@@ -133,11 +128,17 @@ class ExportController(QObject):
             start_dir=self.settings.last_open_dir,
             fmt=self.settings.export_format,
             subtype=self.settings.export_subtype,
+            strength=self.restore_panel.strength_value,
         )
         if dialog.exec() != BatchExportDialog.DialogCode.Accepted:
             return
         self.batch_export(
-            dialog.src_dir, dialog.dst_dir, dialog.preset, dialog.extension, dialog.subtype
+            dialog.src_dir,
+            dialog.dst_dir,
+            dialog.preset,
+            dialog.extension,
+            dialog.subtype,
+            strength=dialog.strength,
         )
 
     def batch_export(
@@ -147,8 +148,12 @@ class ExportController(QObject):
         preset: str,
         extension: str = ".wav",
         subtype: str = "PCM_24",
+        *,
+        strength: float = 1.0,
     ) -> Job | None:
-        """Restore every file of ``src_dir`` into ``dst_dir`` with ``preset`` and the model."""
+        """Restore every file of ``src_dir`` (subfolders too) into ``dst_dir`` with
+        ``preset``, the model and ``strength``: :func:`core.batch.run_batch`, resuming
+        a folder restored before."""
         try:
             chain = self.restore_panel.load_chain(preset).with_model(self.restore_panel.model)
             check_model(chain)
@@ -158,10 +163,11 @@ class ExportController(QObject):
             show_error(self._window, exc, context=self.tr("The folder cannot be restored."))
             return None
         job = Job(
-            batch_restore,
-            Path(src_dir),
+            run_batch,
+            [Path(src_dir)],
             Path(dst_dir),
             chain,
+            strength=strength,
             extension=extension,
             subtype=writable_subtype(extension, subtype),
             parent=self,
@@ -205,22 +211,31 @@ class ExportController(QObject):
 
     def _batch_summary(self, report: BatchReport) -> str:
         """The status line for a folder; a warning lists the files that failed."""
-        count = len(report.written)
-        if report.written:
+        count = len(report.restored)
+        if report.journal is not None:
             text = self.tr("Restored {count} file(s) into {folder}").format(
-                count=count, folder=report.written[0].parent
+                count=count, folder=report.journal.parent
             )
         else:
             text = self.tr("Restored {count} file(s)").format(count=count)
+        if report.skipped:
+            text += self.tr("; {count} done before").format(count=len(report.skipped))
         if report.failed:
             names = ", ".join(p.name for p, _e in report.failed[:5])
             text += self.tr("; {count} failed: {names}").format(
                 count=len(report.failed), names=names
             )
+            reasons = [f"{p.name}: {e}" for p, e in report.failed[:10]]
+            if len(report.failed) > 10:
+                reasons.append(
+                    self.tr("… and {count} more, each with its reason in {journal}").format(
+                        count=len(report.failed) - 10, journal=report.journal
+                    )
+                )
             QMessageBox.warning(
                 self._window,
                 self.tr("Some files were not restored"),
-                text + "\n\n" + "\n".join(f"{p.name}: {e}" for p, e in report.failed[:10]),
+                text + "\n\n" + "\n".join(reasons),
             )
         return text
 

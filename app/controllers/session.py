@@ -15,7 +15,7 @@ from app.document import Recording
 from app.errors import show_error
 from app.jobs import Job, JobSet
 from app.settings import Settings
-from core.audio.io import READ_EXTENSIONS
+from core.audio.io import READ_EXTENSIONS, audio_files
 from core.audio.peaks import PeakPyramid, load_with_peaks
 from core.demo import demo_recording, shipped_demo
 
@@ -77,9 +77,7 @@ class SessionController(QObject):
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                self.open_files(
-                    sorted(p for p in path.iterdir() if p.suffix.lower() in READ_EXTENSIONS)
-                )
+                self.open_files(audio_files(path))
                 continue
             existing = self.find(path)
             if existing is not None:

@@ -1,13 +1,13 @@
 """Export the current restoration, or restore a whole folder with a preset.
 
-The write jobs are plain functions (:func:`export_buffer`, :func:`batch_restore`) that
-the main window runs in a worker; the dialogs only collect choices and never write.
+The write jobs are plain functions (:func:`export_buffer` here, a folder's
+:func:`core.batch.run_batch`) that the main window runs in a worker; the dialogs only
+collect choices and never write.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +34,9 @@ from core.audio.formats import (
     writable_rate,
     writable_subtype,
 )
-from core.audio.io import READ_EXTENSIONS, export_audio
-from core.errors import Cancelled, SeminarioError
-from core.output import check_outputs, free_path, make_folder
-from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
+from core.audio.io import export_audio
+from core.output import free_path
+from core.progress import CancelToken, ProgressCallback
 
 RATES = (44100, 48000, 88200, 96000, 32000, 22050, 16000)  # CD, video, their doubles, speech
 DEPTHS = (
@@ -89,70 +88,6 @@ def confirm_replace(parent: QWidget | None, path: Path) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-def audio_files(folder: Path) -> list[Path]:
-    """The readable audio files directly inside ``folder``, sorted by name."""
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READ_EXTENSIONS
-    )
-
-
-@dataclass
-class BatchReport:
-    written: list[Path] = field(default_factory=list)
-    failed: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def batch_restore(
-    src_dir: Path,
-    dst_dir: Path,
-    chain: object,
-    *,
-    extension: str = ".wav",
-    subtype: str | None = None,
-    strength: float = 1.0,
-    progress: ProgressCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> BatchReport:
-    """Restore every audio file of ``src_dir`` into ``dst_dir`` as ``NAME_restored.EXT``.
-
-    Every output is checked first (none may exist yet). A file that fails is reported
-    and skipped; cancelling stops at once (the file being written is not left behind:
-    ``restore_file`` writes atomically).
-    """
-    from core.pipeline import restore_file
-    from core.steps import BuildContext
-
-    files = audio_files(src_dir)
-    if not files:
-        raise SeminarioError(f"no audio files in {src_dir}")
-    make_folder(dst_dir)
-    targets = [dst_dir / f"{src.stem}_restored{extension}" for src in files]
-    check_outputs(targets, inputs=files)
-    report = BatchReport()
-    context = BuildContext()  # the models load once for the whole folder
-    for i, (src, dst) in enumerate(zip(files, targets, strict=True)):
-        check_cancel(cancel)
-        part = sub_progress(progress, i / len(files), (i + 1) / len(files))
-        try:
-            restore_file(
-                src,
-                dst,
-                chain,  # type: ignore[arg-type]
-                strength=strength,
-                subtype=subtype,
-                progress=lambda f, m="", part=part, n=src.name: part(f, f"{n}: {m}"),
-                cancel=cancel,
-                context=context,
-            )
-        except Cancelled:
-            raise
-        except (SeminarioError, OSError) as exc:
-            report.failed.append((src, str(exc)))
-        else:
-            report.written.append(dst)
-    return report
 
 
 def _path_row(edit: QLineEdit, button: QPushButton) -> QHBoxLayout:
@@ -332,7 +267,8 @@ class ExportDialog(QDialog, _FormatMixin):
 
 
 class BatchExportDialog(QDialog, _FormatMixin):
-    """Choose a folder to restore, where to write, the preset and the format."""
+    """Choose a folder to restore, where to write, the preset and the format; the
+    strength is the Restore panel's, shown here."""
 
     def __init__(
         self,
@@ -343,9 +279,11 @@ class BatchExportDialog(QDialog, _FormatMixin):
         start_dir: str = "",
         fmt: str = "wav",
         subtype: str = "PCM_24",
+        strength: float = 1.0,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Restore a folder"))
+        self.strength = strength
         self.src_edit = QLineEdit(start_dir)
         self.dst_edit = QLineEdit(str(Path(start_dir) / "restored") if start_dir else "")
         src_button, dst_button = QPushButton(self.tr("Browse…")), QPushButton(self.tr("Browse…"))
@@ -363,6 +301,22 @@ class BatchExportDialog(QDialog, _FormatMixin):
         form.addRow(self.tr("Preset"), self.preset_box)
         form.addRow(self.tr("Format"), self.format_box)
         form.addRow(self.tr("Sample format"), self.depth_box)
+        form.addRow(
+            self.tr("Strength"),
+            QLabel(
+                self.tr("{percent} %, as in the Restore panel").format(
+                    percent=round(strength * 100)
+                )
+            ),
+        )
+        note = QLabel(
+            self.tr(
+                "Subfolders are restored too, into the same structure. A folder restored "
+                "before continues where it stopped: files already done are skipped."
+            )
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

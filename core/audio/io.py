@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,58 @@ MAX_DURATION_S = 7 * 24 * 3600.0
 _SFE_SYSTEM = 2  # libsndfile: the operating system refused (errno says why)
 
 ChunkCallback = Callable[[int, np.ndarray], None]
+
+
+def is_audio_name(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path``'s extension is one this program reads (any case)."""
+    return os.path.splitext(path)[1].lower() in READ_EXTENSIONS
+
+
+def is_hidden(path: str | os.PathLike[str]) -> bool:
+    """A name starting with a dot (also macOS's ``._`` companions and this program's
+    temporaries), or a file Windows marks hidden."""
+    if os.path.basename(path).startswith("."):
+        return True
+    try:
+        attributes = getattr(os.stat(path), "st_file_attributes", 0)
+    except OSError:
+        return False
+    return bool(attributes & stat.FILE_ATTRIBUTE_HIDDEN)
+
+
+def audio_files(
+    folder: str | os.PathLike[str],
+    *,
+    recursive: bool = False,
+    skip: Iterable[str | os.PathLike[str]] = (),
+) -> list[Path]:
+    """The audio files this program reads in ``folder`` (and, with ``recursive``, in its
+    subfolders, except the folders ``skip``), sorted by path; hidden files and folders
+    are left out. Raises :class:`OSError` for a folder that cannot be read."""
+    root = Path(folder)
+    skipped = {os.path.realpath(s) for s in skip}
+    found: list[Path] = []
+    if not recursive:
+        return sorted(
+            p for p in root.iterdir() if p.is_file() and is_audio_name(p) and not is_hidden(p)
+        )
+
+    def fail(exc: OSError) -> None:
+        raise exc
+
+    for here, dirs, files in os.walk(root, onerror=fail):
+        dirs[:] = [
+            d
+            for d in dirs
+            if not is_hidden(os.path.join(here, d))
+            and os.path.realpath(os.path.join(here, d)) not in skipped
+        ]
+        found += [
+            Path(here, f)
+            for f in files
+            if is_audio_name(f) and not is_hidden(os.path.join(here, f))
+        ]
+    return sorted(found)
 
 
 @dataclass(frozen=True)

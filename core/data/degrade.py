@@ -24,7 +24,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import butter, ellip, fftconvolve, hilbert, sosfiltfilt
 
-from core.audio.io import READ_EXTENSIONS, load, save
+from core.audio.io import audio_files, load, save
 from core.audio.resample import resample
 from core.audio.validate import validate_audio, validate_rate
 from core.dsp.channels import match_channels
@@ -604,12 +604,6 @@ class _LazyAudio(Sequence[np.ndarray]):
         return self._cache.get(self._paths[index], self._rate, self._what)
 
 
-def _audio_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in READ_EXTENSIONS
-    )
-
-
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -692,13 +686,13 @@ def degrade_pair_folder(
     _check_folders(clean_root, noise_root, out_root)
     if rir_root is not None and _inside(out_root, rir_root):
         raise UnsafeOutputError(f"output folder {out_root} is inside the rir folder {rir_root}")
-    clean_files = _audio_files(clean_root)
+    clean_files = audio_files(clean_root, recursive=True)
     if not clean_files:
         raise AudioFormatError(f"no audio files in {clean_root}")
-    noise_files = _audio_files(noise_root) if noise_root is not None else []
+    noise_files = audio_files(noise_root, recursive=True) if noise_root is not None else []
     if noise_root is not None and not noise_files:
         raise AudioFormatError(f"no audio files in {noise_root}")
-    rir_files = _audio_files(rir_root) if rir_root is not None else []
+    rir_files = audio_files(rir_root, recursive=True) if rir_root is not None else []
     protect = clean_files + noise_files + rir_files
 
     cache = _DecodedCache()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -20,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from core.audio.io import READ_EXTENSIONS, AudioInfo, AudioReader
+from core.audio.io import AudioInfo, AudioReader, is_audio_name, is_hidden
 from core.errors import AudioFormatError, ConfigError, PairingError
 from core.progress import CancelToken, ProgressCallback, check_cancel, format_duration
 
@@ -210,17 +209,6 @@ def _names(items: Sequence[str], max_items: int) -> str:
 # --- scanning folders -----------------------------------------------------------------------
 
 
-def _is_hidden(path: Path, name: str) -> bool:
-    if name.startswith("."):
-        return True
-    # Windows marks hidden files with an attribute rather than a leading dot.
-    try:
-        attributes = getattr(os.stat(path), "st_file_attributes", 0)
-    except OSError:
-        return False
-    return bool(attributes & stat.FILE_ATTRIBUTE_HIDDEN)
-
-
 @dataclass
 class _Listing:
     audio: dict[str, list[Path]] = field(default_factory=dict)
@@ -239,16 +227,14 @@ def _list_folder(root: Path, label: str, *, skip: Path, cancel: CancelToken | No
         check_cancel(cancel)
         here = Path(dirpath)
         dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not _is_hidden(here / d, d) and (here / d).resolve() != skip_resolved
+            d for d in dirnames if not is_hidden(here / d) and (here / d).resolve() != skip_resolved
         )
         for name in sorted(filenames):
             path = here / name
-            if _is_hidden(path, name):
+            if is_hidden(path):
                 continue
             rel = PurePath(path.relative_to(root))
-            if path.suffix.lower() in READ_EXTENSIONS:
+            if is_audio_name(path):
                 listing.audio.setdefault(rel.with_suffix("").as_posix(), []).append(path)
             else:
                 listing.ignored.append(f"{label}/{rel.as_posix()}")

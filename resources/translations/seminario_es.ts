@@ -222,12 +222,12 @@
 <context>
     <name>BatchExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="+348"/>
+        <location filename="../../app/dialogs/export.py" line="+285"/>
         <source>Restore a folder</source>
         <translation>Restaurar una carpeta</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Browse…</source>
         <translation>Examinar…</translation>
     </message>
@@ -267,7 +267,22 @@
         <translation>Formato de muestra</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Strength</source>
+        <translation>Intensidad</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{percent} %, as in the Restore panel</source>
+        <translation>{percent} %, como en el panel Restaurar</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Subfolders are restored too, into the same structure. A folder restored before continues where it stopped: files already done are skipped.</source>
+        <translation>También se restauran las subcarpetas, con la misma estructura. Una carpeta ya restaurada antes continúa donde se detuvo: se omiten los archivos ya hechos.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Restore all</source>
         <translation>Restaurar todo</translation>
     </message>
@@ -275,7 +290,7 @@
 <context>
     <name>ExportController</name>
     <message>
-        <location filename="../../app/controllers/export.py" line="+110"/>
+        <location filename="../../app/controllers/export.py" line="+105"/>
         <source>Apply a restoration before exporting it.</source>
         <translation>Aplique una restauración antes de exportarla.</translation>
     </message>
@@ -285,12 +300,12 @@
         <translation>Exportando {name}</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+42"/>
         <source>The folder cannot be restored.</source>
         <translation>La carpeta no se puede restaurar.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Restoring {name}</source>
         <translation>Restaurando {name}</translation>
     </message>
@@ -325,12 +340,22 @@
         <translation>{count} archivo(s) restaurado(s)</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>; {count} done before</source>
+        <translation>; {count} ya hecho(s) antes</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>; {count} failed: {names}</source>
         <translation>; {count} con errores: {names}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>… and {count} more, each with its reason in {journal}</source>
+        <translation>… y {count} más, cada uno con su motivo en {journal}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Some files were not restored</source>
         <translation>Algunos archivos no se restauraron</translation>
     </message>
@@ -338,7 +363,7 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="-325"/>
+        <location filename="../../app/dialogs/export.py" line="-280"/>
         <source>16-bit (dithered)</source>
         <translation>16 bits (con dither)</translation>
     </message>
@@ -363,7 +388,7 @@
         <translation>{name} ya existe en {folder}. ¿Reemplazarlo?</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+25"/>
         <source>{format} (lossy)</source>
         <translation>{format} (con pérdida)</translation>
     </message>
@@ -1181,7 +1206,7 @@
         <translation>Archivos de audio ({patterns});;Todos los archivos (*)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+18"/>
         <source>Opening {name}…</source>
         <translation>Abriendo {name}…</translation>
     </message>

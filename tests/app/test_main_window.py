@@ -346,34 +346,23 @@ def test_batch_export_restores_a_folder(
         make_recording(f"in/{name}", seconds=1.0)
     (src / "zz_broken.wav").write_bytes(b"not audio")
     dst = tmp_path / "out"
-    with qtbot.waitSignal(window.export.finished, timeout=60_000) as blocker:
-        window.export.batch_export(src, dst, "declick", ".flac", "PCM_16")
+    with qtbot.waitSignal(window.export.finished, timeout=120_000) as blocker:
+        window.export.batch_export(src, dst, "declick", ".flac", "PCM_16", strength=0.5)
     report = blocker.args[0]
-    assert [p.name for p in report.written] == ["one_restored.flac", "two_restored.flac"]
+    assert [p.name for p in report.restored] == ["one.flac", "two.flac"]
     assert [p.name for p, _e in report.failed] == ["zz_broken.wav"]
-    assert all(p.exists() for p in report.written)
+    assert all(p.exists() for p in report.restored)
     assert dialogs.shown[-1].title == "Some files were not restored"
+    assert "zz_broken.wav: " in dialogs.shown[-1].text  # each failed file with its reason
+    # the window's strength, recorded in the journal of the folder (which resumes)
+    from core.batch import JOURNAL_NAME
 
-
-def test_batch_restore_loads_the_model_once_for_the_whole_folder(
-    make_recording: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import core.model.bundle
-    from app.dialogs.export import batch_restore
-    from core.chain import load_preset
-
-    (tmp_path / "in").mkdir()
-    for name in ("a.wav", "b.wav", "c.wav"):
-        make_recording(f"in/{name}", seconds=1.0)
-    loaded: list[str] = []
-    load = core.model.bundle.load_bundle
-    monkeypatch.setattr(
-        core.model.bundle, "load_bundle", lambda spec: loaded.append(str(spec)) or load(spec)
-    )
-    report = batch_restore(tmp_path / "in", tmp_path / "out", load_preset("denoise"))
-    assert len(report.written) == 3 and not report.failed
-    # each built-in model once for the folder (both listen to tell speech from music)
-    assert sorted(loaded) == ["default", "dfn3"]
+    lines = (dst / JOURNAL_NAME).read_text().splitlines()
+    assert {json.loads(line)["settings"]["strength"] for line in lines} == {0.5}
+    with qtbot.waitSignal(window.export.finished, timeout=120_000) as blocker:
+        window.export.batch_export(src, dst, "declick", ".flac", "PCM_16", strength=0.5)
+    again = blocker.args[0]
+    assert not again.restored and [p.name for p in again.skipped] == ["one.flac", "two.flac"]
 
 
 def test_preferences_change_device_and_loudness(window: Any, settings: Any) -> None:

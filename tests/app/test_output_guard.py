@@ -90,7 +90,7 @@ def test_saving_a_preset_under_a_taken_name_asks(
 def test_batch_restore_checks_every_output_before_any_work(
     make_recording: Any, tmp_path: Path
 ) -> None:
-    from app.dialogs.export import batch_restore
+    from core.batch import run_batch
     from core.chain import load_preset
 
     (tmp_path / "in").mkdir()
@@ -98,11 +98,11 @@ def test_batch_restore_checks_every_output_before_any_work(
         make_recording(f"in/{name}", seconds=0.5)
     out = tmp_path / "out"
     out.mkdir()
-    (out / "b_restored.wav").write_bytes(b"mine")
-    with pytest.raises(OutputExistsError, match="b_restored.wav already exists"):
-        batch_restore(tmp_path / "in", out, load_preset("dehum"))
-    assert sorted(p.name for p in out.iterdir()) == ["b_restored.wav"]
-    assert (out / "b_restored.wav").read_bytes() == b"mine"
+    (out / "b.wav").write_bytes(b"mine")
+    with pytest.raises(OutputExistsError, match="b.wav already exists"):
+        run_batch([tmp_path / "in"], out, load_preset("dehum"))
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".wav") == ["b.wav"]
+    assert (out / "b.wav").read_bytes() == b"mine"
 
 
 def test_export_dialog_offers_every_format_rate_and_dither(qtbot: Any, tmp_path: Path) -> None:

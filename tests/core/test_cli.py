@@ -142,6 +142,7 @@ def test_help_everywhere() -> None:
     for args in (
         [],
         ["restore"],
+        ["batch"],
         ["train"],
         ["analyze"],
         ["pairs", "check"],

@@ -42,6 +42,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("core/pipeline.py", "_Store.__init__", "SoundFile"): (
         "the intermediate pass file made just above, in the scratch folder"
     ),
+    ("core/batch.py", "Journal.open", "open"): (
+        "the batch's own journal in its output folder, after check_output: appended to "
+        "line by line (a line a killed run cut short is ignored when read back)"
+    ),
     ("core/cli.py", "_native_stderr_to_null", "fdopen"): (
         "a second handle on the terminal's stderr: no file is written"
     ),
