@@ -753,6 +753,8 @@ def run_batch(
             )
     finally:
         journal.close()
+    for folder in dict.fromkeys(t.dst.parent for t in plan.tasks):
+        remove_leftovers(folder)  # what the workers of a killed run left, now they are gone
     report.restored.sort()  # in the order of the folders, not of the workers
     report.failed.sort()
     report.seconds = time.perf_counter() - begun

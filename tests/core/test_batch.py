@@ -333,15 +333,14 @@ def test_cancelling_a_batch_stops_the_files_in_flight_and_leaves_none_half_writt
     from core.progress import CancelToken
 
     src, out = tmp_path / "in", tmp_path / "out"
-    recording(src / "a.wav", seconds=30.0)
+    recording(src / "a.wav", seconds=240.0)  # eight blocks: the cancel lands mid-file
     recording(src / "b.wav", seconds=1.0, seed=1)
     token = CancelToken()
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            # A model step: the worker starts TensorFlow after opening the output, so
-            # the cancel lands while the file is in flight.
+            # A model step; the cancel lands once the output is open, between blocks.
             chain = load_preset("denoise").with_model(str(tiny_bundle_path))
             run_batch([src], out, chain, workers=1, cancel=token)
         except Cancelled as exc:
