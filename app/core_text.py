@@ -68,7 +68,7 @@ STRINGS = (
     QT_TRANSLATE_NOOP("core", "lufs"),
     QT_TRANSLATE_NOOP(
         "core",
-        "The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech, SeminarioIA's own model on music).",  # noqa: E501
+        "The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech; on music, the steady noise of a profile learned from the whole recording, full band).",  # noqa: E501
     ),
     QT_TRANSLATE_NOOP(
         "core",

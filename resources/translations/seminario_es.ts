@@ -1979,12 +1979,7 @@
         <translation>LUFS</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech, SeminarioIA&apos;s own model on music).</source>
-        <translation>El asistente de reparación mide cada grabación y repara lo que encuentra: saturación, clics, zumbido, ruido (DeepFilterNet3 en voz, el modelo propio de SeminarioIA en música).</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>One-click restoration: remove DC and rumble, then AI noise reduction (DeepFilterNet3 on speech, SeminarioIA&apos;s own model on music).</source>
         <translation>Restauración con un clic: quita la componente continua y el retumbe, luego reducción de ruido con IA (DeepFilterNet3 en voz, el modelo propio de SeminarioIA en música).</translation>
     </message>
@@ -2034,7 +2029,12 @@
         <translation>hecho</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+46"/>
+        <source>The repair assistant measures each recording and repairs what it finds: clipping, clicks, hum, noise (DeepFilterNet3 on speech; on music, the steady noise of a profile learned from the whole recording, full band).</source>
+        <translation>El asistente de reparación mide cada grabación y repara lo que encuentra: saturación, clics, zumbido, ruido (DeepFilterNet3 en voz; en música, el ruido constante de un perfil aprendido de toda la grabación, en toda la banda).</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Rebuild clipped peaks, then keep the true peak under -0.5 dBTP.</source>
         <translation>Reconstruye los picos recortados y mantiene el pico real por debajo de -0,5 dBTP.</translation>
     </message>
