@@ -51,10 +51,21 @@ from core.model.architectures import ARCHITECTURES
 from core.output import free_path, make_folder
 from core.training import DFN3_ARCH
 
-_FAMILY_SETTINGS = {"default": (20, 16, "0.001"), DFN3_ARCH: (10, 8, "0.0001")}
+_FAMILY_SETTINGS = {"default": (20, 16, 0.001), DFN3_ARCH: (10, 8, 0.0001)}
 """Epochs, batch and learning rate the dialog suggests for an architecture."""
-_LEARNING_RATES = ("0.003", "0.001", "0.0003", "0.0001")
+_LEARNING_RATES = (0.003, 0.001, 0.0003, 0.0001)
 _NAME_INVALID = re.compile(r"[^\w\-. ]+")
+
+
+def _number_text(value: float) -> str:
+    """``value`` with the interface's decimal separator, as the other fields show it."""
+    return QLocale().toString(value, "g", 6)
+
+
+def _read_number(text: str) -> float:
+    """A number typed with the interface's decimal separator, or with a dot."""
+    value, ok = QLocale().toDouble(text)
+    return value if ok else float(text)
 
 
 def unique_model_path(models_dir: Path, name: str) -> Path:
@@ -233,11 +244,10 @@ class TrainingDialog(QDialog):
         self.val_split_spin.setValue(0.2)
         self.lr_combo = QComboBox()
         self.lr_combo.setEditable(True)
-        self.lr_combo.addItems(list(_LEARNING_RATES))
-        self.lr_combo.setCurrentText("0.001")
-        validator = QDoubleValidator(1e-7, 1.0, 7, self.lr_combo)
+        self.lr_combo.addItems([_number_text(rate) for rate in _LEARNING_RATES])
+        self.lr_combo.setCurrentText(_number_text(0.001))
+        validator = QDoubleValidator(1e-7, 1.0, 7, self.lr_combo)  # the interface's locale
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
-        validator.setLocale(QLocale.c())  # the rate is read with float(): always a dot
         self.lr_combo.setValidator(validator)
         self.arch_combo.currentTextChanged.connect(self._suggest_settings)
         for label, widget in (
@@ -320,7 +330,7 @@ class TrainingDialog(QDialog):
         epochs, batch, rate = _FAMILY_SETTINGS.get(arch, _FAMILY_SETTINGS["default"])
         self.epochs_spin.setValue(epochs)
         self.batch_spin.setValue(batch)
-        self.lr_combo.setCurrentText(rate)
+        self.lr_combo.setCurrentText(_number_text(rate))
 
     def _base(self) -> str:
         """The built-in model fine-tuning starts from: that of the chosen family."""
@@ -428,7 +438,7 @@ class TrainingDialog(QDialog):
         from core.training import TrainConfig
 
         try:
-            learning_rate = float(self.lr_combo.currentText())
+            learning_rate = _read_number(self.lr_combo.currentText())
         except ValueError:
             raise ConfigError(
                 self.tr("the learning rate {value!r} is not a number").format(

@@ -167,3 +167,21 @@ def test_dfn3_fine_tunes_the_built_in_speech_model_with_gentler_settings(
     dialog.arch_combo.setCurrentText("dense")
     config = dialog.training_config()
     assert (config.arch, config.init, config.learning_rate) == ("dense", "default", 1e-3)
+
+
+def test_the_learning_rate_reads_with_the_interfaces_decimal_separator(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QLocale
+
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Spain))
+    try:
+        dialog = TrainingDialog(models_dir=tmp_path / "models")
+        qtbot.addWidget(dialog)
+        assert dialog.lr_combo.currentText() == "0,001"  # as "0,20" beside it
+        assert dialog.training_config().learning_rate == pytest.approx(1e-3)
+        dialog.lr_combo.setCurrentText("0.0003")  # a dot typed by habit is read too
+        assert dialog.training_config().learning_rate == pytest.approx(3e-4)
+    finally:
+        QLocale.setDefault(before)
