@@ -241,7 +241,7 @@ def diagnose_file(
     context: BuildContext | None = None,
 ) -> Diagnosis:
     """:func:`diagnose` of a file, reading only the excerpts it needs."""
-    x, sr, total = _read_excerpts(path)
+    x, sr, total = read_excerpts(path)
     return _diagnose(
         x,
         sr=sr,
@@ -257,16 +257,16 @@ def hear(audio: np.ndarray, *, sr: int, context: BuildContext | None = None) -> 
     """:func:`hear_programme` of what :func:`diagnose` would analyse, and nothing else
     measured: what a chain that only chooses its model needs."""
     x = validate_audio(audio)
-    return hear_programme(_excerpted(x, validate_rate(sr)), sr=sr, context=context)
+    return hear_programme(excerpted(x, validate_rate(sr)), sr=sr, context=context)
 
 
 def hear_file(path: str | os.PathLike[str], *, context: BuildContext | None = None) -> str:
     """:func:`hear` of a file, reading only the excerpts it needs."""
-    x, sr, _ = _read_excerpts(path)
+    x, sr, _ = read_excerpts(path)
     return hear_programme(x, sr=sr, context=context)
 
 
-def _read_excerpts(path: str | os.PathLike[str]) -> tuple[np.ndarray, int, int]:
+def read_excerpts(path: str | os.PathLike[str]) -> tuple[np.ndarray, int, int]:
     """The excerpts of a file that the measurements read, joined; its rate and length."""
 
     with AudioReader(path) as reader:
@@ -275,7 +275,7 @@ def _read_excerpts(path: str | os.PathLike[str]) -> tuple[np.ndarray, int, int]:
     return np.concatenate(pieces, axis=1), sr, total
 
 
-def _excerpted(x: np.ndarray, sr: int) -> np.ndarray:
+def excerpted(x: np.ndarray, sr: int) -> np.ndarray:
     """``x`` ``(channels, samples)`` as the measurements read it: evenly spaced excerpts
     joined (a short signal as it is, not copied)."""
     spans = _excerpt_spans(x.shape[1], sr)
@@ -391,7 +391,7 @@ def _diagnose(
 ) -> Diagnosis:
 
     if not already_excerpted:
-        x = _excerpted(x, sr)
+        x = excerpted(x, sr)
     report = sub_progress(progress, 0.0, 1.0)
     band_config = FeatureConfig()
 

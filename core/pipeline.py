@@ -21,7 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from core.assistant import Diagnosis, adapt_chain, diagnose, diagnose_file, hear, hear_file
+from core.assistant import (
+    Diagnosis,
+    adapt_chain,
+    diagnose,
+    diagnose_file,
+    excerpted,
+    hear,
+    hear_file,
+    read_excerpts,
+)
 from core.audio.io import (
     WRITE_FAILURES,
     AudioReader,
@@ -59,18 +68,34 @@ time constant) needs about 3 s to forget where a block starts."""
 LISTENING_SHARE = 0.1  # of a restore's progress bar, the assistant's diagnosis (a few s)
 
 
-def _with_file_profiles(
-    chain: ChainConfig, source: np.ndarray | Path, sr: int | None = None
-) -> ChainConfig:
-    """``chain`` with the noise profiles it asks to learn from the whole recording
-    learned, once, from what the assistant reads of it (:mod:`core.noise`)."""
-    if not needs_file_profile(chain):
-        return chain
-    from core.assistant import _excerpted, _read_excerpts
+def _concrete_chain(
+    chain: ChainConfig,
+    *,
+    diagnose: Callable[[ProgressCallback], Diagnosis],
+    hear: Callable[[], str],
+    excerpts: Callable[[], tuple[np.ndarray, int]],
+    progress: ProgressCallback | None,
+    noise_profile: NoiseProfile | None,
+) -> tuple[ChainConfig, ProgressCallback | None, Diagnosis | None]:
+    """``chain`` as it runs on one input: the assistant's choice for it (listening in the
+    first :data:`LISTENING_SHARE` of ``progress``), reducing the marked ``noise_profile``,
+    and with the profiles it asks to learn from the recording learned once from
+    ``excerpts()`` (:mod:`core.noise`). Also returns the progress left for the run and the
+    diagnosis, if the assistant made one."""
+    heard: list[Diagnosis] = []
+    if chain.adaptive or chain.chooses_model:
 
-    if isinstance(source, Path):
-        return learn_file_profiles(chain, lambda: _read_excerpts(source)[:2])
-    return learn_file_profiles(chain, lambda: (_excerpted(source, int(sr or 0)), int(sr or 0)))
+        def diagnosis() -> Diagnosis:
+            heard.append(diagnose(sub_progress(progress, 0.0, LISTENING_SHARE)))
+            return heard[-1]
+
+        chain = adapt_chain(chain, diagnosis, hear)
+        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
+    if noise_profile is not None:
+        chain = with_noise_profile(chain, noise_profile)
+    if needs_file_profile(chain):
+        chain = learn_file_profiles(chain, excerpts)
+    return chain, progress, heard[-1] if heard else None
 
 
 # --- execution ------------------------------------------------------------
@@ -338,17 +363,14 @@ def restore_file(
     if src_info.frames == 0:
         raise ConfigError(f"{src.name} contains no audio")
     context = context or BuildContext()
-    if chain.adaptive or chain.chooses_model:
-        listening = sub_progress(progress, 0.0, LISTENING_SHARE)
-        chain = adapt_chain(
-            chain,
-            lambda: diagnose_file(src, progress=listening, cancel=cancel, context=context),
-            lambda: hear_file(src, context=context),
-        )
-        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
-    if noise_profile is not None:
-        chain = with_noise_profile(chain, noise_profile)
-    chain = _with_file_profiles(chain, src)
+    chain, progress, _ = _concrete_chain(
+        chain,
+        diagnose=lambda p: diagnose_file(src, progress=p, cancel=cancel, context=context),
+        hear=lambda: hear_file(src, context=context),
+        excerpts=lambda: read_excerpts(src)[:2],
+        progress=progress,
+        noise_profile=noise_profile,
+    )
     fmt = writable_subtype(dst, subtype or default_subtype(src_info.subtype))
     clipped = 0
     with ExitStack() as stack:
@@ -460,19 +482,14 @@ def restore_array(
     audio = validate_audio(audio)
     sr = validate_rate(sr)
     context = context or BuildContext()
-    heard: list[Diagnosis] = []
-
-    def diagnosis() -> Diagnosis:
-        listening = sub_progress(progress, 0.0, LISTENING_SHARE)
-        heard.append(diagnose(audio, sr=sr, progress=listening, cancel=cancel, context=context))
-        return heard[-1]
-
-    if chain.adaptive or chain.chooses_model:
-        chain = adapt_chain(chain, diagnosis, lambda: hear(audio, sr=sr, context=context))
-        progress = sub_progress(progress, LISTENING_SHARE, 1.0) if progress else None
-    if noise_profile is not None:
-        chain = with_noise_profile(chain, noise_profile)
-    chain = _with_file_profiles(chain, audio, sr)
+    chain, progress, diagnosis = _concrete_chain(
+        chain,
+        diagnose=lambda p: diagnose(audio, sr=sr, progress=p, cancel=cancel, context=context),
+        hear=lambda: hear(audio, sr=sr, context=context),
+        excerpts=lambda: (excerpted(audio, sr), sr),
+        progress=progress,
+        noise_profile=noise_profile,
+    )
     restored = np.zeros_like(audio)
     residual = np.zeros_like(audio)
 
@@ -491,7 +508,7 @@ def restore_array(
         cancel=cancel,
         context=context,
     )
-    return Restoration(restored, residual, chain, heard[-1] if heard else None)
+    return Restoration(restored, residual, chain, diagnosis)
 
 
 REGION_FADE_SECONDS = 0.01  # crossfade at a region's edges: no click, too short to hear as a fade
