@@ -92,6 +92,13 @@ def restore_region_job(
     return Result(region.restored, base_residual + region.residual, region.chain, region.diagnosis)
 
 
+def learn_noise_job(audio: np.ndarray, *, sr: int, progress: Any = None, cancel: Any = None) -> Any:
+    """Job: the noise profile of ``audio``, a stretch that holds noise only."""
+    from core.dsp.noise_profile import learn_noise_profile
+
+    return learn_noise_profile(audio, sr=sr)
+
+
 def check_model(chain: Any) -> None:
     """Fail early, with a clear message, when the chain needs a model that is missing."""
     from core.model.bundle import resolve_model_path
@@ -118,6 +125,7 @@ class RestoreController(QObject):
     finished(object) : a :class:`Recording` got a new restoration.
     cancelled() : a restoration was cancelled; nothing changed.
     failed(object) : a restoration could not start or failed (the exception).
+    noise_learned(object) : a :class:`Recording` has a noise profile from its selection.
     changed(object) : a :class:`Recording`'s restoration or strength changed (apply,
         slider, undo, redo, switching to it).
     preview_ready(object) : the current :class:`Recording`'s preview buffers and
@@ -131,6 +139,7 @@ class RestoreController(QObject):
     changed = Signal(object)
     preview_ready = Signal(object)
     busy_changed = Signal(bool)
+    noise_learned = Signal(object)
 
     def __init__(
         self,
@@ -278,23 +287,30 @@ class RestoreController(QObject):
         self.jobs.start(job)
 
     def learn_noise(self) -> None:
-        """Learn the noise profile from the selection, a stretch that holds noise only;
-        the next Apply on this recording takes that noise out (music and steady noise)."""
+        """Learn the noise profile from the selection, a stretch that holds noise only,
+        in the background; the next Apply on this recording takes that noise out."""
         doc = self.session.current
         selected = self.selection()
         if doc is None or selected is None:
             self.status(self.tr("Select a stretch that holds noise only first."), 6000)
             return
-        from core.noise import profile_from_range
+        region = (max(int(selected[0] * doc.sr), 0), min(int(selected[1] * doc.sr), doc.frames))
 
-        try:
-            doc.noise_profile = profile_from_range(doc.path, *selected)
-        except Exception as exc:  # noqa: BLE001 - explained to the user
+        def returned(profile: Any) -> None:
+            doc.noise_profile = profile
+            doc.noise_range = selected
+            if doc is self.session.current:
+                self.panel.show_noise_profile(self._noise_text(doc))
+            self.status(self.tr("Noise profile learned; Apply now takes that noise out."), 8000)
+            self.noise_learned.emit(doc)
+
+        def errored(exc: BaseException) -> None:
             show_error(self._window, exc, context=self.tr("No noise profile was learned."))
-            return
-        doc.noise_range = selected
-        self.panel.show_noise_profile(self._noise_text(doc))
-        self.status(self.tr("Noise profile learned; Apply now takes that noise out."), 8000)
+
+        job = Job(learn_noise_job, doc.original[:, region[0] : region[1]], sr=doc.sr, parent=self)
+        job.returned.connect(returned)
+        job.errored.connect(errored)
+        self.jobs.start(job)
 
     def forget_noise(self) -> None:
         doc = self.session.current

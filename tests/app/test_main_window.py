@@ -596,7 +596,8 @@ def test_noise_learned_from_a_selection_is_what_apply_takes_out(
     window.restore.learn_noise()  # nothing selected: it says what to do, learns nothing
     assert doc.noise_profile is None
     window.timeline.set_selection(0.1, 0.9)
-    window.learn_noise_action.trigger()
+    with qtbot.waitSignal(window.restore.noise_learned, timeout=20_000):
+        window.learn_noise_action.trigger()  # learned in the background
     assert doc.noise_profile is not None
     assert window.restore_panel.noise_label.text().startswith("Noise profile from")
     window.timeline.clear_selection()
