@@ -426,7 +426,17 @@ def _running(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError):
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended but was never reaped: a worker orphaned by a killed batch
+    stays so where the container's first process does not reap (seen in CI)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (macOS, Windows): signal 0 is all we know
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])
 
 
 def _short(name: str, limit: int = 100) -> str:

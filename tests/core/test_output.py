@@ -254,6 +254,23 @@ def test_leftovers_of_ended_runs_are_removed_and_nothing_else(tmp_path: Path) ->
     assert running.exists() and other_host.exists() and all(p.exists() for p in users)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="zombies are read from /proc")
+def test_the_leftover_of_an_ended_but_unreaped_writer_is_removed(tmp_path: Path) -> None:
+    # a worker orphaned by a killed batch stays a zombie where nothing reaps it (CI)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    stat = Path(f"/proc/{child.pid}/stat")
+    try:
+        for _ in range(600):
+            if stat.read_text().rpartition(")")[2].split()[0] == "Z":
+                break
+            threading.Event().wait(0.05)
+        leftover = tmp_path / _temp_name("take1.wav", child.pid)
+        leftover.write_bytes(b"x")
+        assert guard.remove_leftovers(tmp_path) == [leftover]
+    finally:
+        child.wait()
+
+
 def test_a_killed_run_leaves_nothing_after_the_next_run(tmp_path: Path) -> None:
     script = f"""
 import os, signal
