@@ -5,13 +5,16 @@ Usage (from the repository root, with ../shared/data beside it)::
 
     .venv/bin/python bench/programme.py [--write docs/benchmarks.md]
 
-Speech: 14 utterances (first 15 s) of the speakers ``scripts/train_default.py`` trains on,
-clean, and in white noise and in its training-side noise recordings at -5, 0 and 10 dB
-SNR. Music: 12 training-side Wesnoth tracks (``wesnoth-1.16-music``, every fifth held out)
-and the ``music/librosa`` pieces (robin and whale song excepted), 15-s excerpts, clean and
-in the same noises at 0, 10 and 20 dB. All at 16 kHz mono. For each: the share of the
-energy DeepFilterNet3 and the mask model (at the assistant's floor) keep, the gap
-between them (``core.assistant.programme_gap_db``), and what the judgement says.
+Speech: 30 utterances (first 15 s) of the speakers ``scripts/train_default.py`` trains on,
+clean, and in white noise and in its training-side noise recordings (a folder drawn first,
+then a recording of it, as ``bench/quality.py`` draws) at -5, 0 and 10 dB SNR. Music: 18
+training-side Wesnoth tracks (``wesnoth-1.16-music``, every fifth held out; the
+``music/librosa`` pieces are left out, as ``bench/quality.py`` and ``bench/music.py`` test
+on them), 15-s excerpts, clean and in the same noises at 0, 10 and 20 dB. All at 16 kHz
+mono. For each: the share of the energy DeepFilterNet3 and the mask model (at the
+assistant's floor) keep, the gap between them (``core.assistant.programme_gap_db``),
+speech's pauses and syllable rhythm (``core.model.inference.speech_rhythm``) in the audio
+and in what DeepFilterNet3 kept, and what the judgement says.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import machine, manifest, training_script, write_section  # noqa: E402
 from core.assistant import (  # noqa: E402
     _CUE_RATE,
+    _CUE_STFT,
     MODEL_FLOOR_DB,
     hear_programme,
     programme_gap_db,
 )
 from core.audio.io import load  # noqa: E402
 from core.audio.resample import resample  # noqa: E402
+from core.dsp.stft import stft  # noqa: E402
+from core.model.inference import speech_rhythm  # noqa: E402
 from core.signals import mix_at_snr, white_noise  # noqa: E402
 from core.steps import BuildContext  # noqa: E402
 
@@ -55,13 +61,24 @@ def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
 
     total = float(np.sum(x.astype(np.float64) ** 2))
 
-    def kept_db(remover: object) -> float:
-        y = x - remover.residual(x, sr=SR)  # type: ignore[attr-defined]
+    def kept(remover: object) -> np.ndarray:
+        return x - remover.residual(x, sr=SR)  # type: ignore[attr-defined]
+
+    def kept_db(y: np.ndarray) -> float:
         return 10 * np.log10(max(float(np.sum(y.astype(np.float64) ** 2)) / total, 1e-12))
 
+    def rhythm(y: np.ndarray) -> tuple[float, float]:
+        return speech_rhythm(stft(y, config=_CUE_STFT), sr=SR, hop=_CUE_STFT.hop)
+
+    speech = kept(Dfn3Runner(context.bundle("dfn3")))
+    (pauses, syllables), (pauses_kept, syllables_kept) = rhythm(x), rhythm(speech)
     return {
-        "dfn3": kept_db(Dfn3Runner(context.bundle("dfn3"))),
-        "mask": kept_db(Enhancer(load_bundle("default"), floor_db=MODEL_FLOOR_DB)),
+        "dfn3": kept_db(speech),
+        "mask": kept_db(kept(Enhancer(load_bundle("default"), floor_db=MODEL_FLOOR_DB))),
+        "pauses": pauses,
+        "syllables": syllables,
+        "pauses_kept": pauses_kept,
+        "syllables_kept": syllables_kept,
         "gap": float(programme_gap_db(x, sr=SR, context=context) or np.nan),
         "heard": hear_programme(x, sr=SR, context=context),
     }
@@ -77,16 +94,20 @@ def main() -> int:
     rows, script = manifest(args.data), training_script()
     speech_files = [f for f in script.pick(rows, script.SPEECH)[0] if "fsdd" not in f[0]]
     noises = script.pick(rows, script.NOISE)[0]
-    tracks = script.debian_music()[0][:12]
+    tracks = script.debian_music()[0][:18]
     if not tracks:
         raise SystemExit("music needs the Debian package wesnoth-1.16-music")
     rng = np.random.default_rng(args.seed)
     context = BuildContext()
 
+    folders = sorted({category for category, _ in noises})
+
     def noise(kind: str) -> np.ndarray:
         if kind == "white":
             return white_noise(sr=SR, seconds=SECONDS, seed=int(rng.integers(1 << 30)))
-        category, name = noises[rng.integers(len(noises))]
+        folder = folders[rng.integers(len(folders))]
+        recordings = [n for n in noises if n[0] == folder]
+        category, name = recordings[rng.integers(len(recordings))]
         return mono(args.data / category / name)
 
     def conditions(snrs: tuple[int, ...]) -> list[tuple[str, int | None, str]]:
@@ -95,20 +116,14 @@ def main() -> int:
 
     results: list[tuple[str, str, dict]] = []
     rng.shuffle(speech_files)
-    for category, name in speech_files[:14]:
+    for category, name in speech_files[:30]:
         x = mono(args.data / category / name)[:, : int(SECONDS * SR)]
         if x.shape[1] < 3 * SR:
             continue
         for label, snr, kind in conditions((-5, 0, 10)):
             mixed = x if snr is None else mix_at_snr(x, noise(kind), snr_db=snr)
             results.append(("speech", label, measure(mixed, context)))
-    pieces = [*tracks] + [
-        args.data / "music/librosa" / r["file"]
-        for r in rows
-        if r["category"] == "music/librosa"
-        and not any(k in r["file"] for k in ("bird", "humpback"))
-    ]
-    for path in pieces:
+    for path in tracks:
         audio = mono(path)
         start = int(rng.uniform(0, max(audio.shape[1] / SR - SECONDS, 1)) * SR)
         x = audio[:, start : start + int(SECONDS * SR)]
@@ -126,8 +141,9 @@ def main() -> int:
         + "`. Training-side material only (see the script's docstring); ranges over the files.",
         "",
         "| material | condition | files | DeepFilterNet3 keeps (dB) | the mask model keeps (dB) "
-        "| gap (dB) | heard as speech |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| gap (dB) | pauses, syllables | the same in what DeepFilterNet3 kept "
+        "| heard as speech |",
+        "|---|---|---:|---:|---:|---:|---|---|---:|",
     ]
     for kind in ("speech", "music"):
         labels = dict.fromkeys(c for k, c, _ in results if k == kind)
@@ -141,7 +157,8 @@ def main() -> int:
             speech = sum(m["heard"] == "speech" for m in rows_)
             lines.append(
                 f"| {kind} | {condition} | {len(rows_)} | {span('dfn3', 1)} | {span('mask', 1)} "
-                f"| {span('gap', 1)} | {speech} of {len(rows_)} |"
+                f"| {span('gap', 1)} | {span('pauses')}, {span('syllables')} "
+                f"| {span('pauses_kept')}, {span('syllables_kept')} | {speech} of {len(rows_)} |"
             )
     text = "\n".join(lines) + "\n"
     print(text)
