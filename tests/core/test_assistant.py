@@ -12,6 +12,7 @@ from core.assistant import diagnose, propose_chain
 from core.chain import ChainConfig, list_presets, load_preset
 from core.dsp.limiter import true_peak_dbtp
 from core.dsp.loudness import integrated_loudness
+from core.dsp.stft import StftConfig, stft
 from core.pipeline import restore_array
 from core.signals import speech_like, white_noise
 
@@ -368,6 +369,21 @@ def test_the_corners_of_clipped_peaks_are_not_counted_as_clicks(seed, quantile) 
     # Real clicks on clipped speech are still found.
     clicked = _with_clicks(np.clip(clean, -level, level))
     assert "declick" in [s.type for s in propose_chain(diagnose(clicked, sr=SR)).steps]
+
+
+def test_speech_under_louder_steady_noise_is_still_heard_as_speech() -> None:
+    """At -5 dB SNR pink noise fills speech's pauses in the audio; what DeepFilterNet3
+    keeps of it still has them (the audio alone reads as music here)."""
+    from core.assistant import hear_programme
+    from core.model.inference import speech_rhythm
+    from core.signals import mix_at_snr, pink_noise
+    from core.steps import BuildContext
+
+    x = mix_at_snr(_speech(), pink_noise(sr=SR, seconds=8.0, seed=4), snr_db=-5.0)
+    spec = stft(x, config=StftConfig(n_fft=512, hop=128))
+    pauses, _ = speech_rhythm(spec, sr=SR, hop=128)
+    assert pauses < 0.2  # the pauses the audio's own rhythm needs are gone
+    assert hear_programme(x, sr=SR, context=BuildContext()) == "speech"
 
 
 def test_speech_in_noise_gets_deepfilternet3_alone_and_music_the_mask_model() -> None:
