@@ -34,6 +34,9 @@ from core.assistant import (  # noqa: E402
     _CUE_RATE,
     _CUE_STFT,
     MODEL_FLOOR_DB,
+    PROGRAMME_GAP_SURE_DB,
+    PROGRAMME_PAUSE_SHARE,
+    PROGRAMME_RHYTHM_SHARE,
     hear_programme,
     programme_gap_db,
 )
@@ -72,6 +75,7 @@ def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
 
     speech = kept(Dfn3Runner(context.bundle("dfn3")))
     (pauses, syllables), (pauses_kept, syllables_kept) = rhythm(x), rhythm(speech)
+    gap = float(programme_gap_db(x, sr=SR, context=context) or np.nan)
     return {
         "dfn3": kept_db(speech),
         "mask": kept_db(kept(Enhancer(load_bundle("default"), floor_db=MODEL_FLOOR_DB))),
@@ -79,9 +83,19 @@ def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
         "syllables": syllables,
         "pauses_kept": pauses_kept,
         "syllables_kept": syllables_kept,
-        "gap": float(programme_gap_db(x, sr=SR, context=context) or np.nan),
+        "gap": gap,
         "heard": hear_programme(x, sr=SR, context=context),
+        "heard_before": _heard_before(gap, pauses, syllables),
     }
+
+
+def _heard_before(gap: float, pauses: float, syllables: float) -> str:
+    """The judgement before 2026-12-07: music from a gap of 7 dB, and between 3 and 7 dB
+    speech's pauses and rhythm heard in the audio alone."""
+    if gap < PROGRAMME_GAP_SURE_DB:
+        return "speech"
+    rhythm = pauses >= PROGRAMME_PAUSE_SHARE and syllables >= PROGRAMME_RHYTHM_SHARE
+    return "speech" if gap < 7.0 and rhythm else "music"
 
 
 def main() -> int:
@@ -142,7 +156,7 @@ def main() -> int:
         "",
         "| material | condition | files | DeepFilterNet3 keeps (dB) | the mask model keeps (dB) "
         "| gap (dB) | pauses, syllables | the same in what DeepFilterNet3 kept "
-        "| heard as speech |",
+        "| heard as speech (before) |",
         "|---|---|---:|---:|---:|---:|---|---|---:|",
     ]
     for kind in ("speech", "music"):
@@ -155,10 +169,12 @@ def main() -> int:
                 return f"{min(values):.{digits}f}..{max(values):.{digits}f}"
 
             speech = sum(m["heard"] == "speech" for m in rows_)
+            before = sum(m["heard_before"] == "speech" for m in rows_)
             lines.append(
                 f"| {kind} | {condition} | {len(rows_)} | {span('dfn3', 1)} | {span('mask', 1)} "
                 f"| {span('gap', 1)} | {span('pauses')}, {span('syllables')} "
-                f"| {span('pauses_kept')}, {span('syllables_kept')} | {speech} of {len(rows_)} |"
+                f"| {span('pauses_kept')}, {span('syllables_kept')} "
+                f"| {speech} of {len(rows_)} ({before}) |"
             )
     text = "\n".join(lines) + "\n"
     print(text)
