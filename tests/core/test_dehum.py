@@ -75,6 +75,19 @@ def test_detect_hum_finds_none_on_clean_input(programme: np.ndarray) -> None:
     assert report.harmonics == 0
 
 
+def test_a_note_on_the_series_that_comes_and_goes_is_not_hum() -> None:
+    """A bass note at 100 Hz (on the 50 Hz series), sounding one second in two, stands
+    far out of the long-term spectrum but does not hold its level as hum does."""
+    seconds = 8.0
+    gate = (np.arange(int(SR * seconds)) // SR % 2 == 0).astype(np.float32)
+    note = tone(freq=100.0, sr=SR, seconds=seconds, amplitude=0.2) * gate
+    programme = note + pink_noise(sr=SR, seconds=seconds, amplitude=0.01, seed=3)
+    assert detect_hum(programme, sr=SR).fundamental_hz is None
+    # the same note with steady hum under it, 20 dB quieter: the hum is found
+    mains = hum(sr=SR, seconds=seconds, f0=50.0, amplitude=0.02)
+    assert detect_hum(programme + mains, sr=SR).fundamental_hz == pytest.approx(50.0, abs=0.3)
+
+
 @pytest.mark.parametrize(("sr", "f0"), [(16000, 50.0), (16000, 60.0), (48000, 50.0)])
 def test_removes_drifting_hum_by_30_db(sr: int, f0: float) -> None:
     programme = speech_like(sr=sr, seconds=6.0, seed=1)
