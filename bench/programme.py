@@ -34,6 +34,7 @@ from core.assistant import (  # noqa: E402
     _CUE_RATE,
     _CUE_STFT,
     MODEL_FLOOR_DB,
+    PROGRAMME_GAP_DB,
     PROGRAMME_GAP_SURE_DB,
     PROGRAMME_PAUSE_SHARE,
     PROGRAMME_RHYTHM_SHARE,
@@ -90,12 +91,12 @@ def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
 
 
 def _heard_before(gap: float, pauses: float, syllables: float) -> str:
-    """The judgement before 2026-12-07: music from a gap of 7 dB, and between 3 and 7 dB
-    speech's pauses and rhythm heard in the audio alone."""
+    """The judgement before 2026-12-07: between the two gaps, speech's pauses and rhythm
+    heard in the audio alone (not in what DeepFilterNet3 kept)."""
     if gap < PROGRAMME_GAP_SURE_DB:
         return "speech"
     rhythm = pauses >= PROGRAMME_PAUSE_SHARE and syllables >= PROGRAMME_RHYTHM_SHARE
-    return "speech" if gap < 7.0 and rhythm else "music"
+    return "speech" if gap < PROGRAMME_GAP_DB and rhythm else "music"
 
 
 def main() -> int:

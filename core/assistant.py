@@ -69,7 +69,7 @@ MODEL_PRE_CLEAN_DB = 12.0  # a gentle steady-noise cut before the model; deeper 
 
 # Speech or music: the gap between what the mask model and DeepFilterNet3 keep.
 PROGRAMME_GAP_SURE_DB = 3.0  # below it, speech
-PROGRAMME_GAP_DB = 8.5  # from it, music (speech at -5 dB SNR read up to 7.2, music 9.6 up)
+PROGRAMME_GAP_DB = 7.0  # from it, music; between, speech's rhythm (see docs/assistant.md)
 PROGRAMME_PAUSE_SHARE = 0.2  # speech in noise 0.23..0.64 mostly; music 0.00..0.18
 PROGRAMME_RHYTHM_SHARE = 0.3  # speech 0.31..0.59 (core.model.inference.speech_rhythm)
 PROGRAMME_LISTEN_SECONDS = 30.0  # of the analysed audio DeepFilterNet3 listens to
