@@ -51,6 +51,7 @@ from app.settings import Settings
 from app.views.analysis import AnalysisPanel
 from app.views.jobstatus import JobStatus
 from app.views.restore import BUILTIN_CHOICES, RestorePanel
+from app.views.spectrogram import render_pool
 from app.views.timeline import TimelineView
 from app.views.transport import TransportBar
 
@@ -558,5 +559,6 @@ class MainWindow(QMainWindow):
         self.jobs.cancel_all()
         self.playback.close()
         QThreadPool.globalInstance().waitForDone(JOBS_WAIT_MS)
+        render_pool().waitForDone(JOBS_WAIT_MS)
         self.export.wait()
         super().closeEvent(event)

@@ -32,6 +32,9 @@ Design notes
   ``residual`` is deliberately *not* matched: it plays at its natural level (gain 1.0),
   i.e. as loud as the removed noise was inside the original. Matching it would lift
   faint hiss to programme level. Output is clipped to ±1.
+* Sources are float32 arrays, or array-likes that slice ``[:, a:b]`` such as
+  :class:`core.display.FileFrames` (an opened recording's original stays in its file:
+  the audio thread reads each block from it).
 * :meth:`Player.render` is the callback's whole mixing logic as a plain method, so
   looping, switching and gains are testable without an audio device.
 * ``tap`` (attribute or keyword): optional ``tap(start, block)`` called from the
@@ -49,6 +52,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 
+from core.display import as_array
 from core.dsp.loudness import comparison_loudness, match_gain
 
 SOURCE_NAMES = ("original", "restored", "residual")
@@ -246,6 +250,12 @@ class Player:
 
     @staticmethod
     def _check_array(name: str, audio: np.ndarray) -> np.ndarray:
+        if not isinstance(audio, np.ndarray) and getattr(audio, "ndim", 0) == 2:
+            # Samples kept in their file (core.display.FileFrames): blocks are read
+            # as they play, through the audio thread's own file handle.
+            if 0 in audio.shape:
+                raise ValueError(f"{name} must be (channels, samples), got shape {audio.shape}")
+            return audio
         array = np.asarray(audio, dtype=np.float32)
         if array.ndim == 1:
             array = array[np.newaxis, :]
@@ -261,7 +271,12 @@ class Player:
             return dict(arrays)
         from core.audio.resample import resample
 
-        return {name: resample(a, orig_sr=sr, target_sr=stream_sr) for name, a in arrays.items()}
+        # A device that plays only its own rate gets every source resampled whole (a file
+        # kept on disk is read into memory for it).
+        return {
+            name: resample(as_array(a), orig_sr=sr, target_sr=stream_sr)
+            for name, a in arrays.items()
+        }
 
     def _update_gains(self) -> None:
         reference = self._loudness.get("original")

@@ -141,7 +141,10 @@ class SpectrogramImage(QObject):
             self._worker = None
         if wanted is None:
             self.tile = None
-            self.detail.clear()
+            try:
+                self.detail.clear()
+            except RuntimeError:  # the plot went with its window while the timer ran
+                pass
             return
         t0, t1, u0, u1, columns, rows = wanted
         worker = Job(

@@ -175,8 +175,11 @@ def collect_qt_garbage(qtbot: Any) -> Any:
 
     from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
+    from app.views.spectrogram import render_pool
+
     yield
     QThreadPool.globalInstance().waitForDone(10_000)
+    render_pool().waitForDone(10_000)  # a view render may still read its samples
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
     gc.collect()
