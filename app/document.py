@@ -164,7 +164,7 @@ class Silence:
             return np.zeros((len(channels), frames), np.float32)
         return np.zeros(frames, np.float32)
 
-    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return np.zeros(self.shape, dtype or np.float32)
 
 

@@ -350,6 +350,12 @@ class MainWindow(QMainWindow):
             self.tr("Show the difference (what was removed) instead of the restored signal"),
             checkable=True,
         )
+        self.channel_spectra_action = A(
+            self.tr("Spectrogram per &channel"),
+            self.timeline.set_channel_spectrograms,
+            tip=self.tr("One spectrogram for each channel of a stereo recording, stacked"),
+            checkable=True,
+        )
         self.zoom_in_action = A(
             self.tr("Zoom &in"),
             lambda: self.view.zoom(0.5, self.playback.position),
@@ -392,6 +398,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(self.tr("&View"))
         for action in (
             self.residual_view_action,
+            self.channel_spectra_action,
             self.zoom_in_action,
             self.zoom_out_action,
             self.zoom_sel_action,

@@ -543,7 +543,9 @@ def scenario_show(work: Path, path: Path) -> dict[str, Any]:
     # Then work on it as an editor would: zoom to a second at six places (each view's
     # waveform and spectrogram read from the file), each given time to render.
     renders = [0]
-    window.timeline.spec_original.tile_ready.connect(lambda _t: renders.__setitem__(0, renders[0] + 1))
+    window.timeline.spec_original.tile_ready.connect(
+        lambda _t: renders.__setitem__(0, renders[0] + 1)
+    )
     probe.start()
     duration = window.timeline.duration
     for k in range(6):

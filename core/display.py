@@ -23,6 +23,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -331,7 +332,7 @@ class FileFrames:
         """Frames ``[start, start + frames)``, zeros outside the file."""
         return self._reader().read(start, frames)[self._rows]
 
-    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         audio = self.read(0, self.shape[1])
         return audio if dtype is None else audio.astype(dtype, copy=False)
 

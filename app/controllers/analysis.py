@@ -17,7 +17,9 @@ from core.display import as_array
 ANALYSIS_DELAY_MS = 600  # a slider drag or a quick undo/redo run settles first
 
 
-def compare_job(original: Any, restored: Any, *, sr: int, progress: Any = None, cancel: Any = None) -> Any:
+def compare_job(
+    original: Any, restored: Any, *, sr: int, progress: Any = None, cancel: Any = None
+) -> Any:
     """Job: :func:`core.analysis.compare_audio`, reading an original kept in its file
     (:class:`core.display.FileFrames`) here, in the worker."""
     return compare_audio(as_array(original), restored, sr=sr, progress=progress, cancel=cancel)

@@ -15,8 +15,8 @@ from app.errors import show_error
 from app.jobs import Job, JobSet
 from app.settings import Settings
 from core.audio.io import READ_EXTENSIONS, audio_files
-from core.display import FileFrames, Overview, build_overview
 from core.demo import demo_recording, shipped_demo
+from core.display import FileFrames, Overview, build_overview
 
 AUDIO_PATTERNS = " ".join(f"*{e}" for e in READ_EXTENSIONS)
 LOAD_THREADS = 2  # reading an hour of stereo for its overview is bound by cores, not disk

@@ -113,7 +113,7 @@ class WaveformCurve(QObject):
         axis = self.plot.getAxis("left")
         n = len(self.channel_pyramids)
         if self.showing_lanes:
-            ticks = [(1 - (2 * c + 1) / n, _channel_name(c, n)) for c in range(n)]
+            ticks = [(1 - (2 * c + 1) / n, channel_name(c, n)) for c in range(n)]
             axis.setTicks([ticks])
         else:
             axis.setTicks([[(-1, "-1"), (0, "0"), (1, "1")]])
@@ -146,5 +146,5 @@ class WaveformCurve(QObject):
             lane.setData(x / self.sr, 1 - (2 * c + 1) / n + np.asarray(y) / n)
 
 
-def _channel_name(index: int, count: int) -> str:
+def channel_name(index: int, count: int) -> str:
     return CHANNEL_NAMES[index] if count == 2 else str(index + 1)

@@ -62,8 +62,18 @@ def test_opening_reads_the_file_in_blocks_and_keeps_its_samples_there(
     assert ("spec", "original") in doc.cache  # the spectrogram came with the peaks
 
 
+def _apply(qtbot: Any, window: Any, dialogs: Any) -> None:
+    """Click Apply and wait for the restoration (or say what went wrong)."""
+    ended: list[str] = []
+    window.restore.finished.connect(lambda _doc: ended.append("finished"))
+    window.restore.failed.connect(lambda exc: ended.append(f"failed: {exc!r}"))
+    window.restore.apply()
+    qtbot.waitUntil(lambda: bool(ended), timeout=60_000)
+    assert ended == ["finished"], (ended, dialogs.shown)
+
+
 def test_play_zoom_restore_and_export_read_the_original_from_its_file(
-    qtbot: Any, window: Any, tmp_path: Path, open_recording: Any
+    qtbot: Any, window: Any, tmp_path: Path, open_recording: Any, dialogs: Any
 ) -> None:
     path = tmp_path / "take.wav"
     samples = write_stereo(path, 3.0)
@@ -89,13 +99,11 @@ def test_play_zoom_restore_and_export_read_the_original_from_its_file(
 
     # Restore (the whole file, then a selection): read in the worker.
     window.restore_panel.set_chain(HIGHPASS)
-    with qtbot.waitSignal(window.restore.finished, timeout=60_000):
-        window.restore.apply()
+    _apply(qtbot, window, dialogs)
     r = doc.restoration
     np.testing.assert_allclose(r.restored + r.residual, samples, atol=1e-5)
     window.timeline.set_selection(1.0, 1.5)
-    with qtbot.waitSignal(window.restore.finished, timeout=60_000):
-        window.restore.apply()
+    _apply(qtbot, window, dialogs)
     np.testing.assert_array_equal(doc.restored[:, : doc.sr // 2], r.restored[:, : doc.sr // 2])
 
     # Learn noise from the selection: the selected samples are read in the worker.
@@ -155,3 +163,23 @@ def test_file_frames_read_the_same_from_every_thread(tmp_path: Path, channels: i
     for i, block in got.items():
         np.testing.assert_array_equal(block, samples[:, i * 1000 : i * 1000 + 4000])
     np.testing.assert_array_equal(np.asarray(frames), samples)
+
+
+def test_view_menu_shows_a_spectrogram_per_channel_of_a_file(
+    qtbot: Any, window: Any, tmp_path: Path, open_recording: Any
+) -> None:
+    samples = write_stereo(tmp_path / "st.wav", 3.0)
+    open_recording(tmp_path / "st.wav")
+    action = window.channel_spectra_action
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert action in view_menu.actions() and not action.isChecked()
+    action.trigger()
+    timeline = window.timeline
+    assert timeline.per_channel
+    [lane] = timeline.lanes["original"]
+    left = timeline.spectra[lane]
+    assert isinstance(left.audio, FileFrames) and left.audio.shape == (1, samples.shape[1])
+    np.testing.assert_array_equal(left.audio[:, 100:200], samples[0:1, 100:200])
+    np.testing.assert_array_equal(timeline.spec_original.audio[:, 100:200], samples[1:2, 100:200])
+    action.trigger()
+    assert not timeline.per_channel and timeline.spec_original.audio.shape == samples.shape
