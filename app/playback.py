@@ -199,7 +199,13 @@ class Player:
 
     # --- sources ---------------------------------------------------------------------------
 
-    def set_sources(self, sources: Mapping[str, np.ndarray], sr: int) -> None:
+    def set_sources(
+        self,
+        sources: Mapping[str, np.ndarray],
+        sr: int,
+        *,
+        loudness: Mapping[str, float] | None = None,
+    ) -> None:
         """Give the buffers to play: float32 ``(channels, samples)``, all the same shape.
 
         Keys are among ``original``, ``restored``, ``residual`` (``original`` is
@@ -219,8 +225,12 @@ class Player:
         sr = int(sr)
         if sr <= 0:
             raise ValueError(f"sample rate must be positive, got {sr}")
-        # The residual plays at its natural level, so only these two are measured.
-        loudness = {n: comparison_loudness(a, sr=sr) for n, a in arrays.items() if n != "residual"}
+        # The residual plays at its natural level, so only these two are measured (here,
+        # unless the caller measured them in the background: see set_loudness).
+        if loudness is None:
+            loudness = {
+                n: comparison_loudness(a, sr=sr) for n, a in arrays.items() if n != "residual"
+            }
         channels = next(iter(shapes))[0]
         old_channels = self._map.shape[1]
 
@@ -232,7 +242,7 @@ class Player:
         play = self._at_rate(arrays, sr, stream_sr)
         with self._lock:
             old_pos_src = self._pos / self._ratio if self._ratio else 0.0
-            self._sources, self._sr, self._loudness = arrays, sr, loudness
+            self._sources, self._sr, self._loudness = arrays, sr, dict(loudness)
             self._play = play
             self._ratio = stream_sr / sr
             self._map = _channel_map(channels, self._out_channels)
@@ -287,6 +297,14 @@ class Player:
             else:
                 gains[name] = match_gain(reference, self._loudness.get(name, reference))
         self._gains = gains
+
+    def set_loudness(self, loudness: Mapping[str, float]) -> None:
+        """Loudness of the current sources measured elsewhere (off the GUI thread, with
+        :func:`core.dsp.loudness.comparison_loudness`); matching follows it. Sources
+        given with an empty ``loudness`` play unmatched until this arrives."""
+        with self._lock:
+            self._loudness = dict(loudness)
+            self._update_gains()
 
     @property
     def gains(self) -> dict[str, float]:

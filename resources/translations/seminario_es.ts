@@ -753,7 +753,7 @@
 <context>
     <name>PlaybackController</name>
     <message>
-        <location filename="../../app/controllers/playback.py" line="+75"/>
+        <location filename="../../app/controllers/playback.py" line="+90"/>
         <source>Playback is turned off (--no-sound).</source>
         <translation>La reproducción está desactivada (--no-sound).</translation>
     </message>
@@ -768,8 +768,8 @@
         <translation>La reproducción no está disponible: {error}</translation>
     </message>
     <message>
-        <location line="+55"/>
-        <location line="+28"/>
+        <location line="+60"/>
+        <location line="+46"/>
         <location line="+94"/>
         <source>Playback: {error}</source>
         <translation>Reproducción: {error}</translation>
@@ -814,17 +814,17 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+283"/>
+        <location line="+301"/>
         <source>No audio output device was found; playback is off.</source>
         <translation>No se encontró ningún dispositivo de salida de audio; la reproducción está desactivada.</translation>
     </message>
     <message>
-        <location line="-276"/>
+        <location line="-294"/>
         <source>{count} output device(s); default: {name}</source>
         <translation>{count} dispositivo(s) de salida; predeterminado: {name}</translation>
     </message>
     <message>
-        <location line="+202"/>
+        <location line="+220"/>
         <source>There is nothing to play yet.</source>
         <translation>Todavía no hay nada que reproducir.</translation>
     </message>

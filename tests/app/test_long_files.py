@@ -17,6 +17,7 @@ from app.views.waveform import channel_pyramids
 from core.audio.peaks import PeakPyramid
 from core.chain import ChainConfig, StepSpec
 from core.display import FileFrames
+from core.dsp.loudness import comparison_loudness
 
 HIGHPASS = ChainConfig([StepSpec("highpass", {"cutoff_hz": 300.0})], name="hp")
 
@@ -32,10 +33,13 @@ def write_stereo(path: Path, seconds: float, sr: int = 16000) -> np.ndarray:
     return sf.read(str(path), dtype="float32", always_2d=True)[0].T
 
 
-def _open_traced(open_recording: Any, path: Path) -> tuple[Any, int]:
+def _open_traced(qtbot: Any, window: Any, open_recording: Any, path: Path) -> tuple[Any, int]:
+    """Open ``path``; the peak of traced memory until it is shown and its loudness (for
+    matched A/B, measured on excerpts of the same length whatever the file's) known."""
     tracemalloc.start()
     try:
         doc = open_recording(path)
+        qtbot.waitUntil(lambda: ("loudness", None, 1.0) in doc.cache, timeout=20_000)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -49,8 +53,8 @@ def test_opening_reads_the_file_in_blocks_and_keeps_its_samples_there(
     # Both longer than a block, so both are read in two parallel parts.
     write_stereo(tmp_path / "short.wav", 150.0, sr)
     write_stereo(tmp_path / "long.wav", 450.0, sr)
-    _, short = _open_traced(open_recording, tmp_path / "short.wav")
-    doc, long = _open_traced(open_recording, tmp_path / "long.wav")
+    _, short = _open_traced(qtbot, window, open_recording, tmp_path / "short.wav")
+    doc, long = _open_traced(qtbot, window, open_recording, tmp_path / "long.wav")
     added_float_bytes = 2 * 300 * sr * 4  # five more minutes as float32: 38 MB
     # Five more minutes cost their overview (peaks: 1/16 of the samples), never a
     # decoded copy (nor a buffer of zeros for the removed noise to play).
@@ -79,6 +83,13 @@ def test_play_zoom_restore_and_export_read_the_original_from_its_file(
     samples = write_stereo(path, 3.0)
     doc = open_recording(path)
     assert isinstance(doc.original, FileFrames)
+
+    # The loudness matching A/B measures excerpts of the file in a job, not on the GUI
+    # thread: the window's player got the sources first, then their loudness.
+    fake = window.playback.player
+    qtbot.waitUntil(lambda: bool(fake.loudness), timeout=20_000)
+    assert set(fake.loudness) == {"original", "restored"}
+    assert fake.loudness["original"] == pytest.approx(comparison_loudness(samples, sr=doc.sr))
 
     # Playback: the real player renders the file's samples block by block.
     player = Player(crossfade_ms=0)
