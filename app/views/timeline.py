@@ -324,6 +324,9 @@ class TimelineView(pg.GraphicsLayoutWidget):
         return [*(self.spectra[i] for i in self.lanes[group][:wanted]), main]
 
     def _route(self, group: str) -> None:
+        """Give ``group``'s pictures what they show: the mix's samples and overview, or
+        with per-channel spectrograms each lane its channel's samples (rendered for the
+        view, no overview), all in the original's colour range."""
         images = self._lane_images(group)
         audio = self._audio[group]
         overview = self._overviews[group]

@@ -1277,7 +1277,7 @@
 <context>
     <name>TimelineFooter</name>
     <message>
-        <location filename="../../app/views/timeline.py" line="+635"/>
+        <location filename="../../app/views/timeline.py" line="+638"/>
         <source>Selection start (type a time and press Enter)</source>
         <translation>Inicio de la selección (escriba un tiempo y pulse Intro)</translation>
     </message>
@@ -1335,30 +1335,30 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location line="-526"/>
+        <location line="-529"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
-        <location line="+285"/>
+        <location line="+288"/>
         <source>Spectrum</source>
         <translation>Espectro</translation>
     </message>
     <message>
-        <location line="-286"/>
-        <location line="+240"/>
+        <location line="-289"/>
+        <location line="+243"/>
         <source>Restored</source>
         <translation>Restaurada</translation>
     </message>
     <message>
-        <location line="-214"/>
+        <location line="-217"/>
         <source>Time</source>
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+214"/>
+        <location line="+217"/>
         <source>Removed noise</source>
         <translation>Ruido eliminado</translation>
     </message>
