@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from core.progress import CancelToken, ProgressCallback, check_cancel, null_prog
 SCALES = ("linear", "log", "mel")
 LOG_FLOOR_HZ = 20.0  # bottom of the log scale: below hearing, above DC's blur
 MAX_COLUMNS = 2000
+OVERVIEW_ROWS = 384  # rows of the whole-file picture: finer than any plot's pixel height
 FLOOR_DB = -110.0
 RANGE_DB = 80.0
 # Frame sizes for views: a frame spans about four columns so a click (one sample) shows
@@ -130,6 +131,22 @@ class Spectrogram:
     duration: float
     nyquist: float
     levels: tuple[float, float] = (FLOOR_DB, FLOOR_DB + RANGE_DB)
+    _pictures: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def picture(self, scale: str) -> np.ndarray:
+        """``(OVERVIEW_ROWS, frames)`` dB on ``scale``, as a view draws the whole file;
+        made once per scale (:meth:`prepare` makes them in the worker that computed this)."""
+        found = self._pictures.get(scale)
+        if found is None:
+            found = to_scale_rows(self.db, nyquist=self.nyquist, scale=scale, rows=OVERVIEW_ROWS)
+            self._pictures[scale] = found
+        return found
+
+    def prepare(self) -> Spectrogram:
+        """Make the pictures of every scale now (off the GUI thread); returns ``self``."""
+        for scale in SCALES:
+            self.picture(scale)
+        return self
 
 
 @dataclass(frozen=True)
@@ -198,7 +215,7 @@ def compute_spectrogram(
         if progress is not None:
             progress(min(1.0, (first + chunk) / count), "spectrogram")
     # The colour range is a percentile over a million cells: worth doing off the GUI thread.
-    return Spectrogram(out, count * hop / sr, sr / 2, display_levels(out))
+    return Spectrogram(out, count * hop / sr, sr / 2, display_levels(out)).prepare()
 
 
 def view_fft_size(samples_per_column: float) -> int:
@@ -443,6 +460,6 @@ def build_overview(
     db = (10.0 * np.log10(np.maximum(power, 1e-12))).astype(np.float32)
     spectrogram = Spectrogram(
         db, centres.size * hop / header.samplerate, header.samplerate / 2, display_levels(db)
-    )
+    ).prepare()
     progress(1.0, "overview")
     return Overview(header, pyramid, spectrogram)
