@@ -17,7 +17,6 @@ from app.jobs import Job
 from app.settings import Settings
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
-from core.dsp.loudness import comparison_loudness
 
 POSITION_POLL_MS = 33  # the playhead moves at about 30 frames a second
 
@@ -27,6 +26,8 @@ def source_loudness(
 ) -> dict[str, float]:
     """Job: :func:`core.dsp.loudness.comparison_loudness` of each source but the removed
     noise (it plays at its natural level), as the player matches them."""
+    from core.dsp.loudness import comparison_loudness  # scipy: not at start-up
+
     return {
         name: comparison_loudness(audio, sr=sr)
         for name, audio in sources.items()
