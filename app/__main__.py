@@ -58,6 +58,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scale", choices=("linear", "log", "mel"), help="frequency scale of the spectrograms"
     )
+    parser.add_argument(
+        "--channels",
+        action="store_true",
+        help="show each channel of a stereo recording apart (waveforms and spectrograms)",
+    )
     parser.add_argument("--strength", type=float, help="preview strength after --apply (0..1)")
     parser.add_argument(
         "--settings", metavar="INI", help="use this settings file instead of the user's"
@@ -281,12 +286,19 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
             return
         if args.view and window.timeline.spec_original.tile is None:
             return  # the view-resolution spectrogram is still rendering
+        if args.channels and any(i.tile is None for i in window.timeline.rendering_spectra()):
+            return  # a channel's spectrogram is still rendering
         QTimer.singleShot(400, shoot)
 
     def arrange_view() -> None:
         timeline = window.timeline
         if args.scale:
             timeline.set_frequency_scale(args.scale)
+        if args.channels and not window.channel_spectra_action.isChecked():
+            window.channel_spectra_action.trigger()
+            timeline.set_channels_split(True)
+            for image in timeline.rendering_spectra():
+                image.tile_ready.connect(lambda _tile: QTimer.singleShot(300, when_idle))
         if args.view:
             timeline.set_view_range(*args.view)
         if args.select:

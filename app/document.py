@@ -29,6 +29,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.audio.peaks import PeakPyramid
+from core.display import FileFrames, as_array
 from core.progress import CancelToken, ProgressCallback, check_cancel
 from core.strength import mix as mix_strength
 
@@ -143,12 +144,40 @@ class ViewCache:
         self._restored.clear()
 
 
+class Silence:
+    """A ``(channels, frames)`` array-like of zeros that holds no samples: what the
+    removed-noise source plays before any restoration (slices are made as read)."""
+
+    ndim = 2
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        if not isinstance(cols, slice):
+            raise TypeError("Silence slices frame ranges: use [:, a:b]")
+        channels = range(self.shape[0])[rows]  # type: ignore[index]
+        frames = len(range(self.shape[1])[cols])
+        if isinstance(channels, range):
+            return np.zeros((len(channels), frames), np.float32)
+        return np.zeros(frames, np.float32)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.zeros(self.shape, dtype or np.float32)
+
+
 @dataclass
 class Recording:
-    """An open file. ``original`` is never modified (it is made read-only)."""
+    """An open file. ``original`` is never modified: a :class:`core.display.FileFrames`
+    that reads the samples from the file as they are needed (how the window opens
+    files, so an hour of audio is not held in memory), or a read-only array.
+    Work that needs every sample takes :meth:`samples` in a worker. The file's handles
+    close when the last job holding the recording lets go of it."""
 
     path: Path
-    original: np.ndarray
+    original: np.ndarray | FileFrames
     sr: int
     restoration: Restoration | None = None
     strength: float = 1.0
@@ -158,7 +187,13 @@ class Recording:
     noise_range: tuple[float, float] | None = None  # where it was learned (seconds)
 
     def __post_init__(self) -> None:
-        self.original.setflags(write=False)
+        if isinstance(self.original, np.ndarray):
+            self.original.setflags(write=False)
+
+    def samples(self) -> np.ndarray:
+        """The original as a float32 array: read from the file whole when it is kept
+        there (seconds for an hour: call it from a worker)."""
+        return as_array(self.original)
 
     def set_restoration(self, restoration: Restoration | None, strength: float) -> None:
         """Show ``restoration`` at ``strength``; a different restoration empties what the
@@ -242,13 +277,13 @@ class Recording:
         for key in [k for k in list(self.cache) if isinstance(k, tuple) and k and k[0] == kind]:
             del self.cache[key]
 
-    def sources(self) -> dict[str, np.ndarray]:
+    def sources(self) -> dict[str, np.ndarray | FileFrames | Silence]:
         """The three buffers for playback; before restoration, the original and silence."""
         restored, removed = self.restored, self.removed
         return {
             "original": self.original,
             "restored": self.original if restored is None else restored,
-            "residual": np.zeros_like(self.original) if removed is None else removed,
+            "residual": Silence(self.original.shape) if removed is None else removed,
         }
 
 

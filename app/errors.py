@@ -1,8 +1,11 @@
 """Turning errors into sentences a user can act on, and the last-resort crash handler.
 
 ``core`` raises a small hierarchy of typed errors; :func:`describe` maps each to a
-title and a human sentence (the technical detail goes in the dialog's details); it is
-the app's only such mapping (:func:`show_error` and :func:`describe_inline` use it).
+title and a human sentence, and the error's own text (English: ``core`` knows no
+languages) to a detail in the interface's language where :data:`_DETAILS` knows its
+form, with the parts it names (paths, file names) taken from it; the English text stays
+in the dialog's technical details. It is the app's only such mapping
+(:func:`show_error` and :func:`describe_inline` use it).
 :func:`install_excepthook` catches anything unexpected, on any thread, writes it to a
 rotating log file in the app's data folder and shows one dialog naming that file.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 import threading
 import traceback
@@ -30,6 +34,7 @@ from core.errors import (
     DamagedAudioError,
     DiskFullError,
     FolderNotWritableError,
+    InputAsOutputError,
     InvalidAudioError,
     ModelFormatError,
     OutputConflictError,
@@ -46,9 +51,13 @@ log = logging.getLogger("seminario.app")
 
 @dataclass(frozen=True)
 class Explanation:
+    """``detail`` in the interface's language where known; ``technical``: the error's
+    own text (English), empty when ``detail`` is that text already."""
+
     title: str
     message: str
     detail: str
+    technical: str = ""
 
 
 CONTEXT = "errors"
@@ -213,12 +222,183 @@ _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
 )
 
 
+# The forms of ``core``'s error texts the interface translates: the error class, the
+# English text as ``core`` writes it (a regular expression naming its parts), and the
+# translatable template those parts are put back into. What is not listed is shown as
+# ``core`` wrote it. tests/app/test_errors_language.py raises most of them for real.
+_DETAILS: tuple[tuple[type[BaseException], str, str], ...] = (
+    (
+        AudioFormatError,
+        r"file not found: (?P<path>.+)",
+        QT_TRANSLATE_NOOP("errors", "file not found: {path}"),
+    ),
+    (
+        AudioFormatError,
+        r"expected an audio file, got a folder: (?P<path>.+)",
+        QT_TRANSLATE_NOOP("errors", "{path} is a folder, not an audio file"),
+    ),
+    (
+        AudioFormatError,
+        r"(?P<path>.+) is not a regular file \(a pipe or device\?\)",
+        QT_TRANSLATE_NOOP("errors", "{path} is not a regular file (a pipe or device?)"),
+    ),
+    (
+        AudioFormatError,
+        r"no permission to read (?P<path>.+)",
+        QT_TRANSLATE_NOOP("errors", "no permission to read {path}"),
+    ),
+    (
+        DamagedAudioError,
+        r"(?P<name>.+) is not audio SeminarioIA can read, or it is damaged \(it reads "
+        r"(?P<formats>.+)\)",
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "{name} is not audio SeminarioIA can read, or it is damaged (it reads {formats})",
+        ),
+    ),
+    (
+        DamagedAudioError,
+        r"(?P<name>.+) is damaged: its header is impossible",
+        QT_TRANSLATE_NOOP("errors", "{name} is damaged: its header is impossible"),
+    ),
+    (
+        DamagedAudioError,
+        r"(?P<name>.+) is damaged: its header claims (?P<duration>.+) of audio in "
+        r"(?P<size>\d+) bytes",
+        QT_TRANSLATE_NOOP(
+            "errors", "{name} is damaged: its header claims {duration} of audio in {size} bytes"
+        ),
+    ),
+    (
+        DamagedAudioError,
+        r"(?P<name>.+) is damaged: decoding stopped \((?P<reason>.*)\)",
+        QT_TRANSLATE_NOOP("errors", "{name} is damaged: decoding stopped ({reason})"),
+    ),
+    (
+        AudioFormatError,
+        r"(?P<name>.+) contains no audio",
+        QT_TRANSLATE_NOOP("errors", "{name} contains no audio"),
+    ),
+    (
+        AudioTooLongError,
+        r"(?P<name>.+) is too long to open at once \((?P<hours>[\d.]+) hours need "
+        r"(?P<need>[\d.]+) GiB, this computer has (?P<have>[\d.]+) GiB\);.*",
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "{name} is too long to open at once ({hours} hours need {need} GiB, this "
+            "computer has {have} GiB)",
+        ),
+    ),
+    (
+        AudioFormatError,
+        r"cannot write (?P<name>.+): use one of (?P<names>.+)",
+        QT_TRANSLATE_NOOP("errors", "cannot write {name}: use one of {names}"),
+    ),
+    (
+        InputAsOutputError,
+        r"refusing to write over the input file (?P<path>.+); choose another name",
+        QT_TRANSLATE_NOOP("errors", "refusing to write over the input file {path}"),
+    ),
+    (
+        OutputExistsError,
+        r"(?P<path>.+) already exists; pass --overwrite to replace it",
+        QT_TRANSLATE_NOOP("errors", "{path} already exists"),
+    ),
+    (
+        OutputConflictError,
+        r"(?P<path>.+) appeared while SeminarioIA was writing it .*",
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "{path} appeared while SeminarioIA was writing it; it was kept as it is and "
+            "this result was not saved",
+        ),
+    ),
+    (
+        WriteError,
+        r"the output folder (?P<folder>.+) does not exist; create it first",
+        QT_TRANSLATE_NOOP("errors", "the folder {folder} does not exist"),
+    ),
+    (
+        WriteError,
+        r"the output folder (?P<folder>.+) does not exist \(any more\)",
+        QT_TRANSLATE_NOOP("errors", "the folder {folder} does not exist (any more)"),
+    ),
+    (
+        DiskFullError,
+        r"not enough space to write (?P<name>.+) in (?P<folder>.+); nothing was written there.*",
+        QT_TRANSLATE_NOOP(
+            "errors", "not enough space to write {name} in {folder}; nothing was written there"
+        ),
+    ),
+    (
+        DiskFullError,
+        r"(?P<name>.+) grew larger than one file may be in (?P<folder>.+); nothing was "
+        r"written there.*",
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "{name} grew larger than one file may be in {folder} (FAT32 stops at 4 GiB); "
+            "nothing was written there",
+        ),
+    ),
+    (
+        FolderNotWritableError,
+        r"(?P<folder>.+) is on a read-only disk; .*",
+        QT_TRANSLATE_NOOP("errors", "{folder} is on a read-only disk"),
+    ),
+    (
+        FolderNotWritableError,
+        r"no permission to write in (?P<folder>.+); choose a folder you can write to",
+        QT_TRANSLATE_NOOP("errors", "no permission to write in {folder}"),
+    ),
+    (
+        WriteError,
+        r"cannot write (?P<name>.+) in (?P<folder>.+): (?P<reason>.+)",
+        QT_TRANSLATE_NOOP("errors", "cannot write {name} in {folder}: {reason}"),
+    ),
+    (
+        ModelFormatError,
+        r"model (?:file )?not found: (?P<path>.+)",
+        QT_TRANSLATE_NOOP("errors", "model file not found: {path}"),
+    ),
+    (
+        ModelFormatError,
+        r"the built-in model is not installed \((?P<path>.+)\); .*",
+        QT_TRANSLATE_NOOP("errors", "the built-in model is not installed ({path})"),
+    ),
+    (
+        PairingError,
+        r"the (?P<role>noisy|clean) folder does not exist: (?P<folder>.+)",
+        QT_TRANSLATE_NOOP("errors", "the {role} folder does not exist: {folder}"),
+    ),
+)
+
+
+def translated_detail(exc: BaseException) -> str | None:
+    """``exc``'s text in the interface's language, with the paths and names it holds,
+    or ``None`` when :data:`_DETAILS` does not know its form."""
+    text = str(exc)
+    for cls, pattern, template in _DETAILS:
+        if not isinstance(exc, cls):
+            continue
+        found = re.fullmatch(pattern, text, flags=re.DOTALL)
+        if found is not None:
+            parts = dict(found.groupdict())
+            if "role" in parts:  # a word of the sentence, not a name
+                parts["role"] = _(parts["role"])
+            return _(template).format(**parts)
+    return None
+
+
 def describe(exc: BaseException) -> Explanation:
-    """A title, a human sentence and the technical detail for ``exc``."""
-    detail = str(exc) or type(exc).__name__
+    """A title, a human sentence and the detail for ``exc`` (translated where
+    :data:`_DETAILS` knows it; the English text then in ``technical``)."""
+    english = str(exc) or type(exc).__name__
+    translated = translated_detail(exc)
+    detail = translated if translated is not None else english
+    technical = english if detail != english else ""
     for cls, title, sentence in _SENTENCES:
         if isinstance(exc, cls):
-            return Explanation(_(title), _(sentence), detail)
+            return Explanation(_(title), _(sentence), detail, technical)
     return Explanation(
         QCoreApplication.translate("errors", "Unexpected error"),
         QCoreApplication.translate(
@@ -243,10 +423,20 @@ def show_error(parent: QWidget | None, exc: BaseException, *, context: str = "")
     box.setWindowTitle(explanation.title)
     box.setText(f"{context}\n\n{explanation.message}" if context else explanation.message)
     box.setInformativeText(explanation.detail)
+    if explanation.technical:  # the English text, as a report or a search needs it
+        box.setDetailedText(
+            QCoreApplication.translate("errors", "Technical details: {text}").format(
+                text=f"{type(exc).__name__}: {explanation.technical}"
+            )
+        )
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    log.warning("%s: %s", explanation.title, explanation.detail)
+    log.warning("%s: %s", explanation.title, explanation.technical or explanation.detail)
     box.exec()
     return box
+
+
+# Words the detail templates take from core's texts.
+_WORDS = (QT_TRANSLATE_NOOP("errors", "noisy"), QT_TRANSLATE_NOOP("errors", "clean"))
 
 
 # --- last resort ------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from app.settings import Settings
 from app.views.analysis import AnalysisPanel
 from app.views.jobstatus import JobStatus
 from app.views.restore import BUILTIN_CHOICES, RestorePanel
+from app.views.spectrogram import render_pool
 from app.views.timeline import TimelineView
 from app.views.transport import TransportBar
 
@@ -349,6 +350,12 @@ class MainWindow(QMainWindow):
             self.tr("Show the difference (what was removed) instead of the restored signal"),
             checkable=True,
         )
+        self.channel_spectra_action = A(
+            self.tr("Spectrogram per &channel"),
+            self.timeline.set_channel_spectrograms,
+            tip=self.tr("One spectrogram for each channel of a stereo recording, stacked"),
+            checkable=True,
+        )
         self.zoom_in_action = A(
             self.tr("Zoom &in"),
             lambda: self.view.zoom(0.5, self.playback.position),
@@ -391,6 +398,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(self.tr("&View"))
         for action in (
             self.residual_view_action,
+            self.channel_spectra_action,
             self.zoom_in_action,
             self.zoom_out_action,
             self.zoom_sel_action,
@@ -558,5 +566,6 @@ class MainWindow(QMainWindow):
         self.jobs.cancel_all()
         self.playback.close()
         QThreadPool.globalInstance().waitForDone(JOBS_WAIT_MS)
+        render_pool().waitForDone(JOBS_WAIT_MS)
         self.export.wait()
         super().closeEvent(event)

@@ -32,6 +32,9 @@ Design notes
   ``residual`` is deliberately *not* matched: it plays at its natural level (gain 1.0),
   i.e. as loud as the removed noise was inside the original. Matching it would lift
   faint hiss to programme level. Output is clipped to ±1.
+* Sources are float32 arrays, or array-likes that slice ``[:, a:b]`` such as
+  :class:`core.display.FileFrames` (an opened recording's original stays in its file:
+  the audio thread reads each block from it).
 * :meth:`Player.render` is the callback's whole mixing logic as a plain method, so
   looping, switching and gains are testable without an audio device.
 * ``tap`` (attribute or keyword): optional ``tap(start, block)`` called from the
@@ -49,6 +52,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QCoreApplication
 
+from core.display import as_array
 from core.dsp.loudness import comparison_loudness, match_gain
 
 SOURCE_NAMES = ("original", "restored", "residual")
@@ -195,7 +199,13 @@ class Player:
 
     # --- sources ---------------------------------------------------------------------------
 
-    def set_sources(self, sources: Mapping[str, np.ndarray], sr: int) -> None:
+    def set_sources(
+        self,
+        sources: Mapping[str, np.ndarray],
+        sr: int,
+        *,
+        loudness: Mapping[str, float] | None = None,
+    ) -> None:
         """Give the buffers to play: float32 ``(channels, samples)``, all the same shape.
 
         Keys are among ``original``, ``restored``, ``residual`` (``original`` is
@@ -215,8 +225,12 @@ class Player:
         sr = int(sr)
         if sr <= 0:
             raise ValueError(f"sample rate must be positive, got {sr}")
-        # The residual plays at its natural level, so only these two are measured.
-        loudness = {n: comparison_loudness(a, sr=sr) for n, a in arrays.items() if n != "residual"}
+        # The residual plays at its natural level, so only these two are measured (here,
+        # unless the caller measured them in the background: see set_loudness).
+        if loudness is None:
+            loudness = {
+                n: comparison_loudness(a, sr=sr) for n, a in arrays.items() if n != "residual"
+            }
         channels = next(iter(shapes))[0]
         old_channels = self._map.shape[1]
 
@@ -228,7 +242,7 @@ class Player:
         play = self._at_rate(arrays, sr, stream_sr)
         with self._lock:
             old_pos_src = self._pos / self._ratio if self._ratio else 0.0
-            self._sources, self._sr, self._loudness = arrays, sr, loudness
+            self._sources, self._sr, self._loudness = arrays, sr, dict(loudness)
             self._play = play
             self._ratio = stream_sr / sr
             self._map = _channel_map(channels, self._out_channels)
@@ -246,6 +260,12 @@ class Player:
 
     @staticmethod
     def _check_array(name: str, audio: np.ndarray) -> np.ndarray:
+        if not isinstance(audio, np.ndarray) and getattr(audio, "ndim", 0) == 2:
+            # Samples kept in their file (core.display.FileFrames): blocks are read
+            # as they play, through the audio thread's own file handle.
+            if 0 in audio.shape:
+                raise ValueError(f"{name} must be (channels, samples), got shape {audio.shape}")
+            return audio
         array = np.asarray(audio, dtype=np.float32)
         if array.ndim == 1:
             array = array[np.newaxis, :]
@@ -261,7 +281,12 @@ class Player:
             return dict(arrays)
         from core.audio.resample import resample
 
-        return {name: resample(a, orig_sr=sr, target_sr=stream_sr) for name, a in arrays.items()}
+        # A device that plays only its own rate gets every source resampled whole (a file
+        # kept on disk is read into memory for it).
+        return {
+            name: resample(as_array(a), orig_sr=sr, target_sr=stream_sr)
+            for name, a in arrays.items()
+        }
 
     def _update_gains(self) -> None:
         reference = self._loudness.get("original")
@@ -272,6 +297,14 @@ class Player:
             else:
                 gains[name] = match_gain(reference, self._loudness.get(name, reference))
         self._gains = gains
+
+    def set_loudness(self, loudness: Mapping[str, float]) -> None:
+        """Loudness of the current sources measured elsewhere (off the GUI thread, with
+        :func:`core.dsp.loudness.comparison_loudness`); matching follows it. Sources
+        given with an empty ``loudness`` play unmatched until this arrives."""
+        with self._lock:
+            self._loudness = dict(loudness)
+            self._update_gains()
 
     @property
     def gains(self) -> dict[str, float]:

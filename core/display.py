@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -30,11 +31,13 @@ import soundfile as sf
 from core.audio.io import NATIVE_INTS, AudioInfo, AudioReader, info
 from core.audio.peaks import PeakPyramid
 from core.dsp.stft import frame_power, window_power
+from core.errors import AudioFormatError, DamagedAudioError
 from core.progress import CancelToken, ProgressCallback, check_cancel, null_progress
 
 SCALES = ("linear", "log", "mel")
 LOG_FLOOR_HZ = 20.0  # bottom of the log scale: below hearing, above DC's blur
 MAX_COLUMNS = 2000
+OVERVIEW_ROWS = 384  # rows of the whole-file picture: finer than any plot's pixel height
 FLOOR_DB = -110.0
 RANGE_DB = 80.0
 # Frame sizes for views: a frame spans about four columns so a click (one sample) shows
@@ -128,6 +131,22 @@ class Spectrogram:
     duration: float
     nyquist: float
     levels: tuple[float, float] = (FLOOR_DB, FLOOR_DB + RANGE_DB)
+    _pictures: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def picture(self, scale: str) -> np.ndarray:
+        """``(OVERVIEW_ROWS, frames)`` dB on ``scale``, as a view draws the whole file;
+        made once per scale (:meth:`prepare` makes them in the worker that computed this)."""
+        found = self._pictures.get(scale)
+        if found is None:
+            found = to_scale_rows(self.db, nyquist=self.nyquist, scale=scale, rows=OVERVIEW_ROWS)
+            self._pictures[scale] = found
+        return found
+
+    def prepare(self) -> Spectrogram:
+        """Make the pictures of every scale now (off the GUI thread); returns ``self``."""
+        for scale in SCALES:
+            self.picture(scale)
+        return self
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,7 @@ class ViewTile:
 def _mono(audio: np.ndarray) -> np.ndarray:
     if audio.ndim != 2:
         raise ValueError(f"audio must be (channels, samples), got shape {audio.shape}")
+    audio = as_array(audio)
     if audio.shape[0] == 1:
         return np.asarray(audio[0], dtype=np.float32)
     return audio.mean(axis=0, dtype=np.float32)
@@ -195,7 +215,7 @@ def compute_spectrogram(
         if progress is not None:
             progress(min(1.0, (first + chunk) / count), "spectrogram")
     # The colour range is a percentile over a million cells: worth doing off the GUI thread.
-    return Spectrogram(out, count * hop / sr, sr / 2, display_levels(out))
+    return Spectrogram(out, count * hop / sr, sr / 2, display_levels(out)).prepare()
 
 
 def view_fft_size(samples_per_column: float) -> int:
@@ -274,39 +294,77 @@ READ_THREADS = min(4, os.cpu_count() or 1)  # reading and reducing scale to abou
 BLOCK_FRAMES = 1 << 20  # 22 s at 48 kHz: 4 MB of 16-bit stereo a read
 SPECTRUM_COLUMNS = 2000  # whole-file picture: about one frame per screen column
 SPECTRUM_FFT = 1024  # as compute_spectrogram's, so both pictures look alike
+# Spectrogram frames transformed at a time: a short file has thousands in one block,
+# and their FFT's temporaries (complex128) would outweigh the block itself.
+FRAMES_AT_ONCE = 256
 _SEEKABLE = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "FLAC"})
 
 
 class FileFrames:
     """A ``(channels, frames)`` float32 array-like over an audio file: slicing
-    ``[:, a:b]`` (or ``[c, a:b]``) reads those frames. Safe to use from several threads."""
+    ``[:, a:b]`` (or ``[c, a:b]``) reads those frames; :meth:`channel` is a one-channel
+    view; ``np.asarray`` reads the whole file (for work that needs every sample, off
+    the GUI thread). Safe to use from several threads: each thread reads through its
+    own handle, so a long read in a worker never holds up playback's short ones."""
 
     ndim = 2
     dtype = np.dtype(np.float32)
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._reader = AudioReader(path)
-        self._lock = threading.Lock()
-        self.info = self._reader.info
+        self.path = Path(path)
+        first = AudioReader(self.path)  # fails here, on the caller's thread, if unreadable
+        self.info = first.info
+        # One handle per thread, closed when the thread ends (jobs run on fresh threads).
+        self._local = threading.local()
+        self._local.reader = first
+        self._rows = slice(None)  # a channel view's row
         self.shape = (self.info.channels, self.info.frames)
+
+    def _reader(self) -> AudioReader:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = AudioReader(self.path)
+            self._local.reader = reader
+        return reader
+
+    def channel(self, index: int) -> FileFrames:
+        """A ``(1, frames)`` view of channel ``index`` sharing this object's handles."""
+        if not 0 <= index < self.shape[0]:
+            raise IndexError(f"channel {index} of {self.shape[0]}")
+        view = object.__new__(FileFrames)
+        view.__dict__.update(self.__dict__)
+        base = self._rows.start or 0
+        view._rows = slice(base + index, base + index + 1)
+        view.shape = (1, self.shape[1])
+        return view
 
     def __getitem__(self, key: object) -> np.ndarray:
         rows, cols = key if isinstance(key, tuple) else (key, slice(None))
         if not isinstance(cols, slice) or cols.step not in (None, 1):
             raise TypeError("FileFrames reads contiguous frame ranges: use [:, a:b]")
         start, stop, _ = cols.indices(self.shape[1])
-        with self._lock:
-            block = self._reader.read(start, max(0, stop - start))
-        return block[rows]
+        return self.read(start, max(0, stop - start))[rows]
 
     def read(self, start: int, frames: int) -> np.ndarray:
         """Frames ``[start, start + frames)``, zeros outside the file."""
-        with self._lock:
-            return self._reader.read(start, frames)
+        return self._reader().read(start, frames)[self._rows]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        audio = self.read(0, self.shape[1])
+        return audio if dtype is None else audio.astype(dtype, copy=False)
 
     def close(self) -> None:
-        with self._lock:
-            self._reader.close()
+        """Close this thread's handle (the others close with their threads)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is not None:
+            reader.close()
+            self._local.reader = None
+
+
+def as_array(audio: np.ndarray | FileFrames) -> np.ndarray:
+    """``audio`` as a float32 ndarray: a :class:`FileFrames` is read whole (seconds for
+    an hour of audio: call it from a worker)."""
+    return audio if isinstance(audio, np.ndarray) else np.asarray(audio, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -340,6 +398,8 @@ def build_overview(
     progress = progress or null_progress
     path = Path(path)
     header = info(path)
+    if header.frames == 0:
+        raise AudioFormatError(f"{path.name} contains no audio")
     pyramid = PeakPyramid.collect(header.channels, header.frames)
     # Integer files are read as integers (no float copy of the block) and the peaks
     # scaled once at the end, as libsndfile's own float path would scale each sample.
@@ -369,20 +429,26 @@ def build_overview(
                 # The spectrogram's frames that lie wholly inside this block.
                 lo = np.searchsorted(centres, start + half)
                 hi = np.searchsorted(centres, start + got.shape[0] - half, side="right")
-                if hi > lo:
-                    idx = (centres[lo:hi] - half - start)[:, None] + offsets
+                for a in range(lo, hi, FRAMES_AT_ONCE):
+                    b = min(hi, a + FRAMES_AT_ONCE)
+                    idx = (centres[a:b] - half - start)[:, None] + offsets
                     frames = got[idx].mean(axis=-1, dtype=np.float32) * np.float32(scale)
-                    power[lo:hi] = window_power(frames)
+                    power[a:b] = window_power(frames)
                 with lock:
                     done[0] += got.shape[0]
                     progress(0.95 * done[0] / max(1, total), "reading")
 
-    if len(parts) > 1:
-        with ThreadPoolExecutor(len(parts)) as pool:
-            list(pool.map(read_part, parts))
-    else:
-        for span in parts:
-            read_part(span)
+    try:
+        if len(parts) > 1:
+            with ThreadPoolExecutor(len(parts)) as pool:
+                list(pool.map(read_part, parts))
+        else:
+            for span in parts:
+                read_part(span)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise DamagedAudioError(
+            f"{path.name} is damaged: decoding stopped ({' '.join(str(exc).split())})"
+        ) from exc
     pyramid.scale(scale)
     frames = FileFrames(path)
     pyramid.finish(frames)  # type: ignore[arg-type]  # array-like: slices read the file
@@ -394,6 +460,6 @@ def build_overview(
     db = (10.0 * np.log10(np.maximum(power, 1e-12))).astype(np.float32)
     spectrogram = Spectrogram(
         db, centres.size * hop / header.samplerate, header.samplerate / 2, display_levels(db)
-    )
+    ).prepare()
     progress(1.0, "overview")
     return Overview(header, pyramid, spectrogram)

@@ -6,6 +6,8 @@
 #   docs/screenshots/main-analysis.png   the Analysis panel, before and after
 #   docs/screenshots/zoom-clicks.png     the demo with clicks added, zoomed to one second:
 #                                        each click a column of the spectrogram
+#   docs/screenshots/stereo_channels.png a stereo recording, each channel's waveform and
+#                                        spectrogram apart (View > Spectrogram per channel)
 #   docs/screenshots/preferences-es.png  the Preferences dialog in Spanish
 # Needs xvfb-run (apt-get install xvfb). Uses throw-away settings and data folders.
 set -euo pipefail
@@ -65,6 +67,24 @@ PYEOF
 xvfb-run -a -s "-screen 0 1280x800x24" "$PY" -m app "$TMP/clicks.wav" --no-sound \
     --settings "$TMP/settings.ini" --data-dir "$TMP/data" --view 12:13 --select 12.3:12.6 \
     --screenshot "$OUT/zoom-clicks.png"
+# A stereo recording whose channels differ (the demo on the left, a chord with hum and
+# clicks on the right), each channel's waveform and spectrogram shown apart.
+"$PY" - "$TMP/stereo.wav" "$TMP/data/demo" <<'PYEOF'
+import sys
+import numpy as np
+from core.audio.io import load, save
+from core.demo import demo_recording
+audio, sr = load(demo_recording(sys.argv[2]))
+left = audio.mean(axis=0)
+t = np.arange(left.size) / sr
+right = sum(0.08 * np.sin(2 * np.pi * f * t) for f in (440.0, 1320.0, 2200.0, 3080.0))
+right += 0.05 * np.sin(2 * np.pi * 50.0 * t)
+right[:: 2 * sr] += 0.8
+save(sys.argv[1], np.clip(np.stack([left, right]), -1, 1).astype(np.float32), sr)
+PYEOF
+xvfb-run -a -s "-screen 0 1280x800x24" "$PY" -m app "$TMP/stereo.wav" --no-sound \
+    --settings "$TMP/settings.ini" --data-dir "$TMP/data" --channels \
+    --screenshot "$OUT/stereo_channels.png"
 # Preferences in Spanish, after choosing another language (its restart note appears).
 xvfb-run -a -s "-screen 0 1280x800x24" "$PY" - "$OUT/preferences-es.png" <<'PYEOF'
 import sys

@@ -12,8 +12,17 @@ from app.document import Recording
 from app.jobs import Job, JobSet
 from app.views.analysis import AnalysisPanel
 from core.analysis import compare_audio
+from core.display import as_array
 
 ANALYSIS_DELAY_MS = 600  # a slider drag or a quick undo/redo run settles first
+
+
+def compare_job(
+    original: Any, restored: Any, *, sr: int, progress: Any = None, cancel: Any = None
+) -> Any:
+    """Job: :func:`core.analysis.compare_audio`, reading an original kept in its file
+    (:class:`core.display.FileFrames`) here, in the worker."""
+    return compare_audio(as_array(original), restored, sr=sr, progress=progress, cancel=cancel)
 
 
 class AnalysisController(QObject):
@@ -101,7 +110,7 @@ class AnalysisController(QObject):
             if self.job is job:
                 self.job = None
 
-        job = Job(compare_audio, doc.original, doc.restored, sr=doc.sr, parent=self)
+        job = Job(compare_job, doc.original, doc.restored, sr=doc.sr, parent=self)
         job.returned.connect(returned)
         job.errored.connect(
             lambda exc: self.panel.set_busy(self.tr("Analysis failed: {error}").format(error=exc))

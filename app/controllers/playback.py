@@ -13,11 +13,26 @@ from app.controllers import Status
 from app.controllers.session import SessionController
 from app.document import Recording
 from app.errors import show_error
+from app.jobs import Job
 from app.settings import Settings
 from app.views.timeline import TimelineView
 from app.views.transport import SOURCES, TransportBar, source_label
 
 POSITION_POLL_MS = 33  # the playhead moves at about 30 frames a second
+
+
+def source_loudness(
+    sources: dict[str, Any], *, sr: int, progress: Any = None, cancel: Any = None
+) -> dict[str, float]:
+    """Job: :func:`core.dsp.loudness.comparison_loudness` of each source but the removed
+    noise (it plays at its natural level), as the player matches them."""
+    from core.dsp.loudness import comparison_loudness  # scipy: not at start-up
+
+    return {
+        name: comparison_loudness(audio, sr=sr)
+        for name, audio in sources.items()
+        if name != "residual"
+    }
 
 
 def import_optional(name: str) -> tuple[Any, str]:
@@ -61,6 +76,7 @@ class PlaybackController(QObject):
         self.module: Any = None
         self._factory = player_factory
         self._cursor = 0  # playhead in samples when nothing plays
+        self.loudness_job: Job | None = None
         self.position_timer = QTimer(self)
         self.position_timer.setInterval(POSITION_POLL_MS)
         self.position_timer.timeout.connect(self._poll_position)
@@ -147,16 +163,39 @@ class PlaybackController(QObject):
         self._show_position()
 
     def load_sources(self, doc: Recording) -> None:
-        """Give the player ``doc``'s three buffers at its current strength."""
+        """Give the player ``doc``'s three buffers at its current strength; their
+        loudness (for matched A/B) is measured in a job the first time, which reads
+        excerpts of an original kept in its file."""
         if self.player is None:
             return
+        sources = doc.sources()
+        key = ("loudness", doc.restoration, doc.strength)
+        known = doc.cache.get(key)
         try:
             position = self.player.position
-            self.player.set_sources(doc.sources(), doc.sr)
+            self.player.set_sources(sources, doc.sr, loudness=known or {})
             self.player.select(self.transport.source)
             self.player.seek(position)
         except Exception as exc:  # noqa: BLE001 - playback problems never block editing
             self.status(self.tr("Playback: {error}").format(error=exc), 8000)
+            return
+        if known is None:
+            self._measure_loudness(doc, key, sources)
+
+    def _measure_loudness(self, doc: Recording, key: tuple[Any, ...], sources: Any) -> None:
+        if self.loudness_job is not None:
+            self.loudness_job.cancel()
+
+        def returned(loudness: dict[str, float]) -> None:
+            doc.cache[key] = loudness
+            current = ("loudness", doc.restoration, doc.strength)
+            if self.player is not None and doc is self.session.current and current == key:
+                self.player.set_loudness(loudness)
+
+        job = Job(source_loudness, sources, sr=doc.sr, parent=self)
+        job.returned.connect(returned)
+        self.loudness_job = job
+        job.start()
 
     def set_restored_available(self, available: bool) -> None:
         self.transport.set_restored_available(available)

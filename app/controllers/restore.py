@@ -25,6 +25,7 @@ from app.jobs import Job, JobSet
 from app.settings import Settings
 from app.views.axes import format_time
 from app.views.restore import BUILTIN_CHOICES, RestorePanel
+from core.display import FileFrames, as_array
 from core.errors import ModelFormatError
 from core.steps import BuildContext, preload_models
 
@@ -33,7 +34,7 @@ PRELOAD_DELAY_MS = 1500  # after the window appears: let it paint and settle fir
 
 
 def restore_job(
-    audio: np.ndarray,
+    audio: np.ndarray | FileFrames,
     *,
     sr: int,
     chain: Any,
@@ -43,11 +44,13 @@ def restore_job(
     cancel: Any = None,
 ) -> Any:
     """Job: run the chain once at full strength (imports TensorFlow if needed); returns
-    :class:`core.pipeline.Restoration`. ``context`` keeps loaded models between runs."""
+    :class:`core.pipeline.Restoration`. ``context`` keeps loaded models between runs.
+    ``audio`` may be kept in its file (:class:`core.display.FileFrames`): it is read
+    whole here, in the worker."""
     from core.pipeline import restore_array
 
     return restore_array(
-        audio,
+        as_array(audio),
         sr=sr,
         chain=chain,
         progress=progress,
@@ -58,7 +61,7 @@ def restore_job(
 
 
 def restore_region_job(
-    base: np.ndarray,
+    base: np.ndarray | FileFrames,
     base_residual: np.ndarray | None,
     *,
     sr: int,
@@ -77,7 +80,7 @@ def restore_region_job(
     from core.pipeline import restore_region
 
     region = restore_region(
-        base,
+        as_array(base),
         sr=sr,
         chain=chain,
         start=start,
@@ -92,11 +95,21 @@ def restore_region_job(
     return Result(region.restored, base_residual + region.residual, region.chain, region.diagnosis)
 
 
-def learn_noise_job(audio: np.ndarray, *, sr: int, progress: Any = None, cancel: Any = None) -> Any:
-    """Job: the noise profile of ``audio``, a stretch that holds noise only."""
+def learn_noise_job(
+    audio: np.ndarray | FileFrames,
+    *,
+    sr: int,
+    start: int = 0,
+    stop: int | None = None,
+    progress: Any = None,
+    cancel: Any = None,
+) -> Any:
+    """Job: the noise profile of samples ``start:stop`` of ``audio``, a stretch that
+    holds noise only (read here, from the file when the recording is kept there)."""
     from core.dsp.noise_profile import learn_noise_profile
 
-    return learn_noise_profile(audio, sr=sr)
+    stop = audio.shape[1] if stop is None else stop
+    return learn_noise_profile(np.asarray(audio[:, start:stop], dtype=np.float32), sr=sr)
 
 
 def check_model(chain: Any) -> None:
@@ -307,7 +320,14 @@ class RestoreController(QObject):
         def errored(exc: BaseException) -> None:
             show_error(self._window, exc, context=self.tr("No noise profile was learned."))
 
-        job = Job(learn_noise_job, doc.original[:, region[0] : region[1]], sr=doc.sr, parent=self)
+        job = Job(
+            learn_noise_job,
+            doc.original,
+            sr=doc.sr,
+            start=region[0],
+            stop=region[1],
+            parent=self,
+        )
         job.returned.connect(returned)
         job.errored.connect(errored)
         self.jobs.start(job)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QListWidget, QListWidgetItem, QMessageBox, QWidget
@@ -16,11 +15,11 @@ from app.errors import show_error
 from app.jobs import Job, JobSet
 from app.settings import Settings
 from core.audio.io import READ_EXTENSIONS, audio_files
-from core.audio.peaks import PeakPyramid, load_with_peaks
 from core.demo import demo_recording, shipped_demo
+from core.display import FileFrames, Overview, build_overview
 
 AUDIO_PATTERNS = " ".join(f"*{e}" for e in READ_EXTENSIONS)
-LOAD_THREADS = 2  # decoding an hour of stereo is bound by memory and cores, not disk
+LOAD_THREADS = 2  # reading an hour of stereo for its overview is bound by cores, not disk
 
 
 class SessionController(QObject):
@@ -73,7 +72,10 @@ class SessionController(QObject):
 
     def open_files(self, paths: Iterable[str | Path]) -> None:
         """Open each file in the background (or switch to it if it is already open);
-        a folder opens the audio files in it."""
+        a folder opens the audio files in it. Opening reads the file once in blocks for
+        its waveform and spectrogram overviews (:func:`core.display.build_overview`);
+        the samples stay in the file and are read as views, playback and work need
+        them (an hour of 48 kHz stereo opens with about 250 MB)."""
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
@@ -84,8 +86,8 @@ class SessionController(QObject):
                 self.set_current(existing)
                 continue
             self.status(self.tr("Opening {name}…").format(name=path.name))
-            job = Job(load_with_peaks, str(path), threads=LOAD_THREADS, parent=self)
-            job.returned.connect(lambda result, path=path: self._loaded(path, *result))
+            job = Job(build_overview, str(path), threads=LOAD_THREADS, parent=self)
+            job.returned.connect(lambda result, path=path: self._loaded(path, result))
             job.errored.connect(lambda exc, path=path: self._open_failed(path, exc))
             self.jobs.start(job)
 
@@ -101,11 +103,16 @@ class SessionController(QObject):
         resolved = path.resolve()
         return next((r for r in self.recordings if r.path.resolve() == resolved), None)
 
-    def _loaded(self, path: Path, audio: np.ndarray, sr: int, pyramid: PeakPyramid) -> None:
+    def _loaded(self, path: Path, overview: Overview) -> None:
+        frames = overview.pyramid.audio
+        assert isinstance(frames, FileFrames)
         if self.find(path) is not None:
+            frames.close()
             return
-        doc = Recording(path=path, original=audio, sr=sr)
-        doc.cache["pyramid", "original"] = pyramid
+        sr = overview.info.samplerate
+        doc = Recording(path=path, original=frames, sr=sr)
+        doc.cache["pyramid", "original"] = overview.pyramid
+        doc.cache["spec", "original"] = overview.spectrogram
         doc.undo_stack = QUndoStack(self.undo_group)
         self.recordings.append(doc)
         item = QListWidgetItem(doc.name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -54,7 +53,9 @@ class ViewController(QObject):
         timeline.set_playhead(0.0)
         timeline.set_selection(0.0, 0.0)
         timeline.set_original_spectrogram(doc.cache.get(("spec", "original")))
-        if ("spec", "original") not in doc.cache:
+        if ("spec", "original") in doc.cache:  # opening built it with the waveform's
+            self.spectrogram_ready.emit("original")
+        else:
             self._request_spectrogram(doc, "original")
 
     def show_lower(self, doc: Recording) -> None:
@@ -91,7 +92,7 @@ class ViewController(QObject):
             previous.cancel()
         if which == "original":
             key: tuple[Any, ...] | None = ("spec", "original")
-            audio: np.ndarray | None = doc.original
+            audio: Any = doc.original  # read by compute_spectrogram in the job
         else:
             key = self._lower_key(doc)
             audio = doc.restored if self.timeline.lower_mode == "restored" else doc.removed

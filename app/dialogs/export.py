@@ -35,6 +35,7 @@ from core.audio.formats import (
     writable_subtype,
 )
 from core.audio.io import export_audio
+from core.display import as_array
 from core.output import free_path
 from core.progress import CancelToken, ProgressCallback
 
@@ -64,7 +65,7 @@ def export_buffer(
     to replace any ``protect`` file, or an existing file unless ``overwrite``."""
     return export_audio(
         path,
-        audio,
+        as_array(audio),  # an original kept in its file is read here, in the worker
         sr,
         subtype=subtype,
         rate=rate,

@@ -15,7 +15,6 @@ from core.display import Spectrogram, ViewTile, compute_spectrogram, render_view
 
 __all__ = ["Spectrogram", "SpectrogramImage", "compute_spectrogram"]
 
-OVERVIEW_ROWS = 384  # rows of the whole-file picture: finer than any plot's pixel height
 RENDER_DELAY_MS = 60  # wait for a wheel or drag to pause before rendering the view
 
 _render_pool: QThreadPool | None = None
@@ -95,8 +94,7 @@ class SpectrogramImage(QObject):
         if spec is None:
             self.image.clear()
             return
-        rows = to_scale_rows(spec.db, nyquist=spec.nyquist, scale=self.scale, rows=OVERVIEW_ROWS)
-        self.image.setImage(rows, levels=self.levels)
+        self.image.setImage(spec.picture(self.scale), levels=self.levels)
         self.image.setRect(QRectF(0.0, 0.0, spec.duration, 1.0))
 
     def _clear_detail(self) -> None:
@@ -141,7 +139,10 @@ class SpectrogramImage(QObject):
             self._worker = None
         if wanted is None:
             self.tile = None
-            self.detail.clear()
+            try:
+                self.detail.clear()
+            except RuntimeError:  # the plot went with its window while the timer ran
+                pass
             return
         t0, t1, u0, u1, columns, rows = wanted
         worker = Job(

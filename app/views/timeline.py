@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 
 from app.views.axes import FrequencyAxis, TimeAxis, format_number, format_time, parse_time
 from app.views.spectrogram import Spectrogram, SpectrogramImage
-from app.views.waveform import WaveformCurve
+from app.views.waveform import WaveformCurve, channel_name
 from core.audio.peaks import PeakPyramid
-from core.display import SCALES, Overview, unit_to_freq
+from core.display import SCALES, FileFrames, Overview, unit_to_freq
 
 ORIGINAL_COLOR = "#4aa3df"
 RESTORED_COLOR = "#6cc644"
@@ -49,6 +49,13 @@ WHEEL_STEP = 0.85  # view span factor per wheel notch (120 units), as pyqtgraph'
 SCROLL_STEPS = 10_000  # scroll bar resolution: positions across the whole recording
 MIN_SPAN_S = 0.002  # narrowest time view: a few dozen samples fill the width
 MIN_FREQ_SPAN = 0.01  # narrowest frequency view, in scale units (1 % of the scale)
+
+
+def _channel(audio: np.ndarray, index: int) -> np.ndarray:
+    """Channel ``index`` of ``audio`` as a ``(1, samples)`` array-like (a view)."""
+    if isinstance(audio, FileFrames):
+        return audio.channel(index)  # type: ignore[return-value]
+    return audio[index : index + 1]
 
 
 class EditorViewBox(pg.ViewBox):
@@ -178,38 +185,17 @@ class TimelineView(pg.GraphicsLayoutWidget):
 
         self.playheads: list[pg.InfiniteLine] = []
         self.regions: list[pg.LinearRegionItem] = []
-        for plot in self.plots:
-            line = pg.InfiniteLine(0.0, angle=90, movable=False, pen=pg.mkPen("#ffffff", width=1))
-            line.setZValue(20)
-            plot.addItem(line, ignoreBounds=True)
-            self.playheads.append(line)
-            region = pg.LinearRegionItem(
-                (0.0, 0.0),
-                brush=pg.mkBrush(255, 255, 255, 28),
-                hoverBrush=pg.mkBrush(255, 255, 255, 28),
-                pen=pg.mkPen("#d0d0d0", width=1),
-                hoverPen=pg.mkPen("#ffffff", width=3),
-            )
-            # Its edges can be dragged; a drag inside starts a new selection, as in
-            # every audio editor (the body itself does not move).
-            region.movable = False
-            region.setZValue(10)
-            region.setVisible(False)
-            region.sigRegionChanged.connect(self._region_moved)
-            plot.addItem(region, ignoreBounds=True)
-            self.regions.append(region)
         self.boxes: list[QGraphicsRectItem] = []
-        for plot in (self.plots[1], self.plots[3]):
-            box = QGraphicsRectItem()
-            pen = QPen(QColor("#ffffff"))
-            pen.setCosmetic(True)
-            pen.setStyle(Qt.PenStyle.DashLine)
-            box.setPen(pen)
-            box.setBrush(pg.mkBrush(255, 255, 255, 30))
-            box.setZValue(15)
-            box.setVisible(False)
-            plot.addItem(box, ignoreBounds=True)
-            self.boxes.append(box)
+        for plot in self.plots:
+            self._decorate(plot)
+        # Spectrum plots and their pictures, by index in ``plots``: the two above, and
+        # with per-channel spectrograms one more each per channel (made when needed).
+        self.spectra: dict[int, SpectrogramImage] = {1: self.spec_original, 3: self.spec_lower}
+        self.lanes: dict[str, list[int]] = {"original": [], "lower": []}
+        self.per_channel = False
+        self._audio: dict[str, np.ndarray | None] = {"original": None, "lower": None}
+        self._views: dict[str, list[np.ndarray]] = {"original": [], "lower": []}
+        self._overviews: dict[str, Spectrogram | None] = {"original": None, "lower": None}
         self.box: tuple[float, float, float, float] | None = None  # t0, t1, u0, u1
         self._syncing = False
         self._anchor: float | None = None  # where a drag selection started
@@ -219,6 +205,149 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         self.plots[0].vb.sigXRangeChanged.connect(lambda *_: self.footer.sync_scroll())
         self.set_lower_mode("restored")
+
+    def _decorate(self, plot: pg.PlotItem) -> None:
+        """The playhead and selection on ``plot`` (and the time-frequency box on a
+        spectrum)."""
+        line = pg.InfiniteLine(
+            self.playhead if self.playheads else 0.0,
+            angle=90,
+            movable=False,
+            pen=pg.mkPen("#ffffff", width=1),
+        )
+        line.setZValue(20)
+        plot.addItem(line, ignoreBounds=True)
+        self.playheads.append(line)
+        region = pg.LinearRegionItem(
+            self.regions[0].getRegion() if self.regions else (0.0, 0.0),
+            brush=pg.mkBrush(255, 255, 255, 28),
+            hoverBrush=pg.mkBrush(255, 255, 255, 28),
+            pen=pg.mkPen("#d0d0d0", width=1),
+            hoverPen=pg.mkPen("#ffffff", width=3),
+        )
+        # Its edges can be dragged; a drag inside starts a new selection, as in
+        # every audio editor (the body itself does not move).
+        region.movable = False
+        region.setZValue(10)
+        region.setVisible(self.regions[0].isVisible() if self.regions else False)
+        region.sigRegionChanged.connect(self._region_moved)
+        plot.addItem(region, ignoreBounds=True)
+        self.regions.append(region)
+        if not isinstance(plot.vb, EditorViewBox) or not plot.vb.spectrum:
+            return
+        box = QGraphicsRectItem()
+        pen = QPen(QColor("#ffffff"))
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        box.setPen(pen)
+        box.setBrush(pg.mkBrush(255, 255, 255, 30))
+        box.setZValue(15)
+        box.setVisible(False)
+        plot.addItem(box, ignoreBounds=True)
+        self.boxes.append(box)
+
+    # --- per-channel spectrograms -------------------------------------------------------------
+
+    def set_channel_spectrograms(self, on: bool) -> None:
+        """One spectrogram per channel of a multichannel recording, stacked (``True``),
+        or one of the channels' mix (the default). Each channel's picture is rendered
+        for the view from the samples (no whole-file overview per channel is kept)."""
+        self.per_channel = bool(on)
+        self._sync_lanes()
+
+    def _spectrum_plots(self) -> list[pg.PlotItem]:
+        return [self.plots[i] for i in sorted(self.spectra)]
+
+    def _new_spectrum_plot(self) -> int:
+        plot = pg.PlotItem(
+            viewBox=EditorViewBox(self, spectrum=True), axisItems={"left": FrequencyAxis("left")}
+        )
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.getAxis("left").setWidth(62)
+        for name in ("left", "bottom"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
+        plot.showAxis("bottom", False)
+        plot.setXLink(self.plots[0])
+        _, (u0, u1) = self.plots[1].vb.viewRange()
+        plot.setYRange(u0, u1, padding=0.0)
+        plot.setLimits(yMin=0.0, yMax=1.0, minYRange=MIN_FREQ_SPAN)
+        plot.setLimits(xMin=0.0, xMax=max(self.duration, 1e-3), minXRange=MIN_SPAN_S)
+        self.plots.append(plot)
+        self._decorate(plot)
+        image = SpectrogramImage(plot, self)
+        image.set_scale(self.freq_scale)
+        index = len(self.plots) - 1
+        self.spectra[index] = image
+        return index
+
+    def _sync_lanes(self) -> None:
+        """Make and lay out the channel plots the mode and the recording need, and give
+        every spectrum picture its samples."""
+        wanted = self.channels - 1 if self.per_channel and self.channels > 1 else 0
+        changed = False
+        for group in ("original", "lower"):
+            while len(self.lanes[group]) < wanted:
+                self.lanes[group].append(self._new_spectrum_plot())
+                changed = True
+        shown = [p for p in self.ci.items if isinstance(p, pg.PlotItem)]
+        order = [
+            self.plots[0],
+            *(self.plots[i] for i in self.lanes["original"][:wanted]),
+            self.plots[1],
+            self.plots[2],
+            *(self.plots[i] for i in self.lanes["lower"][:wanted]),
+            self.plots[3],
+        ]
+        if changed or shown != order:
+            for plot in shown:
+                self.ci.removeItem(plot)
+            for row, plot in enumerate(order):
+                self.ci.addItem(plot, row=row, col=0)
+        for group in ("original", "lower"):
+            for i in self.lanes[group][wanted:]:  # laid aside: nothing to render
+                self.spectra[i].set_audio(None, self.sr)
+                self.spectra[i].set_spectrogram(None)
+        self._update_frequency_axes()
+        for group in ("original", "lower"):
+            self._route(group)
+
+    def rendering_spectra(self) -> list[SpectrogramImage]:
+        """The spectrum pictures on screen that have samples to render from."""
+        images = [*self._lane_images("original"), *self._lane_images("lower")]
+        return [image for image in images if image.audio is not None]
+
+    def _lane_images(self, group: str) -> list[SpectrogramImage]:
+        """The pictures of ``group``'s channels, top to bottom (one: the mix)."""
+        main = self.spec_original if group == "original" else self.spec_lower
+        wanted = self.channels - 1 if self.per_channel and self.channels > 1 else 0
+        return [*(self.spectra[i] for i in self.lanes[group][:wanted]), main]
+
+    def _route(self, group: str) -> None:
+        """Give ``group``'s pictures what they show: the mix's samples and overview, or
+        with per-channel spectrograms each lane its channel's samples (rendered for the
+        view, no overview), all in the original's colour range."""
+        images = self._lane_images(group)
+        audio = self._audio[group]
+        overview = self._overviews[group]
+        levels = self.levels if group == "lower" else None
+        if len(images) == 1:
+            wanted: list[np.ndarray | None] = [audio]
+            specs = [overview]
+        else:
+            views = self._views[group]
+            if audio is not None and len(views) != audio.shape[0]:
+                views = self._views[group] = [_channel(audio, c) for c in range(audio.shape[0])]
+            wanted = [views[c] if audio is not None else None for c in range(len(images))]
+            specs = [None] * len(images)  # rendered per view from each channel's samples
+            levels = self.levels
+        for image, samples, spec in zip(images, wanted, specs, strict=True):
+            if image.audio is not samples:
+                image.set_audio(samples, self.sr)
+            if image.spec is not spec or image.levels != (
+                levels or (spec.levels if spec else None)
+            ):
+                image.set_spectrogram(spec, levels)
 
     # --- content ------------------------------------------------------------------------------
 
@@ -231,13 +360,14 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.nyquist = sr / 2
         self.time_axis.hours = self.duration >= 3600
         self.wave_original.set_audio(audio, sr, pyramid)
-        self.spec_original.set_audio(audio, sr)
+        self._audio["original"], self._views["original"] = audio, []
         for plot in self.plots:
             plot.setLimits(xMin=0.0, xMax=max(self.duration, 1e-3), minXRange=MIN_SPAN_S)
         self._update_frequency_axes()
         self.plots[0].setXRange(0.0, max(self.duration, 1e-3), padding=0.0)
         self.footer.set_duration(self.duration)
         self.footer.split_button.setEnabled(self.channels > 1)
+        self._sync_lanes()
 
     def show_overview(self, overview: Overview) -> None:
         """Show a recording from its :func:`core.display.build_overview`: peaks and
@@ -255,7 +385,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
         pyramid: PeakPyramid | None = None,
     ) -> None:
         self.wave_lower.set_audio(audio, sr, pyramid)
-        self.spec_lower.set_audio(audio, sr)
+        self._audio["lower"], self._views["lower"] = audio, []
+        self._route("lower")
         self.hint.setText(hint)
 
     def set_lower_mode(self, mode: str) -> None:
@@ -264,25 +395,25 @@ class TimelineView(pg.GraphicsLayoutWidget):
         color = RESTORED_COLOR if mode == "restored" else REMOVED_COLOR
         self.wave_lower.set_color(color)
         self.plots[2].setLabel("left", name)
-        self.plots[3].setLabel("left", self.tr("Spectrum"), units="Hz")
         self.lower_mode = mode
 
     def set_original_spectrogram(self, spec: Spectrogram | None) -> None:
         self.levels = spec.levels if spec is not None else None
-        self.spec_original.set_spectrogram(spec)
-        if self.spec_lower.spec is not None:  # keep comparing on the original's range
-            self.spec_lower.set_spectrogram(self.spec_lower.spec, self.levels)
+        self._overviews["original"] = spec
+        self._route("original")
+        self._route("lower")  # keep comparing on the original's range
 
     def set_lower_spectrogram(self, spec: Spectrogram | None) -> None:
         """Drawn with the original's colour range, so the two compare at a glance."""
-        self.spec_lower.set_spectrogram(spec, self.levels)
+        self._overviews["lower"] = spec
+        self._route("lower")
 
     def set_frequency_scale(self, scale: str) -> None:
         """``linear``, ``log`` or ``mel`` (see :data:`core.display.SCALES`)."""
         if scale not in SCALES:
             raise ValueError(f"unknown frequency scale {scale!r}")
         self.freq_scale = scale
-        for spec in (self.spec_original, self.spec_lower):
+        for spec in self.spectra.values():
             spec.set_scale(scale)
         self._update_frequency_axes()
         self.clear_box()
@@ -298,11 +429,16 @@ class TimelineView(pg.GraphicsLayoutWidget):
             self.footer.split_button.setChecked(split)
 
     def _update_frequency_axes(self) -> None:
-        for plot in (self.plots[1], self.plots[3]):
-            axis = plot.getAxis("left")
-            assert isinstance(axis, FrequencyAxis)
-            axis.set_scale(self.freq_scale, self.nyquist)
-            plot.setLabel("left", axis.labelText, units="Hz")
+        for group in ("original", "lower"):
+            images = self._lane_images(group)
+            for c, image in enumerate(images):
+                plot = image.plot
+                axis = plot.getAxis("left")
+                assert isinstance(axis, FrequencyAxis)
+                axis.set_scale(self.freq_scale, self.nyquist)
+                # Stacked lanes are short: the channel's name alone, as the waveform's.
+                title = channel_name(c, len(images)) if len(images) > 1 else self.tr("Spectrum")
+                plot.setLabel("left", title, units="Hz")
 
     # --- zoom -----------------------------------------------------------------------------------
 
@@ -328,11 +464,11 @@ class TimelineView(pg.GraphicsLayoutWidget):
         span = min(max((y1 - y0) * factor, MIN_FREQ_SPAN), 1.0)
         low = center - (center - y0) * span / (y1 - y0)
         low = min(max(low, 0.0), 1.0 - span)
-        for plot in (self.plots[1], self.plots[3]):
+        for plot in self._spectrum_plots():
             plot.setYRange(low, low + span, padding=0.0)
 
     def reset_frequency_zoom(self) -> None:
-        for plot in (self.plots[1], self.plots[3]):
+        for plot in self._spectrum_plots():
             plot.setYRange(0.0, 1.0, padding=0.0)
 
     # --- playhead and selection ------------------------------------------------------------------
@@ -434,7 +570,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
 
     def _mouse_moved(self, pos: QPointF) -> None:
         for index, plot in enumerate(self.plots):
-            if not plot.vb.sceneBoundingRect().contains(pos):
+            if plot.scene() is None or not plot.vb.sceneBoundingRect().contains(pos):
                 continue
             point = plot.vb.mapSceneToView(pos)
             self.cursor_moved.emit(self.readout(index, point.x(), point.y()))
@@ -445,8 +581,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
         if self.duration <= 0 or not 0.0 <= seconds <= self.duration:
             return ""
         text = format_time(seconds, 3, hours=self.time_axis.hours)
-        if plot_index % 2 == 1:
-            spec = self.spec_original if plot_index == 1 else self.spec_lower
+        spec = self.spectra.get(plot_index)
+        if spec is not None:
             freq = float(unit_to_freq(y, scale=self.freq_scale, nyquist=self.nyquist))
             text += "   " + self.tr("{freq} Hz").format(freq=format_number(freq, 0))
             level = spec.level_at(seconds, y)

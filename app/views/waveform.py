@@ -11,15 +11,30 @@ from PySide6.QtCore import QObject, Slot
 
 from app.jobs import Job
 from core.audio.peaks import PeakPyramid
+from core.display import FileFrames
+from core.progress import CancelToken, check_cancel
 
 CHANNEL_NAMES = ("L", "R")
 
 
+CHANNEL_BLOCK = 1 << 20  # frames read at a time from a recording kept in its file
+
+
 def channel_pyramids(
-    audio: np.ndarray, *, progress: object = None, cancel: object = None
+    audio: np.ndarray | FileFrames, *, progress: object = None, cancel: CancelToken | None = None
 ) -> list[PeakPyramid]:
-    """Worker job: one pyramid per channel of ``audio`` ``(channels, samples)``."""
-    return [PeakPyramid(audio[c : c + 1]) for c in range(audio.shape[0])]
+    """Worker job: one pyramid per channel of ``audio`` ``(channels, samples)``, an
+    array or a :class:`core.display.FileFrames` read in blocks (never whole)."""
+    if isinstance(audio, np.ndarray):
+        return [PeakPyramid(audio[c : c + 1]) for c in range(audio.shape[0])]
+    channels, frames = audio.shape
+    pyramids = [PeakPyramid.collect(1, frames) for _ in range(channels)]
+    for first in range(0, frames, CHANNEL_BLOCK):
+        check_cancel(cancel)
+        block = audio[:, first : first + CHANNEL_BLOCK]
+        for c, pyramid in enumerate(pyramids):
+            pyramid.add(first, block[c : c + 1])
+    return [p.finish(audio.channel(c)) for c, p in enumerate(pyramids)]  # type: ignore[arg-type]
 
 
 class WaveformCurve(QObject):
@@ -98,7 +113,7 @@ class WaveformCurve(QObject):
         axis = self.plot.getAxis("left")
         n = len(self.channel_pyramids)
         if self.showing_lanes:
-            ticks = [(1 - (2 * c + 1) / n, _channel_name(c, n)) for c in range(n)]
+            ticks = [(1 - (2 * c + 1) / n, channel_name(c, n)) for c in range(n)]
             axis.setTicks([ticks])
         else:
             axis.setTicks([[(-1, "-1"), (0, "0"), (1, "1")]])
@@ -131,5 +146,5 @@ class WaveformCurve(QObject):
             lane.setData(x / self.sr, 1 - (2 * c + 1) / n + np.asarray(y) / n)
 
 
-def _channel_name(index: int, count: int) -> str:
+def channel_name(index: int, count: int) -> str:
     return CHANNEL_NAMES[index] if count == 2 else str(index + 1)

@@ -216,7 +216,8 @@ class AudioReader:
         dtype, scale = native if native else ("float32", None)
         buffer = np.empty((min(_CHUNK_FRAMES, frames), self.info.channels), dtype=dtype)
         try:
-            self._file.seek(first)
+            if self._file.tell() != first:  # sequential reads (playback) skip the seek
+                self._file.seek(first)
             # Chunks keep memory at one copy of the result; integer files are read as
             # integers and scaled here, several times faster than libsndfile's float path.
             for pos in range(0, frames, buffer.shape[0]):

@@ -388,12 +388,17 @@ def comparison_loudness(audio: np.ndarray, *, sr: int) -> float:
     sr : int
         Sample rate in Hz.
     """
-    audio = np.atleast_2d(audio)  # validated (excerpt only, fast) by integrated_loudness
+    # An array-like that slices [:, a:b] (core.display.FileFrames) has only the
+    # excerpts read; validated (excerpt only, fast) by integrated_loudness.
+    if getattr(audio, "ndim", 0) != 2:
+        audio = np.atleast_2d(audio)
     length = int(_COMPARISON_EXCERPT_S * sr)
     n = audio.shape[1]
     if n > length * _COMPARISON_EXCERPTS:
         starts = np.linspace(0, n - length, _COMPARISON_EXCERPTS).astype(np.int64)
         audio = np.concatenate([audio[:, s : s + length] for s in starts], axis=1)
+    else:
+        audio = np.asarray(audio[:, :n])
     loudness = integrated_loudness(audio, sr=sr)
     return loudness if math.isfinite(loudness) else rms_dbfs(audio)
 

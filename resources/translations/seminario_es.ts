@@ -112,7 +112,7 @@
 <context>
     <name>AnalysisController</name>
     <message>
-        <location filename="../../app/controllers/analysis.py" line="+51"/>
+        <location filename="../../app/controllers/analysis.py" line="+60"/>
         <source>Open a recording to analyse it.</source>
         <translation>Abra una grabación para analizarla.</translation>
     </message>
@@ -222,7 +222,7 @@
 <context>
     <name>BatchExportDialog</name>
     <message>
-        <location filename="../../app/dialogs/export.py" line="+285"/>
+        <location filename="../../app/dialogs/export.py" line="+286"/>
         <source>Restore a folder</source>
         <translation>Restaurar una carpeta</translation>
     </message>
@@ -485,7 +485,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="+100"/>
+        <location filename="../../app/main_window.py" line="+101"/>
         <source>Open a recording (Ctrl+O) or drop one here.</source>
         <translation>Abra una grabación (Ctrl+O) o arrástrela aquí.</translation>
     </message>
@@ -651,6 +651,16 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Spectrogram per &amp;channel</source>
+        <translation>Espectrograma por &amp;canal</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>One spectrogram for each channel of a stereo recording, stacked</source>
+        <translation>Un espectrograma por cada canal de una grabación estéreo, uno encima de otro</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Zoom &amp;in</source>
         <translation>&amp;Acercar</translation>
     </message>
@@ -705,7 +715,7 @@
         <translation>&amp;Ver</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>&amp;Playback</source>
         <translation>Re&amp;producción</translation>
     </message>
@@ -743,7 +753,7 @@
 <context>
     <name>PlaybackController</name>
     <message>
-        <location filename="../../app/controllers/playback.py" line="+75"/>
+        <location filename="../../app/controllers/playback.py" line="+90"/>
         <source>Playback is turned off (--no-sound).</source>
         <translation>La reproducción está desactivada (--no-sound).</translation>
     </message>
@@ -758,8 +768,8 @@
         <translation>La reproducción no está disponible: {error}</translation>
     </message>
     <message>
-        <location line="+55"/>
-        <location line="+28"/>
+        <location line="+60"/>
+        <location line="+46"/>
         <location line="+94"/>
         <source>Playback: {error}</source>
         <translation>Reproducción: {error}</translation>
@@ -788,7 +798,7 @@
 <context>
     <name>Player</name>
     <message>
-        <location filename="../../app/playback.py" line="+70"/>
+        <location filename="../../app/playback.py" line="+74"/>
         <source>PortAudio library missing (install libportaudio2); playback is off.</source>
         <translation>Falta la biblioteca PortAudio (instale libportaudio2); la reproducción está desactivada.</translation>
     </message>
@@ -804,17 +814,17 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+272"/>
+        <location line="+301"/>
         <source>No audio output device was found; playback is off.</source>
         <translation>No se encontró ningún dispositivo de salida de audio; la reproducción está desactivada.</translation>
     </message>
     <message>
-        <location line="-265"/>
+        <location line="-294"/>
         <source>{count} output device(s); default: {name}</source>
         <translation>{count} dispositivo(s) de salida; predeterminado: {name}</translation>
     </message>
     <message>
-        <location line="+191"/>
+        <location line="+220"/>
         <source>There is nothing to play yet.</source>
         <translation>Todavía no hay nada que reproducir.</translation>
     </message>
@@ -895,7 +905,7 @@
 <context>
     <name>RestoreController</name>
     <message>
-        <location filename="../../app/controllers/restore.py" line="+180"/>
+        <location filename="../../app/controllers/restore.py" line="+202"/>
         <source>Open a recording first.</source>
         <translation>Abra primero una grabación.</translation>
     </message>
@@ -940,17 +950,17 @@
         <translation>Seleccione antes un tramo que solo contenga ruido.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+13"/>
         <source>No noise profile was learned.</source>
         <translation>No se ha aprendido ningún perfil de ruido.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-4"/>
         <source>Noise profile learned; Apply now takes that noise out.</source>
         <translation>Perfil de ruido aprendido; Aplicar quitará ahora ese ruido.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+28"/>
         <source>Noise profile from {start}–{stop}</source>
         <translation>Perfil de ruido de {start}–{stop}</translation>
     </message>
@@ -1196,7 +1206,7 @@
 <context>
     <name>SessionController</name>
     <message>
-        <location filename="../../app/controllers/session.py" line="+66"/>
+        <location filename="../../app/controllers/session.py" line="+65"/>
         <source>Open recordings</source>
         <translation>Abrir grabaciones</translation>
     </message>
@@ -1206,7 +1216,7 @@
         <translation>Archivos de audio ({patterns});;Todos los archivos (*)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+21"/>
         <source>Opening {name}…</source>
         <translation>Abriendo {name}…</translation>
     </message>
@@ -1216,7 +1226,7 @@
         <translation>No se pudo crear la grabación de demostración.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>Opened {name}: {seconds:.1f} s, {channels} channel(s), {rate} Hz</source>
         <translation>Abierto {name}: {seconds:.1f} s, {channels} canal(es), {rate} Hz</translation>
     </message>
@@ -1267,7 +1277,7 @@
 <context>
     <name>TimelineFooter</name>
     <message>
-        <location filename="../../app/views/timeline.py" line="+502"/>
+        <location filename="../../app/views/timeline.py" line="+638"/>
         <source>Selection start (type a time and press Enter)</source>
         <translation>Inicio de la selección (escriba un tiempo y pulse Intro)</translation>
     </message>
@@ -1325,35 +1335,35 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location line="-400"/>
+        <location line="-529"/>
         <source>Original</source>
         <translation>Original</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+2"/>
-        <location line="+122"/>
+        <location line="+288"/>
         <source>Spectrum</source>
         <translation>Espectro</translation>
     </message>
     <message>
-        <location line="-123"/>
-        <location line="+119"/>
+        <location line="-289"/>
+        <location line="+243"/>
         <source>Restored</source>
         <translation>Restaurada</translation>
     </message>
     <message>
-        <location line="-93"/>
+        <location line="-217"/>
         <source>Time</source>
         <translation>Tiempo</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+217"/>
         <source>Removed noise</source>
         <translation>Ruido eliminado</translation>
     </message>
     <message>
-        <location line="+188"/>
+        <location line="+193"/>
         <source>{freq} Hz</source>
         <translation>{freq} Hz</translation>
     </message>
@@ -1379,7 +1389,7 @@
 <context>
     <name>TrainingDialog</name>
     <message>
-        <location filename="../../app/dialogs/training.py" line="+86"/>
+        <location filename="../../app/dialogs/training.py" line="+97"/>
         <source>Train a model</source>
         <translation>Entrenar un modelo</translation>
     </message>
@@ -1519,7 +1529,7 @@
         <translation>Seguir entrenando con sus datos el modelo incorporado de esta arquitectura (dfn3: DeepFilterNet3; las demás: el modelo propio de SeminarioIA, cuya arquitectura se conserva).</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Epochs</source>
         <translation>Épocas</translation>
     </message>
@@ -1746,7 +1756,7 @@
 <context>
     <name>ViewController</name>
     <message>
-        <location filename="../../app/controllers/view.py" line="+67"/>
+        <location filename="../../app/controllers/view.py" line="+68"/>
         <source>Not restored yet — choose a preset and click Apply</source>
         <translation>Aún sin restaurar: elija un ajuste predefinido y pulse Aplicar</translation>
     </message>
@@ -2072,7 +2082,7 @@
 <context>
     <name>document</name>
     <message>
-        <location filename="../../app/document.py" line="+264"/>
+        <location filename="../../app/document.py" line="+299"/>
         <source>Restore with “{preset}”</source>
         <translation>Restaurar con «{preset}»</translation>
     </message>
@@ -2085,7 +2095,7 @@
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../app/errors.py" line="+65"/>
+        <location filename="../../app/errors.py" line="+74"/>
         <source>Cancelled</source>
         <translation>Cancelado</translation>
     </message>
@@ -2285,7 +2295,127 @@
         <translation>No se pudo leer ni escribir el archivo.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
+        <source>file not found: {path}</source>
+        <translation>no se encuentra el archivo: {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{path} is a folder, not an audio file</source>
+        <translation>{path} es una carpeta, no un archivo de audio</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{path} is not a regular file (a pipe or device?)</source>
+        <translation>{path} no es un archivo normal (¿una tubería o un dispositivo?)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no permission to read {path}</source>
+        <translation>no hay permiso para leer {path}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} is not audio SeminarioIA can read, or it is damaged (it reads {formats})</source>
+        <translation>{name} no es audio que SeminarioIA pueda leer, o está dañado (lee {formats})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name} is damaged: its header is impossible</source>
+        <translation>{name} está dañado: su cabecera es imposible</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} is damaged: its header claims {duration} of audio in {size} bytes</source>
+        <translation>{name} está dañado: su cabecera dice tener {duration} de audio en {size} bytes</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} is damaged: decoding stopped ({reason})</source>
+        <translation>{name} está dañado: la decodificación se detuvo ({reason})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} contains no audio</source>
+        <translation>{name} no contiene audio</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} is too long to open at once ({hours} hours need {need} GiB, this computer has {have} GiB)</source>
+        <translation>{name} es demasiado largo para abrirlo de una vez ({hours} horas necesitan {need} GiB, este ordenador tiene {have} GiB)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>cannot write {name}: use one of {names}</source>
+        <translation>no se puede escribir {name}: use uno de {names}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>refusing to write over the input file {path}</source>
+        <translation>no se escribe sobre el archivo de entrada {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{path} already exists</source>
+        <translation>{path} ya existe</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{path} appeared while SeminarioIA was writing it; it was kept as it is and this result was not saved</source>
+        <translation>{path} apareció mientras SeminarioIA lo escribía; se ha dejado como estaba y este resultado no se ha guardado</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>the folder {folder} does not exist</source>
+        <translation>la carpeta {folder} no existe</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the folder {folder} does not exist (any more)</source>
+        <translation>la carpeta {folder} ya no existe</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>not enough space to write {name} in {folder}; nothing was written there</source>
+        <translation>no hay espacio suficiente para escribir {name} en {folder}; no se ha escrito nada allí</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name} grew larger than one file may be in {folder} (FAT32 stops at 4 GiB); nothing was written there</source>
+        <translation>{name} superó el tamaño máximo de un archivo en {folder} (FAT32 se detiene en 4 GiB); no se ha escrito nada allí</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{folder} is on a read-only disk</source>
+        <translation>{folder} está en un disco de solo lectura</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no permission to write in {folder}</source>
+        <translation>no hay permiso para escribir en {folder}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>cannot write {name} in {folder}: {reason}</source>
+        <translation>no se puede escribir {name} en {folder}: {reason}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>model file not found: {path}</source>
+        <translation>no se encuentra el archivo del modelo: {path}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the built-in model is not installed ({path})</source>
+        <translation>el modelo incorporado no está instalado ({path})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the {role} folder does not exist: {folder}</source>
+        <translation>la carpeta {role} no existe: {folder}</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Unexpected error</source>
         <translation>Error inesperado</translation>
     </message>
@@ -2295,7 +2425,22 @@
         <translation>Algo inesperado salió mal. Los detalles de abajo pueden ayudar a informar del problema.</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+24"/>
+        <source>Technical details: {text}</source>
+        <translation>Detalles técnicos: {text}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>noisy</source>
+        <translation>con ruido</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>clean</source>
+        <translation>limpia</translation>
+    </message>
+    <message>
+        <location line="+73"/>
         <source>SeminarioIA hit an unexpected problem</source>
         <translation>SeminarioIA encontró un problema inesperado</translation>
     </message>

@@ -85,12 +85,17 @@ class FakePlayer:
         self.playing = False
         self.loop: tuple[int, int] | None = None
         self.matched_loudness = True
+        self.loudness: dict[str, float] | None = None
         self.closed = False
 
-    def set_sources(self, sources: dict[str, np.ndarray], sr: int) -> None:
+    def set_sources(self, sources: dict[str, np.ndarray], sr: int, *, loudness: Any = None) -> None:
         shapes = {a.shape for a in sources.values()}
         assert set(sources) == {"original", "restored", "residual"} and len(shapes) == 1
         self.sources, self.sr = dict(sources), sr
+        self.loudness = dict(loudness) if loudness is not None else None
+
+    def set_loudness(self, loudness: Any) -> None:
+        self.loudness = dict(loudness)
 
     def select(self, name: str) -> None:
         assert name in ("original", "restored", "residual")
@@ -175,8 +180,11 @@ def collect_qt_garbage(qtbot: Any) -> Any:
 
     from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 
+    from app.views.spectrogram import render_pool
+
     yield
     QThreadPool.globalInstance().waitForDone(10_000)
+    render_pool().waitForDone(10_000)  # a view render may still read its samples
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
     gc.collect()

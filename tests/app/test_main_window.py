@@ -14,6 +14,7 @@ from PySide6.QtGui import QDropEvent
 
 from core.audio.io import load
 from core.chain import ChainConfig, StepSpec
+from core.display import FileFrames
 from core.strength import removal_share
 
 TIMEOUT = 120_000  # a restore with the tiny model imports TensorFlow the first time
@@ -50,7 +51,9 @@ def test_open_shows_the_recording_and_remembers_it(
         doc = open_recording(recording)
     assert window.session.current is doc
     assert doc.original.shape == (1, 32000) and doc.sr == 16000
-    assert not doc.original.flags.writeable  # the original can never be modified
+    # Opening keeps the samples in the file (only the overviews were built): nothing
+    # can modify them, and a long recording is not decoded into memory.
+    assert isinstance(doc.original, FileFrames) and doc.original.path == recording
     assert window.session_list.count() == 1
     assert window.timeline.duration == pytest.approx(2.0)
     assert ("spec", "original") in doc.cache

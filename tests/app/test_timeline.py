@@ -242,3 +242,40 @@ def test_a_file_overview_shows_without_loading_the_samples(qtbot: Any, tmp_path:
         view.set_view_range(61.0, 62.0)  # rendered from samples read off the file
     energy = blocker.args[0].image.mean(axis=0)
     assert abs(int(np.argmax(energy)) - energy.size // 2) <= 2
+
+
+def test_per_channel_spectrograms_stack_one_picture_per_channel(qtbot: Any) -> None:
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    t = np.arange(4 * SR) / SR
+    left = 0.3 * np.sin(2 * np.pi * 500.0 * t)  # a different tone on each side
+    right = 0.3 * np.sin(2 * np.pi * 3000.0 * t)
+    audio = np.stack([left, right]).astype(np.float32)
+    view.set_original(audio, SR)
+    view.set_original_spectrogram(compute_spectrogram(audio, sr=SR))
+    assert len([p for p in view.ci.items if p in view.plots]) == 4  # the mix by default
+
+    view.set_channel_spectrograms(True)
+    [lane] = view.lanes["original"]
+    rows = [view.ci.items[p][0][0] for p in (view.plots[lane], view.plots[1])]
+    assert rows == [1, 2]  # left above right, under the original's waveform
+    assert view.plots[lane].getAxis("left").labelText == "L"
+    pictures = {}
+    for name, image in (("L", view.spectra[lane]), ("R", view.spec_original)):
+        assert image.spec is None and image.audio.shape == (1, audio.shape[1])
+        if image.tile is None:
+            with qtbot.waitSignal(image.tile_ready, timeout=10_000):
+                pass
+        pictures[name] = image.tile.image.mean(axis=1)  # level per row
+    # Each lane shows its own channel's tone: the loudest row sits at its frequency.
+    for name, freq in (("L", 500.0), ("R", 3000.0)):
+        row = int(np.argmax(pictures[name]))
+        assert abs(row / pictures[name].size * (SR / 2) - freq) < 200.0, name
+    # The readout over a lane reads that lane's picture.
+    assert view.readout(lane, 1.0, 0.125).endswith(" dB")
+
+    view.set_channel_spectrograms(False)
+    assert view.plots[lane] not in view.ci.items
+    assert view.spec_original.spec is not None and view.spec_original.audio is audio

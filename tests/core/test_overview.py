@@ -72,8 +72,9 @@ def test_overview_memory_is_bounded_by_the_picture(tmp_path: Path) -> None:
     short, _ = _peak_bytes(write_long(tmp_path / "short.wav", 5 * 60))
     long, overview = _peak_bytes(write_long(tmp_path / "long.wav", 20 * 60))
     added_float_bytes = 2 * 15 * 60 * SR * 4  # what 15 more minutes take as float32
-    # Fifteen more minutes cost their peaks (1/16 of a float copy), not their samples.
-    assert long - short < added_float_bytes / 12, f"{short / 1e6:.1f} -> {long / 1e6:.1f} MB"
+    # Fifteen more minutes cost their peaks (1/16 of a float copy), not their samples
+    # (the margin: blocks in flight differ, as a short file has more frames per block).
+    assert long - short < added_float_bytes / 8, f"{short / 1e6:.1f} -> {long / 1e6:.1f} MB"
     assert long < 0.5 * 2 * 20 * 60 * SR * 4
     # A view render reads only what it shows, from the file.
     tile = render_view(overview.pyramid.audio, sr=SR, start=600.0, stop=601.0, columns=400, rows=50)  # type: ignore[attr-defined]
@@ -99,3 +100,24 @@ def test_overview_cancels(tmp_path: Path) -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         build_overview(path, cancel=token)
+
+
+def test_overview_of_an_empty_file_says_so(tmp_path: Path) -> None:
+    from core.errors import AudioFormatError
+
+    path = tmp_path / "empty.wav"
+    sf.write(str(path), np.zeros((0, 2), np.float32), SR)
+    with pytest.raises(AudioFormatError, match="contains no audio"):
+        build_overview(path)
+
+
+def test_file_frames_channel_views_and_whole_reads(tmp_path: Path) -> None:
+    path = write_long(tmp_path / "d.wav", 2.0, channels=2)
+    audio, _ = load(path)
+    frames = FileFrames(path)
+    right = frames.channel(1)
+    assert right.shape == (1, audio.shape[1])
+    np.testing.assert_array_equal(right[:, 10:20], audio[1:2, 10:20])
+    np.testing.assert_array_equal(np.asarray(frames), audio)
+    with pytest.raises(IndexError):
+        frames.channel(2)
