@@ -99,3 +99,22 @@ def test_cli_restore_picks_the_format_from_the_extension(
     assert out.exists() and info(out).samplerate == 48000
     report = json.loads(capsys.readouterr().out)
     assert report[0]["subtype"] == writable_subtype(out, "PCM_24")
+
+
+def test_a_minute_of_stereo_exports_to_ogg_vorbis(tmp_path: Path) -> None:
+    """libsndfile's Vorbis encoder crashes the process on one write this long; the
+    writer hands it blocks (run in a child process, where a crash is a failed test)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "minute.ogg"
+    script = (
+        "import numpy as np, sys\n"
+        "from core.audio.io import save\n"
+        "x = np.random.default_rng(0).standard_normal((2, 48000 * 60)).astype(np.float32)\n"
+        "save(sys.argv[1], 0.1 * x, 48000, subtype='VORBIS')\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script, str(out)], cwd=root, timeout=300)
+    assert done.returncode == 0
+    assert info(out).frames == 48000 * 60 and info(out).channels == 2
