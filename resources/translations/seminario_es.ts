@@ -2085,7 +2085,7 @@
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../app/errors.py" line="+65"/>
+        <location filename="../../app/errors.py" line="+66"/>
         <source>Cancelled</source>
         <translation>Cancelado</translation>
     </message>
@@ -2226,6 +2226,16 @@
     </message>
     <message>
         <location line="+8"/>
+        <source>Training is not part of this installation</source>
+        <translation>El entrenamiento no forma parte de esta instalación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This copy of SeminarioIA restores recordings without TensorFlow, which training, fine-tuning and converting older models need. Use the full installation for them.</source>
+        <translation>Esta copia de SeminarioIA restaura grabaciones sin TensorFlow, que hace falta para entrenar, afinar modelos y convertir los modelos antiguos. Use la instalación completa para ello.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Invalid settings</source>
         <translation>Ajustes no válidos</translation>
     </message>
