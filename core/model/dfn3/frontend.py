@@ -33,10 +33,11 @@ MEAN_NORM_INIT_DB = (-60.0, -90.0)
 UNIT_NORM_INIT = (0.001, 0.0001)
 ERB_LOG_FLOOR = 1e-10
 ERB_SCALE_DB = 40.0
-CHUNK_FRAMES = 512
-"""Frames the STFT, its inverse and the gains work on at a time: their temporaries stay a
-few MB however long the block (a 36-s stereo block's analysis alone peaked 170 MB above
-its input when done in one go); each frame's result is the same."""
+CHUNK_FRAMES = 128
+"""Frames the STFT, its inverse, the features' power and the gains work on at a time:
+their temporaries stay a few MB however long the block (a 36-s stereo block's analysis
+alone peaked 170 MB above its input when done in one go); each frame's result is the
+same."""
 DELAY = HOP + LOOKAHEAD * HOP
 """Samples by which a frame-by-frame (real-time) run lags its input: the STFT's overlap
 plus the look-ahead."""
@@ -101,13 +102,16 @@ def analysis(audio: np.ndarray, frames: int) -> np.ndarray:
     """STFT ``(channels, frames, BINS)`` complex64 of ``audio`` ``(channels, samples)``,
     zero-padded at both ends; scaled by ``2 HOP / N_FFT**2`` as libDF does."""
     channels, n = audio.shape
-    padded = np.zeros((channels, (frames + 1) * HOP), np.float32)
-    padded[:, HOP : HOP + min(n, frames * HOP)] = audio[:, : frames * HOP]
-    chunks = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=1)[:, ::HOP][:, :frames]
     spec = np.empty((channels, frames, BINS), np.complex64)
     for lo in range(0, frames, CHUNK_FRAMES):
-        part = chunks[:, lo : lo + CHUNK_FRAMES] * window()
-        spec[:, lo : lo + CHUNK_FRAMES] = np.fft.rfft(part, axis=-1) * (2 * HOP / N_FFT**2)
+        hi = min(lo + CHUNK_FRAMES, frames)
+        # Frames lo..hi cover samples (lo - 1) HOP .. hi HOP, zero outside the input.
+        padded = np.zeros((channels, (hi - lo + 1) * HOP), np.float32)
+        first, last = max((lo - 1) * HOP, 0), min(hi * HOP, n)
+        if last > first:
+            padded[:, first - (lo - 1) * HOP : last - (lo - 1) * HOP] = audio[:, first:last]
+        chunks = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=1)[:, ::HOP]
+        spec[:, lo:hi] = np.fft.rfft(chunks * window(), axis=-1) * (2 * HOP / N_FFT**2)
     return spec
 
 
@@ -152,7 +156,11 @@ def features(spec: np.ndarray) -> Features:
     """Normalised features of ``spec`` ``(channels, frames, BINS)``: band power in dB
     minus its exponential mean, over 40; the lowest bins over the square root of their
     exponential mean magnitude. Both start from libDF's initial states."""
-    power = spec.real.astype(np.float32) ** 2 + spec.imag.astype(np.float32) ** 2
+    power = np.square(spec.real, dtype=np.float32)
+    for lo in range(0, spec.shape[1], CHUNK_FRAMES):  # no second whole-size array
+        power[:, lo : lo + CHUNK_FRAMES] += np.square(
+            spec.imag[:, lo : lo + CHUNK_FRAMES], dtype=np.float32
+        )
     db = 10.0 * np.log10(power @ erb_matrix() + ERB_LOG_FLOOR)
     mean = _exp_smooth(db, np.linspace(*MEAN_NORM_INIT_DB, NB_ERB))
     erb = ((db - mean) / ERB_SCALE_DB).astype(np.float32)
