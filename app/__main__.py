@@ -226,7 +226,8 @@ def self_test(args: argparse.Namespace) -> int:
 
             loaded = [load_bundle(resolve_model_path(name)) for name in ("dfn3", "default")]
             return ", ".join(
-                f"{b.meta.architecture} {b.meta.spectral.sample_rate} Hz" for b in loaded
+                f"{b.meta.architecture} {b.meta.spectral.sample_rate} Hz through {b.runtime}"
+                for b in loaded
             )
 
         def restore() -> str:
@@ -239,7 +240,11 @@ def self_test(args: argparse.Namespace) -> int:
             report = restore_file(demo, out, load_preset("auto"))
             if not out.is_file() or out.stat().st_size == 0:
                 raise RuntimeError(f"no output written: {out}")
-            return f"{demo.name}: {report.duration_s:.1f} s of audio in {report.seconds:.1f} s"
+            tensorflow = "loaded" if "tensorflow" in sys.modules else "not loaded"
+            return (
+                f"{demo.name}: {report.duration_s:.1f} s of audio in {report.seconds:.1f} s, "
+                f"TensorFlow {tensorflow}"
+            )
 
         check("main window", window)
         check("built-in model", model)

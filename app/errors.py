@@ -41,6 +41,7 @@ from core.errors import (
     OutputExistsError,
     PairingError,
     SeminarioError,
+    TensorFlowMissingError,
     UnsafeOutputError,
     WriteError,
 )
@@ -184,6 +185,16 @@ _SENTENCES: tuple[tuple[type[BaseException], str, str], ...] = (
             "errors",
             "It is too large, too deeply nested or has too many steps to be a chain. "
             "Check that it is the right file.",
+        ),
+    ),
+    (
+        TensorFlowMissingError,
+        QT_TRANSLATE_NOOP("errors", "Training is not part of this installation"),
+        QT_TRANSLATE_NOOP(
+            "errors",
+            "This copy of SeminarioIA restores recordings without TensorFlow, which "
+            "training, fine-tuning and converting older models need. Use the full "
+            "installation for them.",
         ),
     ),
     (

@@ -27,6 +27,11 @@ class ModelFormatError(SeminarioError):
     """A model bundle is missing, corrupt, unsafe or of an unknown version."""
 
 
+class TensorFlowMissingError(SeminarioError):
+    """Training, fine-tuning or converting a model was asked of an installation without
+    TensorFlow (the app built for restoring only)."""
+
+
 class ConfigError(SeminarioError, ValueError):
     """A chain, preset or training configuration is invalid."""
 

@@ -174,6 +174,9 @@ def fine_tune(
     """Fine-tune ``bundle``'s network in place on ``train``, keeping the weights of the
     epoch with the lowest loss on ``val``; raises :class:`Cancelled` (weights then
     unchanged)."""
+    from core.model.tf import quiet_tensorflow
+
+    quiet_tensorflow()
     import keras
     import tensorflow as tf
 

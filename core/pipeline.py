@@ -243,8 +243,12 @@ def _run(
             for step in repairs:
                 audio = step.process(audio, sr=sr)
             # Audio plus residual stays what came in: the residual gains what the steps
-            # took out (one pass over the block, not two per step).
-            return np.concatenate([audio, ext[c:] + (ext[:c] - audio)])
+            # took out (one pass over the block, not two per step), written in place.
+            out = np.empty_like(ext)
+            out[:c] = audio
+            np.subtract(ext[:c], audio, out=out[c:])
+            out[c:] += ext[c:]
+            return out
 
         meter = gain_step.meter(sr=sr, channels=c) if gain_step is not None else None
         store = _Store(total, c, temp_folder) if (gain_step is not None and repairs) else None

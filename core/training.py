@@ -228,6 +228,9 @@ def train(
     Raises :class:`PairingError` if no usable pairs, :class:`Cancelled` if cancelled
     (nothing is written then).
     """
+    from core.model.tf import require_tensorflow
+
+    require_tensorflow()
     config.validate()
     output = _model_output(output, config, overwrite)
     run = _Run(config, progress, cancel, on_epoch, overwrite)

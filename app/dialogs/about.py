@@ -123,7 +123,7 @@ class AboutDialog(QDialog):
             ("pyqtgraph", _version_of("pyqtgraph"), "MIT"),
             ("TensorFlow / Keras", _version_of("tensorflow"), "Apache-2.0"),
             ("NumPy / SciPy", _version_of("numpy"), "BSD-3-Clause"),
-            ("librosa", _version_of("librosa"), "ISC"),
+            ("LiteRT", _version_of("ai-edge-litert"), "Apache-2.0"),
             ("soundfile / libsndfile", _version_of("soundfile"), "BSD-3-Clause / LGPL v2.1"),
             ("sounddevice / PortAudio", _version_of("sounddevice"), "MIT"),
             ("pyloudnorm", _version_of("pyloudnorm"), "MIT"),

@@ -38,6 +38,7 @@ _NATIVE_INTS = {
 }
 NATIVE_INTS = _NATIVE_INTS  # for other block readers (core.display)
 _CHUNK_FRAMES = 1 << 18
+_QUANTIZE_FRAMES = 1 << 16  # 1.4 s at 48 kHz: a few MB of float64 however long the block
 CHUNK_ALIGN = _CHUNK_FRAMES  # what every ``on_chunk`` start is a multiple of
 # Formats whose decoder seeks exactly and cheaply, so parts can decode in parallel.
 _SEEKABLE_FORMATS = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "FLAC"})
@@ -382,13 +383,17 @@ def check_output_path(
 def _quantize(block: np.ndarray, bits: int, rng: np.random.Generator, dither: bool) -> np.ndarray:
     """Float ``(channels, n)`` to interleaved integers for soundfile, with TPDF dither."""
     scale = float(2 ** (bits - 1) - 1)
-    x = block.T.astype(np.float64) * scale
+    x = block.T.astype(np.float64)
+    x *= scale
     if dither:
         x += rng.random(x.shape) - rng.random(x.shape)  # TPDF, ±1 LSB peak
-    q = np.clip(np.round(x), -scale - 1, scale)
+    np.round(x, out=x)
+    np.clip(x, -scale - 1, scale, out=x)
     if bits == 16:
-        return q.astype(np.int16)
-    return (q.astype(np.int32) << (32 - bits)).astype(np.int32)
+        return x.astype(np.int16)
+    q = x.astype(np.int32)
+    q <<= 32 - bits
+    return q
 
 
 class AudioWriter(CommitOnExit):
@@ -449,10 +454,19 @@ class AudioWriter(CommitOnExit):
         block = validate_audio(block, name="block")
         if block.shape[0] != self.channels:
             raise AudioFormatError(f"expected {self.channels} channels, got {block.shape[0]}")
-        data = block.T if self.bits == 32 else _quantize(block, self.bits, self._rng, self._dither)
+        # Integers a piece at a time: quantizing makes float64 copies of what it is given.
+        # Dither draws its noise for the whole block (the same noise as in one piece).
+        step = block.shape[1] if self.bits == 32 or self._dither else _QUANTIZE_FRAMES
         try:
-            for start in range(0, data.shape[0], WRITE_BLOCK_FRAMES):
-                self._file.write(data[start : start + WRITE_BLOCK_FRAMES])
+            for lo in range(0, block.shape[1], max(step, 1)):
+                part = block[:, lo : lo + step]
+                data = (
+                    part.T
+                    if self.bits == 32
+                    else _quantize(part, self.bits, self._rng, self._dither)
+                )
+                for start in range(0, data.shape[0], WRITE_BLOCK_FRAMES):
+                    self._file.write(data[start : start + WRITE_BLOCK_FRAMES])
         except WRITE_FAILURES as exc:
             self.abort()
             raise self._failure(exc) from exc

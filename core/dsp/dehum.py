@@ -797,7 +797,8 @@ def _hum_model(
     from its harmonic ``carriers`` ``(harmonics, n_low)``."""
     n = seg.shape[0]
     fs = plan.fs
-    mixed = seg * np.conj(carriers[:, plan.valid])
+    mixed = np.conj(carriers[:, plan.valid])
+    mixed *= seg  # in place: one copy of the carriers, not two (21 MB a 36-s block at 48 kHz)
     length = _frame_length(fs, f0)
     if n < 4 * length:
         # Too short to follow anything: one least-squares amplitude per harmonic.

@@ -753,7 +753,7 @@
 <context>
     <name>PlaybackController</name>
     <message>
-        <location filename="../../app/controllers/playback.py" line="+90"/>
+        <location filename="../../app/controllers/playback.py" line="+91"/>
         <source>Playback is turned off (--no-sound).</source>
         <translation>La reproducción está desactivada (--no-sound).</translation>
     </message>
@@ -2095,7 +2095,7 @@
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../app/errors.py" line="+74"/>
+        <location filename="../../app/errors.py" line="+75"/>
         <source>Cancelled</source>
         <translation>Cancelado</translation>
     </message>
@@ -2236,6 +2236,16 @@
     </message>
     <message>
         <location line="+8"/>
+        <source>Training is not part of this installation</source>
+        <translation>El entrenamiento no forma parte de esta instalación</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This copy of SeminarioIA restores recordings without TensorFlow, which training, fine-tuning and converting older models need. Use the full installation for them.</source>
+        <translation>Esta copia de SeminarioIA restaura grabaciones sin TensorFlow, que hace falta para entrenar, afinar modelos y convertir los modelos antiguos. Use la instalación completa para ello.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Invalid settings</source>
         <translation>Ajustes no válidos</translation>
     </message>

@@ -64,6 +64,7 @@ def test_bad_values_fall_back_to_defaults(tmp_path: Path) -> None:
         (ce.UnsafeOutputError("x"), "Not written, to protect your files"),
         (ce.PairingError("x"), "The training folders do not match"),
         (ce.ModelFormatError("x"), "The model cannot be used"),
+        (ce.TensorFlowMissingError("x"), "Training is not part of this installation"),
         (ce.ConfigError("x"), "Invalid settings"),
         (ce.Cancelled("x"), "Cancelled"),
         (ce.SeminarioError("x"), "Something went wrong"),

@@ -62,6 +62,53 @@ def test_unity_gains_and_an_identity_filter_return_the_input() -> None:
     np.testing.assert_allclose(y, x, atol=2e-6)
 
 
+def test_the_signal_path_in_pieces_equals_it_in_one_go(monkeypatch) -> None:
+    """The STFT, its inverse and the gains work a few frames at a time to bound their
+    memory: every sample must come out as from the whole spectrum at once."""
+    rng = np.random.default_rng(3)
+    x = (0.1 * rng.standard_normal((2, 300 * fe.HOP + 77))).astype(np.float32)
+    frames = fe.frame_count(x.shape[1])
+    gains = rng.random((2, frames, fe.NB_ERB), dtype=np.float32)
+    coefs = rng.standard_normal((2, frames, fe.NB_DF, 2 * fe.DF_ORDER)).astype(np.float32)
+    monkeypatch.setattr(fe, "CHUNK_FRAMES", 10**6)
+    whole = fe.analysis(x, frames)
+    applied = [fe.apply(whole, gains, coefs, floor=f) for f in (0.0, 0.25)]
+    out = fe.synthesis(applied[0], x.shape[1])
+    for size in (1, 7, 64):
+        monkeypatch.setattr(fe, "CHUNK_FRAMES", size)
+        np.testing.assert_array_equal(fe.analysis(x, frames), whole)
+        for floor, expected in zip((0.0, 0.25), applied, strict=True):
+            np.testing.assert_array_equal(fe.apply(whole, gains, coefs, floor=floor), expected)
+        np.testing.assert_array_equal(fe.synthesis(applied[0], x.shape[1]), out)
+
+
+def test_the_runner_applies_each_stretch_as_the_whole_input_would(dfn3, monkeypatch) -> None:
+    """The runner enhances stretch by stretch into the noisy spectrum; the result must be
+    the signal path's on the whole spectrum with the network's outputs for all of it."""
+    import core.model.dfn3.runner as runner
+
+    x = mix_at_snr(
+        speech_like(sr=fe.SAMPLE_RATE, seconds=2.0, seed=4),
+        pink_noise(sr=fe.SAMPLE_RATE, seconds=2.0, seed=5),
+        snr_db=5.0,
+    )
+    x = np.concatenate([x, 0.5 * x[:, ::-1]])
+    for limit in (None, 12.0):
+        enhancer = runner.Dfn3Runner(dfn3, limit_db=limit)
+        frames = fe.frame_count(x.shape[1])
+        spec = fe.analysis(x, frames)
+        gains, coefs = enhancer.outputs(fe.features(spec))
+        enhanced = fe.apply(spec, gains, coefs, floor=enhancer.floor)
+        expected = fe.synthesis(enhanced, x.shape[1])
+        keep = runner._band_keep(spec, enhanced, lo_hz=8000.0, hi_hz=9000.0)
+        for stretch in (1, 37, runner.STRETCH_FRAMES):
+            monkeypatch.setattr(runner, "STRETCH_FRAMES", stretch)
+            got, got_keep = enhancer._run(x, band_hz=(8000.0, 9000.0))
+            np.testing.assert_array_equal(got, expected)
+            np.testing.assert_array_equal(got_keep, keep)
+        assert si_sdr(expected[0], x[0]) < 25.0  # the model did work on it
+
+
 def test_the_port_agrees_with_deepfilternets_runtime_on_the_golden_clip(dfn3) -> None:
     from core.model.dfn3.runner import Dfn3Runner
 

@@ -154,3 +154,15 @@ def test_highpass_adds_no_thump_at_the_edges() -> None:
     x = tone(freq=443.3, sr=SR, seconds=1.0, amplitude=0.3)
     out = highpass(x, sr=SR, cutoff_hz=5, order=2)
     assert np.max(np.abs(out - x)) < 0.01
+
+
+@pytest.mark.parametrize("fn", [remove_dc, highpass, lowpass])
+def test_each_channel_is_filtered_as_if_alone(fn) -> None:
+    """Channels are filtered one at a time (to bound the float64 copies): a channel's
+    result must not depend on the others."""
+    noise = np.concatenate([white_noise(sr=SR, seconds=1.5, seed=s) + 0.1 * s for s in range(3)])
+    kwargs = {"cutoff_hz": 2000.0} if fn is lowpass else {}
+    together = fn(noise, sr=SR, **kwargs)
+    assert together.dtype == np.float32 and together.shape == noise.shape
+    for ch in range(3):
+        np.testing.assert_array_equal(together[ch], fn(noise[ch : ch + 1], sr=SR, **kwargs)[0])

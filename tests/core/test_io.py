@@ -405,3 +405,24 @@ def test_a_file_shorter_than_its_header_loads_with_zeros(tmp_path: Path) -> None
     audio, _ = load(path)
     assert audio.shape[1] >= 7000 and np.all(np.isfinite(audio))
     assert np.all(audio[:, 7000:] == 0.0)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24"])
+def test_a_long_block_is_written_in_pieces_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subtype: str
+) -> None:
+    """The writer quantizes a long block a piece at a time (bounded float64 copies): the
+    samples are those of quantizing it whole, the dithered noise included."""
+    rng = np.random.default_rng(5)
+    x = np.clip(0.4 * rng.standard_normal((2, 5000)), -1.2, 1.2).astype(np.float32)
+    paths = []
+    for pieces in (1 << 20, 7):
+        monkeypatch.setattr(io, "_QUANTIZE_FRAMES", pieces)
+        path = tmp_path / f"{pieces}.wav"
+        with AudioWriter(path, sr=48_000, channels=2, subtype=subtype, dither=True) as w:
+            w.write(x[:, :3000])
+            w.write(x[:, 3000:])
+        paths.append(path)
+    whole, pieces_ = (sf.read(p, dtype="int32")[0] for p in paths)
+    np.testing.assert_array_equal(whole, pieces_)
+    assert np.any(whole)

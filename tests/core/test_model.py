@@ -367,3 +367,25 @@ def test_removal_is_the_share_of_the_energy_the_floored_mask_takes_out(
     stereo = resample(np.concatenate([x, 0.5 * x]), orig_sr=16000, target_sr=48000)
     assert enhancer.removal_db(stereo, sr=48000) == pytest.approx(expected, abs=0.01)
     assert enhancer.removal_db(np.zeros((2, 16000), np.float32), sr=16000) == float("-inf")
+
+
+def test_training_says_tensorflow_is_missing_where_it_is(monkeypatch, tmp_path) -> None:
+    """The app built without training has no TensorFlow: training, fine-tuning and
+    converting then stop with a typed error that says so, before any work."""
+    import importlib.util
+
+    from core.errors import TensorFlowMissingError
+    from core.model.bundle import convert_bundle
+    from core.training import TrainConfig, train
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "tensorflow" else real(name, *a),
+    )
+    with pytest.raises(TensorFlowMissingError, match="TensorFlow"):
+        train(tmp_path / "noisy", tmp_path / "clean", tmp_path / "m.keras", config=TrainConfig())
+    with pytest.raises(TensorFlowMissingError):
+        convert_bundle("default")
+    assert not (tmp_path / "m.keras").exists()

@@ -33,6 +33,11 @@ MEAN_NORM_INIT_DB = (-60.0, -90.0)
 UNIT_NORM_INIT = (0.001, 0.0001)
 ERB_LOG_FLOOR = 1e-10
 ERB_SCALE_DB = 40.0
+CHUNK_FRAMES = 128
+"""Frames the STFT, its inverse, the features' power and the gains work on at a time:
+their temporaries stay a few MB however long the block (a 36-s stereo block's analysis
+alone peaked 170 MB above its input when done in one go); each frame's result is the
+same."""
 DELAY = HOP + LOOKAHEAD * HOP
 """Samples by which a frame-by-frame (real-time) run lags its input: the STFT's overlap
 plus the look-ahead."""
@@ -97,20 +102,30 @@ def analysis(audio: np.ndarray, frames: int) -> np.ndarray:
     """STFT ``(channels, frames, BINS)`` complex64 of ``audio`` ``(channels, samples)``,
     zero-padded at both ends; scaled by ``2 HOP / N_FFT**2`` as libDF does."""
     channels, n = audio.shape
-    padded = np.zeros((channels, (frames + 1) * HOP), np.float32)
-    padded[:, HOP : HOP + min(n, frames * HOP)] = audio[:, : frames * HOP]
-    chunks = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=1)[:, ::HOP][:, :frames]
-    spec = np.fft.rfft(chunks * window(), axis=-1) * (2 * HOP / N_FFT**2)
-    return spec.astype(np.complex64)
+    spec = np.empty((channels, frames, BINS), np.complex64)
+    for lo in range(0, frames, CHUNK_FRAMES):
+        hi = min(lo + CHUNK_FRAMES, frames)
+        # Frames lo..hi cover samples (lo - 1) HOP .. hi HOP, zero outside the input.
+        padded = np.zeros((channels, (hi - lo + 1) * HOP), np.float32)
+        first, last = max((lo - 1) * HOP, 0), min(hi * HOP, n)
+        if last > first:
+            padded[:, first - (lo - 1) * HOP : last - (lo - 1) * HOP] = audio[:, first:last]
+        chunks = np.lib.stride_tricks.sliding_window_view(padded, N_FFT, axis=1)[:, ::HOP]
+        spec[:, lo:hi] = np.fft.rfft(chunks * window(), axis=-1) * (2 * HOP / N_FFT**2)
+    return spec
 
 
 def synthesis(spec: np.ndarray, samples: int) -> np.ndarray:
     """Inverse of :func:`analysis` without its delay: ``(channels, samples)`` float32."""
     channels, frames, _ = spec.shape
-    chunks = np.fft.irfft(spec, n=N_FFT, axis=-1).astype(np.float32) * (N_FFT * window())
     out = np.zeros((channels, (frames + 1) * HOP), np.float32)
-    out[:, : frames * HOP] += chunks[..., :HOP].reshape(channels, -1)
-    out[:, HOP:] += chunks[..., HOP:].reshape(channels, -1)
+    for lo in range(0, frames, CHUNK_FRAMES):
+        hi = min(lo + CHUNK_FRAMES, frames)
+        chunks = np.fft.irfft(spec[:, lo:hi], n=N_FFT, axis=-1).astype(np.float32)
+        chunks *= N_FFT * window()
+        # Overlap-add: each sample is the sum of two halves, in either order alike.
+        out[:, lo * HOP : hi * HOP] += chunks[..., :HOP].reshape(channels, -1)
+        out[:, (lo + 1) * HOP : (hi + 1) * HOP] += chunks[..., HOP:].reshape(channels, -1)
     # Frame k's first half holds samples (k - 1) * HOP onwards.
     return out[:, HOP : HOP + samples]
 
@@ -141,7 +156,11 @@ def features(spec: np.ndarray) -> Features:
     """Normalised features of ``spec`` ``(channels, frames, BINS)``: band power in dB
     minus its exponential mean, over 40; the lowest bins over the square root of their
     exponential mean magnitude. Both start from libDF's initial states."""
-    power = spec.real.astype(np.float32) ** 2 + spec.imag.astype(np.float32) ** 2
+    power = np.square(spec.real, dtype=np.float32)
+    for lo in range(0, spec.shape[1], CHUNK_FRAMES):  # no second whole-size array
+        power[:, lo : lo + CHUNK_FRAMES] += np.square(
+            spec.imag[:, lo : lo + CHUNK_FRAMES], dtype=np.float32
+        )
     db = 10.0 * np.log10(power @ erb_matrix() + ERB_LOG_FLOOR)
     mean = _exp_smooth(db, np.linspace(*MEAN_NORM_INIT_DB, NB_ERB))
     erb = ((db - mean) / ERB_SCALE_DB).astype(np.float32)
@@ -165,17 +184,27 @@ def apply(
     noisy spectrum back (DeepFilterNet's attenuation limit).
     """
     channels, frames, _ = spec.shape
-    g = gains[:, LOOKAHEAD:, band_index()]
     out = np.zeros_like(spec)
-    out[:, : frames - LOOKAHEAD] = spec[:, : frames - LOOKAHEAD] * g
-    c = coefs[:, LOOKAHEAD:].reshape(channels, frames - LOOKAHEAD, NB_DF, DF_ORDER, 2)
-    c = c[..., 0] + 1j * c[..., 1]
-    pad = DF_ORDER - 1 - LOOKAHEAD
-    low = np.pad(spec[..., :NB_DF], ((0, 0), (pad, LOOKAHEAD), (0, 0)))
-    filtered = np.zeros((channels, frames - LOOKAHEAD, NB_DF), np.complex64)
-    for n in range(DF_ORDER):
-        filtered += low[:, n : n + frames - LOOKAHEAD] * c[..., n]
-    out[:, : frames - LOOKAHEAD, :NB_DF] = filtered
+    kept = frames - LOOKAHEAD  # the last frames have no outputs yet: zero
+    before = DF_ORDER - 1 - LOOKAHEAD  # frames the deep filter reaches back
+    for lo in range(0, kept, CHUNK_FRAMES):
+        hi = min(lo + CHUNK_FRAMES, kept)
+        g = gains[:, lo + LOOKAHEAD : hi + LOOKAHEAD, band_index()]
+        out[:, lo:hi] = spec[:, lo:hi] * g
+        c = coefs[:, lo + LOOKAHEAD : hi + LOOKAHEAD].reshape(channels, hi - lo, NB_DF, DF_ORDER, 2)
+        c = c[..., 0] + 1j * c[..., 1]
+        # Frames lo - before .. hi + LOOKAHEAD of the noisy spectrum, zero outside it.
+        first, last = max(lo - before, 0), min(hi + LOOKAHEAD, frames)
+        low = np.pad(
+            spec[:, first:last, :NB_DF],
+            ((0, 0), (first - (lo - before), hi + LOOKAHEAD - last), (0, 0)),
+        )
+        filtered = np.zeros((channels, hi - lo, NB_DF), np.complex64)
+        for n in range(DF_ORDER):
+            filtered += low[:, n : n + hi - lo] * c[..., n]
+        out[:, lo:hi, :NB_DF] = filtered
     if floor > 0.0:
-        out = (1.0 - floor) * out + floor * spec
+        for lo in range(0, frames, CHUNK_FRAMES):
+            part = out[:, lo : lo + CHUNK_FRAMES]
+            part[...] = (1.0 - floor) * part + floor * spec[:, lo : lo + CHUNK_FRAMES]
     return out
