@@ -281,6 +281,7 @@ def _script_screenshot(window: object, args: argparse.Namespace, *, expect_files
         if ok:  # replaces the previous picture: that is what --screenshot is for
             write_bytes(make_folder(path.parent) / path.name, bytes(data.data()), overwrite=True)
         print(f"screenshot {'saved' if ok else 'FAILED'}: {path}", flush=True)
+        window.session.ask_before_discard = False  # the restoration shown was scripted
         window.close()
         QApplication.instance().exit(0 if ok else 1)  # type: ignore[union-attr]
 

@@ -47,6 +47,7 @@ class SessionController(QObject):
     ) -> None:
         super().__init__(parent)
         self._window = parent
+        self.ask_before_discard = True  # off only for scripted runs, which hold no user work
         self.settings = settings
         self.data_dir = data_dir
         self.list_view = list_view
@@ -165,7 +166,7 @@ class SessionController(QObject):
         """Whether the user agrees to lose the restorations of ``docs`` never exported
         (True at once when there are none)."""
         names = [doc.name for doc in docs if doc.unexported]
-        if not names:
+        if not names or not self.ask_before_discard:
             return True
         if len(names) == 1:
             text = self.tr("The restoration of {name} was never exported.").format(name=names[0])

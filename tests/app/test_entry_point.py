@@ -24,7 +24,9 @@ def test_demo_is_shipped_or_generated(tmp_path: Path) -> None:
     assert path.exists() and info(path).frames > 0
 
 
-def test_screenshot_of_an_opened_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("apply", [[], ["--preset", "dehum", "--apply"]], ids=["open", "restored"])
+def test_screenshot_of_an_opened_file(tmp_path: Path, apply: list[str]) -> None:
+    """Saves the picture and quits, also with a restoration never exported (nothing asks)."""
     from core.audio.io import save
     from core.signals import tone
 
@@ -44,6 +46,7 @@ def test_screenshot_of_an_opened_file(tmp_path: Path) -> None:
             str(tmp_path / "s.ini"),
             "--data-dir",
             str(tmp_path / "data"),
+            *apply,
         ],
         capture_output=True,
         text=True,
