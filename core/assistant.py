@@ -521,10 +521,13 @@ def _listen(audio: np.ndarray, *, sr: int, context: BuildContext | None) -> _Lis
     def kept_db(kept: np.ndarray) -> float:
         return 10.0 * math.log10(max(float(np.sum(kept.astype(np.float64) ** 2)) / total, 1e-12))
 
-    speech = audio - Dfn3Runner(context.bundle(DFN3_MODEL)).residual(audio, sr=sr)
-    general = audio - Enhancer(context.bundle(DEFAULT_MODEL), floor_db=MODEL_FLOOR_DB).residual(
-        audio, sr=sr
+    runners = (
+        Dfn3Runner(context.bundle(DFN3_MODEL)),
+        Enhancer(context.bundle(DEFAULT_MODEL), floor_db=MODEL_FLOOR_DB),
     )
+    # The two models side by side where a core is free: their runtimes free the GIL.
+    with ThreadPoolExecutor(max_workers=min(2, default_workers())) as pool:
+        speech, general = (audio - r for r in pool.map(lambda m: m.residual(audio, sr=sr), runners))
     return _Listened(kept_db(general) - kept_db(speech), speech)
 
 
