@@ -7,6 +7,7 @@ message boxes and dialogs are replaced by recorders for every test.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox  # noqa: E402
 
+from app.i18n import Translators, install_translators  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 
@@ -71,6 +73,15 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
 def settings(tmp_path: Path) -> Settings:
     """Settings in a temporary INI file."""
     return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def spanish(settings: Settings) -> Iterator[Translators]:
+    """The app's translators for the settings' language 'es', removed afterwards."""
+    settings.language = "es"
+    translators = install_translators(settings.language)
+    yield translators
+    translators.remove()
 
 
 class FakePlayer:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +13,13 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from app.errors import _DETAILS, describe, show_error
-from app.i18n import Translators, install_translators
-from app.settings import Settings
+from app.i18n import Translators
 from core.audio.formats import output_format
 from core.audio.io import info, load
 from core.data.pairs import match_pairs
 from core.errors import OutputExistsError
 from core.model.bundle import load_meta
 from core.output import check_folder, check_outputs, write_error
-
-
-@pytest.fixture
-def spanish(settings: Settings) -> Iterator[Translators]:
-    settings.language = "es"
-    translators = install_translators(settings.language)
-    yield translators
-    translators.remove()
 
 
 def real_errors(tmp: Path) -> list[BaseException]:

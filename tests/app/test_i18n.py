@@ -6,14 +6,13 @@ import shutil
 import string
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale
 
-from app.i18n import Translators, available_languages, install_translators, resolve_language
+from app.i18n import Translators, available_languages, resolve_language
 from app.settings import Settings
 from core.resources import resources_root
 
@@ -21,15 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = resources_root() / "translations"
 TS_FILES = sorted(TRANSLATIONS.glob("seminario_*.ts"))
 BIN = ROOT / ".venv" / "bin"
-
-
-@pytest.fixture
-def spanish(settings: Settings) -> Iterator[Translators]:
-    """The app's translators for the settings' language 'es', removed afterwards."""
-    settings.language = "es"
-    translators = install_translators(settings.language)
-    yield translators
-    translators.remove()
 
 
 @pytest.fixture
