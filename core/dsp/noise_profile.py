@@ -276,29 +276,61 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
     the music. Bands whose floor spreads by more than :data:`STEADY_SPREAD_DB` keep no
     steady noise of their own: there the profile follows its steady neighbours (in
     log-frequency), but never rises above the band's own floor. Where too few bands
-    hold still (:data:`STEADY_MIN_BANDS`), the recording has no steady noise to remove.
+    hold still (:data:`STEADY_MIN_BANDS`), stereo is listened to once more in half the
+    channels' difference (hiss independent in each channel, half its power there); where
+    that does not hold still either, the recording has no steady noise to remove.
     """
-    from scipy.ndimage import uniform_filter
-
     audio = validate_audio(audio)
     sr = validate_rate(sr)
     frames = stft_config(sr)
     window = max(2, int(round(WINDOW_S * sr / frames.hop)))
     spec = stft(audio, config=frames)
-    power = _density(spec.real**2 + spec.imag**2, frames, sr)  # (channels, frames, bins)
     edge = frames.n_fft // frames.hop
-    power = power[:, edge:-edge] if power.shape[1] > 2 * edge + 2 * window else power
-    if power.shape[1] < 2 * window:
+    if spec.shape[1] > 2 * edge + 2 * window:
+        spec = spec[:, edge:-edge]
+    if spec.shape[1] < 2 * window:
         return FloorEstimate(None, 0, math.inf)
-    # Each channel's own floor (the bias is a mono signal's), then their mean.
+    freqs = np.fft.rfftfreq(frames.n_fft, 1.0 / sr)
+    minima = _window_minima(spec, frames=frames, sr=sr, window=window)
+    floor = np.median(minima, axis=0) / 10 ** (MIN_BIAS_DB / 10)
+    steady, held = _steady_bands(minima, freqs=freqs, sr=sr)
+    known = floor
+    if held < STEADY_MIN_BANDS and spec.shape[0] == 2:
+        # Hiss runs apart in the two channels, most music in both: half their
+        # difference holds half the hiss's power under less of the music.
+        side = _window_minima((spec[:1] - spec[1:]) / 2, frames=frames, sr=sr, window=window)
+        side_steady, side_held = _steady_bands(side, freqs=freqs, sr=sr)
+        if side_held >= STEADY_MIN_BANDS:
+            steady, held = side_steady, side_held
+            known = np.minimum(2 * np.median(side, axis=0) / 10 ** (MIN_BIAS_DB / 10), floor)
+    if held < STEADY_MIN_BANDS:
+        return FloorEstimate(None, held, math.inf)
+    # Where the floor moves, the noise follows its steady neighbours, capped by that floor.
+    log_f = np.log2(np.maximum(freqs, 1.0))
+    known_db = 10 * np.log10(np.maximum(known, 1e-30))
+    filled = np.interp(log_f, log_f[steady], known_db[steady])
+    density = np.where(steady, known, np.minimum(10 ** (filled / 10), floor))
+    profile = _on_grid(density, sr=sr, frames=frames)
+    programme = float(np.mean(audio.astype(np.float64) ** 2))
+    snr = 10 * math.log10(max(programme, 1e-30)) - profile.level_db(sr=sr)
+    return FloorEstimate(profile, held, snr)
+
+
+def _window_minima(spec: np.ndarray, *, frames: StftConfig, sr: int, window: int) -> np.ndarray:
+    """``(windows, bins)``: each channel's smoothed power's minimum in each window (the
+    bias is a mono signal's), then their mean, from ``spec`` ``(channels, frames, bins)``."""
+    from scipy.ndimage import uniform_filter
+
+    power = _density(spec.real**2 + spec.imag**2, frames, sr)
     smooth = uniform_filter(power.astype(np.float64), size=(1, *POWER_SMOOTHING), mode="nearest")
     count = smooth.shape[1] // window
     windows = smooth[:, : count * window].reshape(smooth.shape[0], count, window, -1)
-    minima = windows.min(axis=2).mean(axis=0)  # (windows, bins)
-    floor = np.median(minima, axis=0) / 10 ** (MIN_BIAS_DB / 10)
-    freqs = np.fft.rfftfreq(frames.n_fft, 1.0 / sr)
+    return windows.min(axis=2).mean(axis=0)
 
-    # Third-octave bands: is each one's floor steady?
+
+def _steady_bands(minima: np.ndarray, *, freqs: np.ndarray, sr: int) -> tuple[np.ndarray, int]:
+    """Which bins lie in a third-octave band whose floor holds still, and how many such
+    bands lie above :data:`STEADY_FROM_HZ`."""
     centres = 1000.0 * 2.0 ** (np.arange(-17, 15) / 3)
     centres = centres[(centres * 2 ** (1 / 6) <= sr / 2) & (centres >= 25.0)]
     steady = np.zeros(freqs.size, dtype=bool)
@@ -312,14 +344,4 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
         still = still and float(np.median(levels)) > SILENT_DB
         steady[band] = still
         held += int(still and centre >= STEADY_FROM_HZ)
-    if held < STEADY_MIN_BANDS:
-        return FloorEstimate(None, held, math.inf)
-    # Where the floor moves, the noise follows its steady neighbours, capped by that floor.
-    log_f = np.log2(np.maximum(freqs, 1.0))
-    known = 10 * np.log10(np.maximum(floor, 1e-30))
-    filled = np.interp(log_f, log_f[steady], known[steady])
-    density = np.where(steady, floor, np.minimum(10 ** (filled / 10), floor))
-    profile = _on_grid(density, sr=sr, frames=frames)
-    programme = float(np.mean(audio.astype(np.float64) ** 2))
-    snr = 10 * math.log10(max(programme, 1e-30)) - profile.level_db(sr=sr)
-    return FloorEstimate(profile, held, snr)
+    return steady, held

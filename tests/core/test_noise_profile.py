@@ -167,6 +167,24 @@ def test_a_marked_noise_selection_sets_the_profile(tmp_path: object) -> None:
         learn_noise_profile(np.zeros((2, SR), np.float32), sr=SR)
 
 
+def test_stereo_hiss_under_music_that_hides_it_is_heard_between_the_channels() -> None:
+    """A dense programme shared by both channels, its level jumping every 0.3 s, moves
+    each channel's floor; hiss runs apart in the two, and their difference holds it."""
+    from core.signals import pink_noise
+
+    rng = np.random.default_rng(3)
+    n = int(12.0 * SR)
+    steps = np.repeat(10 ** (rng.uniform(-25, 0, 41) / 20), int(0.3 * SR))[:n]
+    shared = 0.2 * pink_noise(sr=SR, seconds=12.0, seed=2)[0] * steps
+    music = np.stack([shared, shared]).astype(np.float32)
+    noisy = music + _hiss(12.0, -60.0)
+    found = estimate_noise_profile(noisy, sr=SR)
+    assert found.profile is not None and found.profile.level_db(sr=SR) == pytest.approx(-60, abs=1)
+    # one channel alone, or no hiss, keeps no steady floor
+    assert estimate_noise_profile(noisy.mean(axis=0, keepdims=True), sr=SR).profile is None
+    assert estimate_noise_profile(music, sr=SR).profile is None
+
+
 def test_the_assistant_hears_music_and_takes_its_hiss_out_by_one_profile() -> None:
     from core.assistant import diagnose, propose_chain
     from core.steps import BuildContext
