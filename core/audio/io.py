@@ -38,7 +38,6 @@ _NATIVE_INTS = {
 }
 NATIVE_INTS = _NATIVE_INTS  # for other block readers (core.display)
 _CHUNK_FRAMES = 1 << 18
-_QUANTIZE_FRAMES = 1 << 16  # 1.4 s at 48 kHz: a few MB of float64 however long the block
 CHUNK_ALIGN = _CHUNK_FRAMES  # what every ``on_chunk`` start is a multiple of
 # Formats whose decoder seeks exactly and cheaply, so parts can decode in parallel.
 _SEEKABLE_FORMATS = frozenset({"WAV", "WAVEX", "RF64", "W64", "AIFF", "FLAC"})
@@ -454,22 +453,24 @@ class AudioWriter(CommitOnExit):
         block = validate_audio(block, name="block")
         if block.shape[0] != self.channels:
             raise AudioFormatError(f"expected {self.channels} channels, got {block.shape[0]}")
-        # Integers a piece at a time: quantizing makes float64 copies of what it is given.
-        # Dither draws its noise for the whole block (the same noise as in one piece).
-        step = block.shape[1] if self.bits == 32 or self._dither else _QUANTIZE_FRAMES
         try:
-            for lo in range(0, block.shape[1], max(step, 1)):
-                part = block[:, lo : lo + step]
-                data = (
-                    part.T
-                    if self.bits == 32
-                    else _quantize(part, self.bits, self._rng, self._dither)
-                )
-                for start in range(0, data.shape[0], WRITE_BLOCK_FRAMES):
-                    self._file.write(data[start : start + WRITE_BLOCK_FRAMES])
+            for data in self._interleaved(block):
+                self._file.write(data)
         except WRITE_FAILURES as exc:
             self.abort()
             raise self._failure(exc) from exc
+
+    def _interleaved(self, block: np.ndarray) -> Iterator[np.ndarray]:
+        """``block`` as soundfile takes it, :data:`WRITE_BLOCK_FRAMES` at a time."""
+        if self.bits == 32 or self._dither:
+            # Dither draws its noise for the whole block, as the block is given.
+            data = block.T if self.bits == 32 else _quantize(block, self.bits, self._rng, True)
+            for lo in range(0, data.shape[0], WRITE_BLOCK_FRAMES):
+                yield data[lo : lo + WRITE_BLOCK_FRAMES]
+            return
+        # Integers a piece at a time: quantizing makes float64 copies of what it is given.
+        for lo in range(0, block.shape[1], WRITE_BLOCK_FRAMES):
+            yield _quantize(block[:, lo : lo + WRITE_BLOCK_FRAMES], self.bits, self._rng, False)
 
     def commit(self) -> Path:
         """Close and publish the finished file (see :class:`core.output.PendingFile`)."""
@@ -496,8 +497,9 @@ class AudioWriter(CommitOnExit):
         return write_failure(exc, self.path)
 
 
-# libsndfile's Vorbis encoder crashes the process (SIGSEGV) on one write of a minute of
-# 48 kHz stereo (libsndfile 1.2, soundfile 0.14); 30 s passed. Blocks of this many frames.
+# Frames handed to libsndfile at once (1.4 s at 48 kHz): its Vorbis encoder crashes the
+# process (SIGSEGV) on one write of a minute of 48 kHz stereo (libsndfile 1.2, soundfile
+# 0.14; 30 s passed), and quantizing to integers makes float64 copies of what it is given.
 WRITE_BLOCK_FRAMES = 1 << 16
 WRITE_FAILURES = (sf.LibsndfileError, RuntimeError, OSError, AssertionError)
 """What soundfile raises when a write fails (it asserts on a short write)."""

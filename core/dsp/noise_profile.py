@@ -292,7 +292,8 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
         return FloorEstimate(None, 0, math.inf)
     freqs = np.fft.rfftfreq(frames.n_fft, 1.0 / sr)
     minima = _window_minima(spec, frames=frames, sr=sr, window=window)
-    floor = np.median(minima, axis=0) / 10 ** (MIN_BIAS_DB / 10)
+    bias = 10 ** (MIN_BIAS_DB / 10)
+    floor = np.median(minima, axis=0) / bias
     steady, held = _steady_bands(minima, freqs=freqs, sr=sr)
     known = floor
     if held < STEADY_MIN_BANDS and spec.shape[0] == 2:
@@ -302,7 +303,7 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
         side_steady, side_held = _steady_bands(side, freqs=freqs, sr=sr)
         if side_held >= STEADY_MIN_BANDS:
             steady, held = side_steady, side_held
-            known = np.minimum(2 * np.median(side, axis=0) / 10 ** (MIN_BIAS_DB / 10), floor)
+            known = np.minimum(2 * np.median(side, axis=0) / bias, floor)
     if held < STEADY_MIN_BANDS:
         return FloorEstimate(None, held, math.inf)
     # Where the floor moves, the noise follows its steady neighbours, capped by that floor.

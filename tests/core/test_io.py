@@ -417,7 +417,7 @@ def test_a_long_block_is_written_in_pieces_as_in_one(
     x = np.clip(0.4 * rng.standard_normal((2, 5000)), -1.2, 1.2).astype(np.float32)
     paths = []
     for pieces in (1 << 20, 7):
-        monkeypatch.setattr(io, "_QUANTIZE_FRAMES", pieces)
+        monkeypatch.setattr(io, "WRITE_BLOCK_FRAMES", pieces)
         path = tmp_path / f"{pieces}.wav"
         with AudioWriter(path, sr=48_000, channels=2, subtype=subtype, dither=True) as w:
             w.write(x[:, :3000])
