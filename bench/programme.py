@@ -33,13 +33,12 @@ from bench._common import machine, manifest, training_script, write_section  # n
 from core.assistant import (  # noqa: E402
     _CUE_RATE,
     _CUE_STFT,
-    MODEL_FLOOR_DB,
     PROGRAMME_GAP_DB,
     PROGRAMME_GAP_SURE_DB,
     PROGRAMME_PAUSE_SHARE,
     PROGRAMME_RHYTHM_SHARE,
+    _listen,
     hear_programme,
-    programme_gap_db,
 )
 from core.audio.io import load  # noqa: E402
 from core.audio.resample import resample  # noqa: E402
@@ -59,34 +58,26 @@ def mono(path: Path) -> np.ndarray:
 
 
 def measure(x: np.ndarray, context: BuildContext) -> dict[str, float | str]:
-    from core.model.bundle import load_bundle
-    from core.model.dfn3.runner import Dfn3Runner
-    from core.model.inference import Enhancer
-
+    listened = _listen(x, sr=SR, context=context)  # the assistant's own listening
+    assert listened is not None, "the built-in models are missing"
     total = float(np.sum(x.astype(np.float64) ** 2))
-
-    def kept(remover: object) -> np.ndarray:
-        return x - remover.residual(x, sr=SR)  # type: ignore[attr-defined]
-
-    def kept_db(y: np.ndarray) -> float:
-        return 10 * np.log10(max(float(np.sum(y.astype(np.float64) ** 2)) / total, 1e-12))
+    speech = listened.speech_kept
+    dfn3 = 10 * np.log10(max(float(np.sum(speech.astype(np.float64) ** 2)) / total, 1e-12))
 
     def rhythm(y: np.ndarray) -> tuple[float, float]:
         return speech_rhythm(stft(y, config=_CUE_STFT), sr=SR, hop=_CUE_STFT.hop)
 
-    speech = kept(Dfn3Runner(context.bundle("dfn3")))
     (pauses, syllables), (pauses_kept, syllables_kept) = rhythm(x), rhythm(speech)
-    gap = float(programme_gap_db(x, sr=SR, context=context) or np.nan)
     return {
-        "dfn3": kept_db(speech),
-        "mask": kept_db(kept(Enhancer(load_bundle("default"), floor_db=MODEL_FLOOR_DB))),
+        "dfn3": dfn3,
+        "mask": dfn3 + listened.gap_db,
         "pauses": pauses,
         "syllables": syllables,
         "pauses_kept": pauses_kept,
         "syllables_kept": syllables_kept,
-        "gap": gap,
+        "gap": listened.gap_db,
         "heard": hear_programme(x, sr=SR, context=context),
-        "heard_before": _heard_before(gap, pauses, syllables),
+        "heard_before": _heard_before(listened.gap_db, pauses, syllables),
     }
 
 
