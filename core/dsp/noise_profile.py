@@ -19,12 +19,13 @@ travels in a chain's parameters as text and applies at any rate.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.audio.validate import validate_audio, validate_rate
-from core.dsp.stft import StftConfig, istft, stft
+from core.dsp.stft import StftConfig, box_mean, frame_count, istft, stft, stft_frames
 from core.errors import ConfigError
 
 # The profile's frequency grid: 1/24 octave from 20 Hz (finer than any noise spectrum's
@@ -182,23 +183,51 @@ def reduce_profile_noise(
     -------
     float32 ``(channels, samples)``.
     """
-    from scipy.ndimage import uniform_filter
-
     audio = validate_audio(audio)
     sr = validate_rate(sr)
     config = config or ProfileConfig()
     frames = stft_config(sr)
     if audio.shape[1] < frames.n_fft or config.reduction_db == 0.0:
         return audio.copy()
+    # Stretch by stretch, each with the frames its gains and overlap-add reach: the
+    # frames share the whole recording's grid, so the stretches join seamlessly.
+    stretch = int(STRETCH_S * sr) // frames.hop * frames.hop
+    margin = STRETCH_MARGIN_FRAMES * frames.hop
+    out = np.empty_like(audio)
+    for start in range(0, audio.shape[1], stretch):
+        lo, hi = max(start - margin, 0), min(start + stretch + margin, audio.shape[1])
+        reduced = _reduce(audio[:, lo:hi], sr=sr, profile=profile, config=config, frames=frames)
+        out[:, start : start + stretch] = reduced[:, start - lo :][:, :stretch]
+    return out
+
+
+# Reduced a few seconds at a time: the spectrogram of a 36-s block of 48 kHz stereo and
+# what is made from it took 250 MB, and the pipeline runs two blocks at once.
+STRETCH_S = 4.0
+# Context each side: frames reach 3 frames' smoothing (power, then gain) and 4 frames'
+# overlap; 16 leaves room and costs under a tenth more.
+STRETCH_MARGIN_FRAMES = 16
+
+
+def _reduce(
+    audio: np.ndarray,
+    *,
+    sr: int,
+    profile: NoiseProfile,
+    config: ProfileConfig,
+    frames: StftConfig,
+) -> np.ndarray:
+    if audio.shape[1] < frames.n_fft:
+        return audio.copy()
     spec = stft(audio, config=frames)
     power = _density(np.mean(spec.real**2 + spec.imag**2, axis=0), frames, sr)
     freqs = np.fft.rfftfreq(frames.n_fft, 1.0 / sr)
     noise = (config.oversubtraction(freqs) * profile.power_at(freqs))[None, :]
-    smooth = uniform_filter(power, size=POWER_SMOOTHING, mode="nearest")
+    smooth = box_mean(power, size=POWER_SMOOTHING)
     xi = np.maximum(smooth / noise - 1.0, 0.0)
     floor = 10.0 ** (-config.reduction_db / 20.0)
     gain = np.maximum(xi / (1.0 + xi), floor)
-    gain = uniform_filter(gain, size=GAIN_SMOOTHING, mode="nearest").astype(np.float32)
+    gain = box_mean(gain, size=GAIN_SMOOTHING)
     return istft(spec * gain[None], config=frames, length=audio.shape[1]).astype(np.float32)
 
 
@@ -284,22 +313,25 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
     sr = validate_rate(sr)
     frames = stft_config(sr)
     window = max(2, int(round(WINDOW_S * sr / frames.hop)))
-    spec = stft(audio, config=frames)
+    first, stop = 0, frame_count(audio.shape[1], config=frames)
     edge = frames.n_fft // frames.hop
-    if spec.shape[1] > 2 * edge + 2 * window:
-        spec = spec[:, edge:-edge]
-    if spec.shape[1] < 2 * window:
+    if stop > 2 * edge + 2 * window:  # frames touching the zero padding read low
+        first, stop = edge, stop - edge
+    if stop - first < 2 * window:
         return FloorEstimate(None, 0, math.inf)
     freqs = np.fft.rfftfreq(frames.n_fft, 1.0 / sr)
-    minima = _window_minima(spec, frames=frames, sr=sr, window=window)
+    span = (first, stop)
+    minima = _window_minima(audio, frames=frames, sr=sr, window=window, span=span)
     bias = 10 ** (MIN_BIAS_DB / 10)
     floor = np.median(minima, axis=0) / bias
     steady, held = _steady_bands(minima, freqs=freqs, sr=sr)
     known = floor
-    if held < STEADY_MIN_BANDS and spec.shape[0] == 2:
+    if held < STEADY_MIN_BANDS and audio.shape[0] == 2:
         # Hiss runs apart in the two channels, most music in both: half their
         # difference holds half the hiss's power under less of the music.
-        side = _window_minima((spec[:1] - spec[1:]) / 2, frames=frames, sr=sr, window=window)
+        side = _window_minima(
+            audio, frames=frames, sr=sr, window=window, span=span, channels=_half_difference
+        )
         side_steady, side_held = _steady_bands(side, freqs=freqs, sr=sr)
         if side_held >= STEADY_MIN_BANDS:
             steady, held = side_steady, side_held
@@ -317,16 +349,46 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
     return FloorEstimate(profile, held, snr)
 
 
-def _window_minima(spec: np.ndarray, *, frames: StftConfig, sr: int, window: int) -> np.ndarray:
-    """``(windows, bins)``: each channel's smoothed power's minimum in each window (the
-    bias is a mono signal's), then their mean, from ``spec`` ``(channels, frames, bins)``."""
-    from scipy.ndimage import uniform_filter
+def _half_difference(spec: np.ndarray) -> np.ndarray:
+    return (spec[:1] - spec[1:]) / 2
 
-    power = _density(spec.real**2 + spec.imag**2, frames, sr)
-    smooth = uniform_filter(power.astype(np.float64), size=(1, *POWER_SMOOTHING), mode="nearest")
-    count = smooth.shape[1] // window
-    windows = smooth[:, : count * window].reshape(smooth.shape[0], count, window, -1)
-    return windows.min(axis=2).mean(axis=0)
+
+# Windows of the floor's minima computed together: bounds memory whatever the length
+# (a minute of 48 kHz stereo at once took 320 MB).
+MINIMA_CHUNK_WINDOWS = 8
+
+
+def _window_minima(
+    audio: np.ndarray,
+    *,
+    frames: StftConfig,
+    sr: int,
+    window: int,
+    span: tuple[int, int],
+    channels: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """``(windows, bins)``: each channel's smoothed power's minimum in each window of
+    ``window`` frames (the bias is a mono signal's), then their mean, over the frames
+    ``span`` of ``audio``'s :func:`stft` (``channels`` maps its channels first). Computed
+    :data:`MINIMA_CHUNK_WINDOWS` at a time, each with the frames the smoothing reaches
+    beyond it: the result is the whole span's at once."""
+    first, stop = span
+    count = (stop - first) // window
+    reach = POWER_SMOOTHING[0] // 2
+    minima = []
+    for w0 in range(0, count, MINIMA_CHUNK_WINDOWS):
+        w1 = min(w0 + MINIMA_CHUNK_WINDOWS, count)
+        lo = max(first + w0 * window - reach, first)
+        hi = min(first + w1 * window + reach, stop)
+        spec = stft_frames(audio, config=frames, start=lo, stop=hi)
+        if channels is not None:
+            spec = channels(spec)
+        power = _density(spec.real**2 + spec.imag**2, frames, sr)
+        smooth = box_mean(power, size=(1, *POWER_SMOOTHING))
+        inner = smooth[:, first + w0 * window - lo :][:, : (w1 - w0) * window]
+        windows = inner.reshape(inner.shape[0], w1 - w0, window, -1)
+        minima.append(windows.min(axis=2).mean(axis=0))
+    return np.concatenate(minima)
 
 
 def _steady_bands(minima: np.ndarray, *, freqs: np.ndarray, sr: int) -> tuple[np.ndarray, int]:

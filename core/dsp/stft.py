@@ -56,13 +56,32 @@ def stft(audio: np.ndarray, *, config: StftConfig) -> np.ndarray:
     complex64 array ``(channels, frames, bins)``. The signal is padded by
     ``n_fft // 2`` on both sides so frame ``t`` is centred on sample ``t * hop``.
     """
+    count = frame_count(audio.shape[1], config=config)
+    return stft_frames(audio, config=config, start=0, stop=count)
+
+
+def frame_count(samples: int, *, config: StftConfig) -> int:
+    """How many frames :func:`stft` gives for ``samples`` samples."""
+    return 1 + (samples + 2 * (config.n_fft // 2) - config.n_fft) // config.hop + 1
+
+
+def stft_frames(audio: np.ndarray, *, config: StftConfig, start: int, stop: int) -> np.ndarray:
+    """Frames ``start`` to ``stop`` of :func:`stft`, computed from the samples they cover
+    only: a long recording's spectrogram a stretch at a time.
+
+    Returns complex64 ``(channels, stop - start, bins)``, equal to
+    ``stft(audio, config=config)[:, start:stop]``.
+    """
     from scipy import fft  # here, not at the top: the app's start-up imports this module
 
     pad = config.n_fft // 2
-    x = np.pad(audio, ((0, 0), (pad, pad + config.n_fft)), mode="constant")
-    frames = 1 + (audio.shape[1] + 2 * pad - config.n_fft) // config.hop + 1
-    x = x.astype(np.float32, copy=False)
-    windowed = sliding_window_view(x, config.n_fft, axis=1)[:, :: config.hop][:, :frames]
+    lo = start * config.hop - pad  # the first frame's first sample (negative: padding)
+    hi = (stop - 1) * config.hop - pad + config.n_fft
+    x = np.zeros((audio.shape[0], max(hi - lo, config.n_fft)), dtype=np.float32)
+    a, b = max(lo, 0), min(hi, audio.shape[1])
+    if b > a:
+        x[:, a - lo : b - lo] = audio[:, a:b]
+    windowed = sliding_window_view(x, config.n_fft, axis=1)[:, :: config.hop][:, : stop - start]
     return fft.rfft(windowed * _window(config.n_fft), axis=-1).astype(np.complex64, copy=False)
 
 
@@ -131,3 +150,31 @@ def window_power(frames: np.ndarray) -> np.ndarray:
     window = _window(frames.shape[-1])
     power = np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2
     return (power * (2.0 / float(np.sum(window)) ** 2)).astype(np.float32)
+
+
+def box_mean(values: np.ndarray, *, size: tuple[int, ...]) -> np.ndarray:
+    """Mean of ``values`` over a centred box of odd ``size`` (one length per axis), the
+    edges repeated beyond the array (``scipy.ndimage.uniform_filter``'s ``"nearest"``),
+    in float32: spectrogram smoothing, where single precision is plenty and each axis
+    costs a few additions instead of a filter pass in double.
+
+    Returns float32, the shape of ``values``.
+    """
+    if len(size) != values.ndim or any(n < 1 or n % 2 == 0 for n in size):
+        raise ConfigError(f"box size {size} must give an odd length for each of {values.ndim} axes")
+    out = values.astype(np.float32)
+    for axis, n in enumerate(size):
+        if n == 1:
+            continue
+        reach = n // 2
+        padding = [(0, 0)] * out.ndim
+        padding[axis] = (reach, reach)
+        padded = np.pad(out, padding, mode="edge")
+        index = [slice(None)] * out.ndim
+        index[axis] = slice(0, out.shape[axis])
+        total = padded[tuple(index)].copy()
+        for k in range(1, n):
+            index[axis] = slice(k, k + out.shape[axis])
+            total += padded[tuple(index)]
+        out = total / np.float32(n)
+    return out

@@ -226,3 +226,55 @@ def test_restore_with_a_marked_noise_range_from_the_command_line(tmp_path: Path)
     assert (
         main(["restore", str(src), "-o", str(tmp_path / "x.wav"), "--noise-from", "7:8", "-q"]) != 0
     )
+
+
+def test_the_floor_and_the_reduction_run_in_stretches_with_the_wholes_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stretch by stretch is only a way to bound memory: the profile found and the
+    audio reduced are those of the whole recording at once."""
+    import core.dsp.noise_profile as noise_profile
+    from core.signals import pink_noise
+
+    rng = np.random.default_rng(5)
+    n = int(9.0 * SR)
+    steps = np.repeat(10 ** (rng.uniform(-25, 0, 31) / 20), int(0.3 * SR))[:n]
+    shared = 0.2 * pink_noise(sr=SR, seconds=9.0, seed=4)[0] * steps
+    noisy = np.stack([shared, shared]).astype(np.float32) + _hiss(9.0, -60.0)
+    levels, held, reduced = {}, {}, {}
+    for windows, seconds in ((1, 0.5), (1000, 1000.0)):
+        monkeypatch.setattr(noise_profile, "MINIMA_CHUNK_WINDOWS", windows)
+        monkeypatch.setattr(noise_profile, "STRETCH_S", seconds)
+        found = estimate_noise_profile(noisy, sr=SR)
+        assert found.profile is not None  # heard between the channels (the side's pass too)
+        levels[windows], held[windows] = found.profile.levels_db, found.steady_bands
+        reduced[windows] = noise_profile.reduce_profile_noise(noisy, sr=SR, profile=found.profile)
+    assert held[1] == held[1000]
+    np.testing.assert_allclose(levels[1], levels[1000], atol=1e-3)
+    np.testing.assert_allclose(reduced[1], reduced[1000], atol=2e-6)
+
+
+def test_a_minute_of_stereo_is_listened_to_and_reduced_in_bounded_memory() -> None:
+    """The spectrogram of a whole minute of 48 kHz stereo, and what is computed from it,
+    took 320 MB at once (and the pipeline reduces two 36-s blocks side by side)."""
+    import tracemalloc
+
+    from core.dsp.noise_profile import reduce_profile_noise
+
+    sr = 48000
+    rng = np.random.default_rng(0)
+    noisy = (0.01 * rng.standard_normal((2, 60 * sr))).astype(np.float32)
+    tracemalloc.start()
+    try:
+        found = estimate_noise_profile(noisy, sr=sr)
+        assert found.profile is not None
+        estimate_peak = tracemalloc.get_traced_memory()[1] - noisy.nbytes
+        tracemalloc.reset_peak()
+        block = noisy[:, : 36 * sr]
+        before = tracemalloc.get_traced_memory()[0]
+        out = reduce_profile_noise(block, sr=sr, profile=found.profile)
+        reduce_peak = tracemalloc.get_traced_memory()[1] - before - out.nbytes
+    finally:
+        tracemalloc.stop()
+    assert estimate_peak < 80 * 2**20
+    assert reduce_peak < 80 * 2**20

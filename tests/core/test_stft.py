@@ -72,3 +72,39 @@ def test_modified_spectrum_still_inverts_to_the_right_length() -> None:
 def test_invalid_config_raises_value_error(n_fft: int, hop: int) -> None:
     with pytest.raises(ValueError):
         StftConfig(n_fft=n_fft, hop=hop)
+
+
+@pytest.mark.parametrize("length", [1, 700, 16_000 + 37])
+def test_a_stretch_of_frames_is_the_whole_spectrograms(length: int) -> None:
+    from core.dsp.stft import frame_count, stft_frames
+
+    config = StftConfig(n_fft=1920, hop=480)
+    x = white_noise(sr=16_000, seconds=length / 16_000, amplitude=0.3, seed=length)
+    x = np.concatenate([x, 0.5 * x[:, ::-1]])
+    whole = stft(x, config=config)
+    count = frame_count(length, config=config)
+    assert whole.shape[1] == count
+    for start, stop in ((0, 1), (0, count), (1, count), (count // 2, count - 1 or count)):
+        if start < stop:
+            np.testing.assert_array_equal(
+                stft_frames(x, config=config, start=start, stop=stop), whole[:, start:stop]
+            )
+
+
+def test_box_mean_is_scipys_uniform_filter_in_single_precision() -> None:
+    from scipy.ndimage import uniform_filter
+
+    from core.dsp.stft import box_mean
+    from core.errors import ConfigError
+
+    values = np.random.default_rng(0).random((2, 40, 33)).astype(np.float32)
+    for size in ((1, 5, 3), (1, 3, 5), (3, 1, 1), (1, 1, 1)):
+        expected = uniform_filter(values.astype(np.float64), size=size, mode="nearest")
+        smoothed = box_mean(values, size=size)
+        assert smoothed.dtype == np.float32 and smoothed.shape == values.shape
+        np.testing.assert_allclose(smoothed, expected, rtol=1e-6)
+    tiny = values[0, :2, :2]  # smaller than the box: the edges repeat
+    expected = uniform_filter(tiny.astype(np.float64), size=(5, 3), mode="nearest")
+    np.testing.assert_allclose(box_mean(tiny, size=(5, 3)), expected, rtol=1e-6)
+    with pytest.raises(ConfigError):
+        box_mean(values, size=(1, 4, 3))
