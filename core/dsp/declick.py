@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import fft, linalg, ndimage, signal
+from scipy import fft, linalg, ndimage
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
@@ -357,7 +357,7 @@ def _detect_low(
 ) -> list[tuple[int, int, float]]:
     """Clicks found at a rate near ``_DECIMATE_ABOVE / 2`` and not at the full rate."""
     q = sr // (_DECIMATE_ABOVE // 2)
-    decimated = signal.resample_poly(x, 1, q)
+    decimated = _decimate(x, q)
     low = [(a * q, b * q, z) for a, b, z in _detect_span(decimated, sr // q, config)]
     # The full rate places its clicks more precisely; the low rate (its residual
     # spread by the anti-alias filter) only adds those it alone finds, widened.
@@ -367,6 +367,22 @@ def _detect_low(
         if not any(a - reach < kb and ka < b + reach for ka, kb, _ in known):
             out.append((max(0, a - q), min(x.shape[0], b + q), z))
     return out
+
+
+def _decimate(x: np.ndarray, q: int) -> np.ndarray:
+    """Every ``q``-th sample of ``x`` ``(n,)`` after a Kaiser-windowed (β 5) sinc
+    low-pass of ``20 q + 1`` taps at ``1 / q`` of Nyquist, centred: what
+    ``scipy.signal.resample_poly(x, 1, q)`` gives, without importing ``scipy.signal``
+    (0.4 s) for this one use."""
+    half = 10 * q
+    taps = np.arange(-half, half + 1) / q
+    h = np.sinc(taps) * np.kaiser(2 * half + 1, 5.0)
+    h /= h.sum()
+    count = -(-x.shape[0] // q)
+    padded = np.zeros(x.shape[0] + 2 * half + q)
+    padded[half : half + x.shape[0]] = x
+    frames = sliding_window_view(padded, 2 * half + 1)[::q][:count]
+    return np.asarray(frames @ h[::-1])
 
 
 def _detect_span(x: np.ndarray, sr: int, config: DeclickConfig) -> list[tuple[int, int, float]]:

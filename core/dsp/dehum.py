@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import fft, ndimage, signal
+from scipy import fft, ndimage
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
@@ -355,23 +355,33 @@ def _holds_level(low: np.ndarray, fs: float, f0: float, harmonics: np.ndarray) -
 
 
 def _long_term_spectrum(low: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """Welch PSD averaged over channels, 0.25 Hz segments (coarser if the signal is short)."""
+    """Welch PSD averaged over channels, 0.25 Hz segments (coarser if the signal is short).
+
+    As ``scipy.signal.welch`` with a periodic Hann window, half-overlapping segments,
+    each segment's mean removed, zero-padded to twice its length, one-sided density:
+    computed here so that finding hum does not import ``scipy.signal`` (0.4 s).
+    """
     n = low.shape[-1]
-    nperseg = int(min(n, round(4.0 * fs)))
-    segments = 1 + max(0, (n - nperseg) // max(1, nperseg // 2))
-    freqs, psd = signal.welch(
-        low,
-        fs=fs,
-        window="hann",
-        nperseg=nperseg,
-        noverlap=nperseg // 2,
-        nfft=2 * nperseg,
-        detrend="constant",
-        # The median ignores loud programme passages that would bury the hum.
-        average="median" if segments >= 3 else "mean",
-        axis=-1,
-    )
-    return freqs, np.mean(np.atleast_2d(psd), axis=0)
+    size = int(min(n, round(4.0 * fs)))
+    step = size - size // 2
+    count = 1 + (n - size) // step
+    window = np.hanning(size + 1)[:-1]
+    segments = np.lib.stride_tricks.sliding_window_view(low, size, axis=-1)[..., ::step, :]
+    segments = segments[..., :count, :]
+    centred = segments - segments.mean(axis=-1, keepdims=True)
+    psd = np.abs(fft.rfft(centred * window, n=2 * size, axis=-1)) ** 2
+    psd /= fs * float(np.sum(window**2))
+    psd[..., 1:-1] *= 2.0  # one-sided: the negative frequencies' share (an even length)
+    if count >= 3:
+        # The median ignores loud programme passages that would bury the hum; divided by
+        # its bias for an exponential variable (scipy's, from its series).
+        terms = 2.0 * np.arange(1, (count - 1) // 2 + 1)
+        bias = 1.0 + float(np.sum(1.0 / (terms + 1.0) - 1.0 / terms))
+        average = np.median(psd, axis=-2) / bias
+    else:
+        average = psd.mean(axis=-2)
+    freqs = np.fft.rfftfreq(2 * size, 1.0 / fs)
+    return freqs, np.mean(np.atleast_2d(average), axis=0)
 
 
 def _scan(freqs: np.ndarray, psd: np.ndarray, f0: float) -> _HarmonicScan:
@@ -575,12 +585,16 @@ def _frames(
 
 def _window(seconds: float, fs: float, length: int, frames: int) -> np.ndarray:
     """Hann window over ``2 * seconds`` (about ``seconds`` of effective width) in frames."""
+    from scipy import signal  # here, not at the top: finding hum needs none of it
+
     size = max(3, int(round(2.0 * seconds * fs / max(1, length // 2))))
     size = min(size, 2 * frames + 1) | 1  # odd: centred alike by ndimage and scipy.signal
     return np.asarray(signal.windows.hann(size + 2)[1:-1])
 
 
 def _smooth(z: np.ndarray, window: np.ndarray) -> np.ndarray:
+    from scipy import signal  # here, not at the top: finding hum needs none of it
+
     if np.iscomplexobj(z):
         return _smooth(z.real, window) + 1j * _smooth(z.imag, window)
     if len(window) > 64:  # long windows over long files: FFT convolution
@@ -626,6 +640,8 @@ def _lowpass(z: np.ndarray, cutoff_hz: float, fs: float) -> np.ndarray:
     Gustafsson's initial conditions instead of padding: padding a rotating or
     interference-laden phasor puts a transient at both ends.
     """
+    from scipy import signal  # here, not at the top: finding hum needs none of it
+
     if z.shape[-1] < 16 or cutoff_hz >= 0.45 * fs:
         return z
     b, a = signal.butter(2, cutoff_hz, btype="low", fs=fs)
@@ -659,6 +675,8 @@ def _quick_track(seg: np.ndarray, fs: float, scan: _HarmonicScan, harmonics: int
 
 def _smooth_phase(phase: np.ndarray, cutoff_hz: float, fs: float) -> np.ndarray:
     """Zero-phase 4th-order Butterworth low-pass of a real track."""
+    from scipy import signal  # here, not at the top: finding hum needs none of it
+
     if phase.size < 16 or cutoff_hz >= 0.45 * fs:
         return phase
     b, a = signal.butter(2, cutoff_hz, btype="low", fs=fs)

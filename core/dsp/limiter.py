@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
-from scipy.signal import firwin, resample_poly
 
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
@@ -23,8 +23,15 @@ _MARGIN = 32
 # The true-peak meter checks segments of this many samples for whether they could hold
 # the peak.
 _PEAK_SEGMENT = 4096
-# resample_poly's own interpolation filter for 4x, designed once instead of per call.
-_FILTER = firwin(2 * 10 * OVERSAMPLE + 1, 1.0 / OVERSAMPLE, window=("kaiser", 5.0))
+
+
+@functools.cache
+def _interpolation_filter() -> np.ndarray:
+    """resample_poly's own interpolation filter for 4x, designed once instead of per call
+    (and not on import: a restore without a limiter needs no ``scipy.signal``)."""
+    from scipy.signal import firwin
+
+    return np.asarray(firwin(2 * 10 * OVERSAMPLE + 1, 1.0 / OVERSAMPLE, window=("kaiser", 5.0)))
 
 
 def _peak_envelope(audio: np.ndarray) -> np.ndarray:
@@ -35,6 +42,8 @@ def _peak_envelope(audio: np.ndarray) -> np.ndarray:
     in blocks so a long recording never has its 4x copy in memory at once; the margins
     hold the interpolation filter, so the result equals oversampling the whole signal.
     """
+    from scipy.signal import resample_poly
+
     channels, n = audio.shape
     env = np.empty(n)
     for lo in range(0, n, _BLOCK):
@@ -42,7 +51,9 @@ def _peak_envelope(audio: np.ndarray) -> np.ndarray:
         seg = np.zeros((channels, hi - lo + 2 * _MARGIN))
         a, b = max(lo - _MARGIN, 0), min(hi + _MARGIN, n)
         seg[:, a - lo + _MARGIN : b - lo + _MARGIN] = audio[:, a:b]
-        over = np.abs(resample_poly(seg, OVERSAMPLE, 1, axis=-1, window=_FILTER)).max(axis=0)
+        over = np.abs(
+            resample_poly(seg, OVERSAMPLE, 1, axis=-1, window=_interpolation_filter())
+        ).max(axis=0)
         local = maximum_filter1d(over, size=2 * OVERSAMPLE - 1)
         env[lo:hi] = local[OVERSAMPLE * _MARGIN : OVERSAMPLE * (_MARGIN + hi - lo) : OVERSAMPLE]
     return np.maximum(env, np.abs(audio).max(axis=0))
@@ -90,7 +101,7 @@ def true_peak_dbtp(audio: np.ndarray, *, sr: int) -> float:
 def _interpolation_gain() -> float:
     """Largest sum of |taps| over the phases of the oversampling filter: no oversampled
     value exceeds it times the largest input sample the filter reaches."""
-    h = OVERSAMPLE * _FILTER
+    h = OVERSAMPLE * _interpolation_filter()
     return float(max(np.sum(np.abs(h[k::OVERSAMPLE])) for k in range(OVERSAMPLE))) * (1 + 1e-9)
 
 

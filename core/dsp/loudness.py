@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 import pyloudnorm
-from scipy.signal import sosfilt
 
 from core.audio.io import AudioReader
 from core.audio.validate import validate_audio, validate_rate
@@ -156,6 +155,8 @@ class LoudnessMeter:
                 f"block has {block.shape[0]} channels; this meter measures {self.channels}"
             )
         n = block.shape[1]
+        from scipy.signal import sosfilt  # here: a restore without a loudness step needs none
+
         filtered, self._zi = sosfilt(self._sos, block.astype(np.float64), axis=-1, zi=self._zi)
         power = self._weights @ np.square(filtered)  # (n,)
 

@@ -266,3 +266,14 @@ def test_pitch_pulse_test_reads_peaks_near_the_event_as_over_the_whole_signal() 
         assert _periodic(z2, centre, level, lags, jitter) == expected
         answers.add(expected)
     assert answers == {True, False}  # both answers were put to the test
+
+
+@pytest.mark.parametrize("q", [2, 3, 4])
+def test_decimation_is_scipys_resample_poly(q: int) -> None:
+    from scipy.signal import resample_poly
+
+    from core.dsp.declick import _decimate
+
+    for n in (1, 61, 10_001):
+        x = np.random.default_rng(n).standard_normal(n)
+        np.testing.assert_allclose(_decimate(x, q), resample_poly(x, 1, q), atol=1e-14)

@@ -194,3 +194,28 @@ def test_hum_synthesis_equals_summing_interpolated_amplitudes(
     np.testing.assert_allclose(
         _synthesise(amp, carriers, start=start, step=step), direct, atol=1e-12
     )
+
+
+@pytest.mark.parametrize(("fs", "n"), [(1000.0, 500), (1378.125, 4100), (2000.0, 60001)])
+def test_the_long_term_spectrum_is_scipys_welch(fs: float, n: int) -> None:
+    from scipy import signal
+
+    from core.dsp.dehum import _long_term_spectrum
+
+    t = np.arange(n) / fs
+    low = np.random.default_rng(n).standard_normal((2, n)) + 0.3 * np.sin(2 * np.pi * 50 * t)
+    size = int(min(n, round(4.0 * fs)))
+    freqs, psd = signal.welch(
+        low,
+        fs=fs,
+        window="hann",
+        nperseg=size,
+        noverlap=size // 2,
+        nfft=2 * size,
+        detrend="constant",
+        average="median" if 1 + (n - size) // (size - size // 2) >= 3 else "mean",
+        axis=-1,
+    )
+    got_freqs, got = _long_term_spectrum(low, fs)
+    np.testing.assert_allclose(got_freqs, freqs)
+    np.testing.assert_allclose(got, psd.mean(axis=0), rtol=1e-10)

@@ -277,3 +277,17 @@ def test_the_band_the_round_trip_to_48_khz_loses_follows_the_band_below(dfn3, sr
     reduced_below = level(x, *below) - level(out, *below)
     assert reduced_below > 20.0
     assert level(x, *above) - level(out, *above) > reduced_below - 10.0
+
+
+@pytest.mark.parametrize("frames", [1, 31, 33, 400])
+def test_the_feature_normalisations_smoothing_is_a_first_order_recursion(frames: int) -> None:
+    from scipy.signal import lfilter
+
+    from core.model.dfn3.frontend import NORM_ALPHA, _exp_smooth
+
+    x = np.random.default_rng(frames).standard_normal((2, frames, 32)) * 10 - 50
+    init = np.linspace(-60, -90, 32)
+    a = NORM_ALPHA
+    zi = np.broadcast_to((a * init)[None, None, :], (2, 1, 32)).copy()
+    expected, _ = lfilter([1 - a], [1, -a], x, axis=1, zi=zi)
+    np.testing.assert_allclose(_exp_smooth(x, init), expected, rtol=1e-12, atol=1e-10)

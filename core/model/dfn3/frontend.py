@@ -131,16 +131,29 @@ def synthesis(spec: np.ndarray, samples: int) -> np.ndarray:
 
 
 def _exp_smooth(x: np.ndarray, init: np.ndarray) -> np.ndarray:
-    """``s[t] = (1 - a) x[t] + a s[t - 1]`` along axis 1 from ``s[-1] = init``."""
-    # Here, not at the top: the app loads the models in the background right after its
-    # window appears, and importing SciPy there held the GIL for up to 0.18 s at a time.
-    from scipy.signal import lfilter
+    """``s[t] = (1 - a) x[t] + a s[t - 1]`` along axis 1 from ``s[-1] = init``, float64.
 
-    a = NORM_ALPHA
-    zi = (a * init)[None, None, :].astype(np.float64)
-    zi = np.broadcast_to(zi, (x.shape[0], 1, x.shape[2])).copy()
-    out, _ = lfilter([1.0 - a], [1.0, -a], x.astype(np.float64), axis=1, zi=zi)
-    return out
+    :data:`SMOOTH_BLOCK` frames at a time: within a block each output is a weighted sum
+    of its inputs (one matrix product for all blocks) plus the state the block starts
+    from, decayed; only that state is carried from block to block.
+    """
+    a, length = NORM_ALPHA, SMOOTH_BLOCK
+    channels, frames, bins = x.shape
+    blocks = -(-frames // length)
+    padded = np.zeros((channels, blocks * length, bins))
+    padded[:, :frames] = x
+    lag = np.arange(length)[:, None] - np.arange(length)[None, :]
+    weights = np.where(lag >= 0, (1 - a) * a ** np.maximum(lag, 0), 0.0)
+    out = (weights @ padded.reshape(channels, blocks, length, bins)).reshape(padded.shape)
+    decay = a ** np.arange(1, length + 1)[:, None]  # how much of the state frame t keeps
+    state = np.broadcast_to(np.asarray(init, np.float64), (channels, bins))
+    for lo in range(0, blocks * length, length):
+        out[:, lo : lo + length] += decay * state[:, None, :]
+        state = out[:, lo + length - 1]
+    return out[:, :frames]
+
+
+SMOOTH_BLOCK = 32  # frames: a's powers stay above 0.7 within a block, well conditioned
 
 
 @dataclass(frozen=True)
