@@ -5,10 +5,14 @@ light runtime), side by side in one run.
 Usage (from the repository root, with ../shared/data beside it)::
 
     .venv/bin/python bench/startup.py [--minutes 1 10] [--presets denoise auto]
-        [--rounds 1] [--runtimes keras litert] [--before DIR] [--write docs/benchmarks.md]
+        [--programmes speech music] [--rounds 1] [--runtimes keras litert] [--before DIR]
+        [--write docs/benchmarks.md]
 
-The programme is ``bench/speed.py``'s noisy speech (held-out speakers in a held-out
-noise at 5 dB, 48 kHz stereo), written once as a 16-bit WAV in a temporary folder. Each
+The programmes are ``bench/speed.py``'s (``--programmes``): noisy speech (held-out
+speakers in a held-out noise at 5 dB) and noisy music (a Wesnoth track at 20 dB, with
+tape-like hiss at -40 dBFS in each channel that ``auto`` takes out by a noise profile
+learned from the whole recording), 48 kHz stereo, each written once as a 16-bit WAV in a
+temporary folder. Each
 command runs in a fresh process (``python -m core.cli restore -q --overwrite``), the two
 runtimes alternating within each round so load on a shared machine falls on both; the
 runtime is chosen with ``SEMINARIO_MODEL_RUNTIME``. ``seminario info`` on the same file
@@ -45,6 +49,7 @@ BEGIN, END = "<!-- startup:begin -->", "<!-- startup:end -->"
 # process stays small (the programme is made in a child of its own, and SciPy and core
 # are not imported here), or its own size would show as every command's peak.
 RUNTIMES = ("keras", "litert")
+HISS_DBFS = -40.0  # steady hiss on the music: what auto's noise-profile path is for
 COLUMNS = {"keras": "Keras", "litert": "LiteRT"}
 
 
@@ -81,6 +86,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--minutes", type=float, nargs="+", default=[1.0, 10.0])
     parser.add_argument("--presets", nargs="+", default=["denoise", "auto"])
+    parser.add_argument(
+        "--programmes", nargs="+", choices=("speech", "music"), default=["speech", "music"]
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--runtimes", nargs="+", choices=RUNTIMES, default=list(RUNTIMES))
     parser.add_argument("--before", type=Path, help="another checkout to compare (LiteRT)")
@@ -88,7 +96,7 @@ def main() -> int:
     parser.add_argument("--make", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
-        return make_programme(args.make, args.data, args.minutes[0])
+        return make_programme(args.make, args.data, args.minutes[0], args.programmes[0])
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     # (column, runtime, working directory), in the order they run in the first round
@@ -100,8 +108,8 @@ def main() -> int:
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="seminario-startup-") as tmp:
         folder = Path(tmp)
-        for minutes in args.minutes:
-            src = folder / f"speech_{minutes:g}min.wav"
+        for minutes, kind in ((m, k) for m in args.minutes for k in args.programmes):
+            src = folder / f"{kind}_{minutes:g}min.wav"
             subprocess.run(
                 [
                     sys.executable,
@@ -112,11 +120,14 @@ def main() -> int:
                     f"{minutes:g}",
                     "--data",
                     str(args.data),
+                    "--programmes",
+                    kind,
                 ],
                 check=True,
             )
             info = [run(["info", str(src)], "litert") for _ in range(args.rounds)]
-            rows.append((f"{minutes:g} min", "`info`", {"": info}))
+            length = f"{minutes:g} min {kind}"
+            rows.append((length, "`info`", {"": info}))
             for preset in args.presets:
                 out = folder / "out.wav"
                 cmd = ["restore", "-q", "--overwrite", "--preset", preset, "-o", str(out)]
@@ -126,17 +137,18 @@ def main() -> int:
                         results[name].append(run([*cmd, str(src)], runtime, root))
                         wall, peak, cpu = results[name][-1]
                         print(
-                            f"{minutes:g} min {preset} {name}: {wall:.2f} s, {peak:.0f} MB, "
+                            f"{length} {preset} {name}: {wall:.2f} s, {peak:.0f} MB, "
                             f"processor {cpu:.2f} s (load {os.getloadavg()[0]:.1f})",
                             flush=True,
                         )
                         loads.append(os.getloadavg()[0])
-                rows.append((f"{minutes:g} min", f"`restore --preset {preset}`", results))
+                rows.append((length, f"`restore --preset {preset}`", results))
     command = ".venv/bin/python bench/startup.py" + "".join(
         f" {flag} {' '.join(map(str, values))}"
         for flag, values, default in (
             ("--minutes", [f"{m:g}" for m in args.minutes], ["1", "10"]),
             ("--presets", args.presets, ["denoise", "auto"]),
+            ("--programmes", args.programmes, ["speech", "music"]),
             ("--rounds", [str(args.rounds)], ["1"]),
             ("--runtimes", args.runtimes, list(RUNTIMES)),
             ("--before", [str(args.before)] if args.before else [], []),
@@ -151,14 +163,18 @@ def main() -> int:
     return 0
 
 
-def make_programme(path: Path, data: Path, minutes: float) -> int:
-    """Write ``bench/speed.py``'s noisy speech, ``minutes`` long, to ``path``."""
+def make_programme(path: Path, data: Path, minutes: float, kind: str) -> int:
+    """Write ``bench/speed.py``'s noisy ``kind`` (speech or music), ``minutes`` long, to
+    ``path``."""
     import numpy as np
     import soundfile as sf
 
     from bench.speed import SR, programme
 
-    x = programme("speech", data, minutes * 60.0, np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    x = programme(kind, data, minutes * 60.0, rng)
+    if kind == "music":
+        x = x + (10 ** (HISS_DBFS / 20) * rng.standard_normal(x.shape)).astype(np.float32)
     sf.write(path, x.T, SR, subtype="PCM_16")
     return 0
 
@@ -188,7 +204,7 @@ def report(
         "Wall time from spawning `python -m core.cli …` to its exit (median of "
         f"{rounds} round{'s' if rounds > 1 else ''}, the columns alternating), peak "
         "resident memory (largest) and processor time (user + system, median), on "
-        "`bench/speed.py`'s noisy speech, 48 kHz stereo 16-bit WAV. *Keras* is the model "
+        "`bench/speed.py`'s noisy speech and music, 48 kHz stereo 16-bit WAV. *Keras* is the model "
         "step as it was before the light runtime (`SEMINARIO_MODEL_RUNTIME=keras`: "
         "TensorFlow imported, models run by it); *LiteRT* is the default now; *before* "
         "is another checkout run the same way. Targets for 1 min: at most 4 s and 500 MB.",
