@@ -19,13 +19,12 @@ travels in a chain's parameters as text and applies at any rate.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.audio.validate import validate_audio, validate_rate
-from core.dsp.stft import StftConfig, box_mean, frame_count, istft, stft, stft_frames
+from core.dsp.stft import StftConfig, frame_count, istft, stft, stft_frames
 from core.errors import ConfigError
 
 # The profile's frequency grid: 1/24 octave from 20 Hz (finer than any noise spectrum's
@@ -217,17 +216,19 @@ def _reduce(
     config: ProfileConfig,
     frames: StftConfig,
 ) -> np.ndarray:
+    from scipy.ndimage import uniform_filter
+
     if audio.shape[1] < frames.n_fft:
         return audio.copy()
     spec = stft(audio, config=frames)
     power = _density(np.mean(spec.real**2 + spec.imag**2, axis=0), frames, sr)
     freqs = np.fft.rfftfreq(frames.n_fft, 1.0 / sr)
     noise = (config.oversubtraction(freqs) * profile.power_at(freqs))[None, :]
-    smooth = box_mean(power, size=POWER_SMOOTHING)
+    smooth = uniform_filter(power, size=POWER_SMOOTHING, mode="nearest")
     xi = np.maximum(smooth / noise - 1.0, 0.0)
     floor = 10.0 ** (-config.reduction_db / 20.0)
     gain = np.maximum(xi / (1.0 + xi), floor)
-    gain = box_mean(gain, size=GAIN_SMOOTHING)
+    gain = uniform_filter(gain, size=GAIN_SMOOTHING, mode="nearest").astype(np.float32)
     return istft(spec * gain[None], config=frames, length=audio.shape[1]).astype(np.float32)
 
 
@@ -329,9 +330,7 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
     if held < STEADY_MIN_BANDS and audio.shape[0] == 2:
         # Hiss runs apart in the two channels, most music in both: half their
         # difference holds half the hiss's power under less of the music.
-        side = _window_minima(
-            audio, frames=frames, sr=sr, window=window, span=span, channels=_half_difference
-        )
+        side = _window_minima(audio, frames=frames, sr=sr, window=window, span=span, side=True)
         side_steady, side_held = _steady_bands(side, freqs=freqs, sr=sr)
         if side_held >= STEADY_MIN_BANDS:
             steady, held = side_steady, side_held
@@ -349,10 +348,6 @@ def estimate_noise_profile(audio: np.ndarray, *, sr: int) -> FloorEstimate:
     return FloorEstimate(profile, held, snr)
 
 
-def _half_difference(spec: np.ndarray) -> np.ndarray:
-    return (spec[:1] - spec[1:]) / 2
-
-
 # Windows of the floor's minima computed together: bounds memory whatever the length
 # (a minute of 48 kHz stereo at once took 320 MB).
 MINIMA_CHUNK_WINDOWS = 8
@@ -365,13 +360,15 @@ def _window_minima(
     sr: int,
     window: int,
     span: tuple[int, int],
-    channels: Callable[[np.ndarray], np.ndarray] | None = None,
+    side: bool = False,
 ) -> np.ndarray:
     """``(windows, bins)``: each channel's smoothed power's minimum in each window of
     ``window`` frames (the bias is a mono signal's), then their mean, over the frames
-    ``span`` of ``audio``'s :func:`stft` (``channels`` maps its channels first). Computed
-    :data:`MINIMA_CHUNK_WINDOWS` at a time, each with the frames the smoothing reaches
-    beyond it: the result is the whole span's at once."""
+    ``span`` of ``audio``'s :func:`stft` (with ``side``, of half the two channels'
+    difference instead). Computed :data:`MINIMA_CHUNK_WINDOWS` at a time, each with the
+    frames the smoothing reaches beyond it: the result is the whole span's at once."""
+    from scipy.ndimage import uniform_filter
+
     first, stop = span
     count = (stop - first) // window
     reach = POWER_SMOOTHING[0] // 2
@@ -381,10 +378,12 @@ def _window_minima(
         lo = max(first + w0 * window - reach, first)
         hi = min(first + w1 * window + reach, stop)
         spec = stft_frames(audio, config=frames, start=lo, stop=hi)
-        if channels is not None:
-            spec = channels(spec)
+        if side:
+            spec = (spec[:1] - spec[1:]) / 2
         power = _density(spec.real**2 + spec.imag**2, frames, sr)
-        smooth = box_mean(power, size=(1, *POWER_SMOOTHING))
+        smooth = uniform_filter(
+            power.astype(np.float64), size=(1, *POWER_SMOOTHING), mode="nearest"
+        )
         inner = smooth[:, first + w0 * window - lo :][:, : (w1 - w0) * window]
         windows = inner.reshape(inner.shape[0], w1 - w0, window, -1)
         minima.append(windows.min(axis=2).mean(axis=0))

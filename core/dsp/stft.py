@@ -150,31 +150,3 @@ def window_power(frames: np.ndarray) -> np.ndarray:
     window = _window(frames.shape[-1])
     power = np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2
     return (power * (2.0 / float(np.sum(window)) ** 2)).astype(np.float32)
-
-
-def box_mean(values: np.ndarray, *, size: tuple[int, ...]) -> np.ndarray:
-    """Mean of ``values`` over a centred box of odd ``size`` (one length per axis), the
-    edges repeated beyond the array (``scipy.ndimage.uniform_filter``'s ``"nearest"``),
-    in float32: spectrogram smoothing, where single precision is plenty and each axis
-    costs a few additions instead of a filter pass in double.
-
-    Returns float32, the shape of ``values``.
-    """
-    if len(size) != values.ndim or any(n < 1 or n % 2 == 0 for n in size):
-        raise ConfigError(f"box size {size} must give an odd length for each of {values.ndim} axes")
-    out = values.astype(np.float32)
-    for axis, n in enumerate(size):
-        if n == 1:
-            continue
-        reach = n // 2
-        padding = [(0, 0)] * out.ndim
-        padding[axis] = (reach, reach)
-        padded = np.pad(out, padding, mode="edge")
-        index = [slice(None)] * out.ndim
-        index[axis] = slice(0, out.shape[axis])
-        total = padded[tuple(index)].copy()
-        for k in range(1, n):
-            index[axis] = slice(k, k + out.shape[axis])
-            total += padded[tuple(index)]
-        out = total / np.float32(n)
-    return out

@@ -89,22 +89,3 @@ def test_a_stretch_of_frames_is_the_whole_spectrograms(length: int) -> None:
             np.testing.assert_array_equal(
                 stft_frames(x, config=config, start=start, stop=stop), whole[:, start:stop]
             )
-
-
-def test_box_mean_is_scipys_uniform_filter_in_single_precision() -> None:
-    from scipy.ndimage import uniform_filter
-
-    from core.dsp.stft import box_mean
-    from core.errors import ConfigError
-
-    values = np.random.default_rng(0).random((2, 40, 33)).astype(np.float32)
-    for size in ((1, 5, 3), (1, 3, 5), (3, 1, 1), (1, 1, 1)):
-        expected = uniform_filter(values.astype(np.float64), size=size, mode="nearest")
-        smoothed = box_mean(values, size=size)
-        assert smoothed.dtype == np.float32 and smoothed.shape == values.shape
-        np.testing.assert_allclose(smoothed, expected, rtol=1e-6)
-    tiny = values[0, :2, :2]  # smaller than the box: the edges repeat
-    expected = uniform_filter(tiny.astype(np.float64), size=(5, 3), mode="nearest")
-    np.testing.assert_allclose(box_mean(tiny, size=(5, 3)), expected, rtol=1e-6)
-    with pytest.raises(ConfigError):
-        box_mean(values, size=(1, 4, 3))
