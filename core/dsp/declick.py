@@ -28,6 +28,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import fft, linalg, ndimage
 
+from core.audio.resample import polyphase_filter
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
 from core.progress import CancelToken, ProgressCallback, check_cancel, sub_progress
@@ -370,14 +371,11 @@ def _detect_low(
 
 
 def _decimate(x: np.ndarray, q: int) -> np.ndarray:
-    """Every ``q``-th sample of ``x`` ``(n,)`` after a Kaiser-windowed (β 5) sinc
-    low-pass of ``20 q + 1`` taps at ``1 / q`` of Nyquist, centred: what
-    ``scipy.signal.resample_poly(x, 1, q)`` gives, without importing ``scipy.signal``
-    (0.4 s) for this one use."""
-    half = 10 * q
-    taps = np.arange(-half, half + 1) / q
-    h = np.sinc(taps) * np.kaiser(2 * half + 1, 5.0)
-    h /= h.sum()
+    """Every ``q``-th sample of ``x`` ``(n,)`` after :func:`polyphase_filter`, centred:
+    what ``scipy.signal.resample_poly(x, 1, q)`` gives, without importing
+    ``scipy.signal`` (0.4 s) for this one use."""
+    h = polyphase_filter(q)
+    half = h.size // 2
     count = -(-x.shape[0] // q)
     padded = np.zeros(x.shape[0] + 2 * half + q)
     padded[half : half + x.shape[0]] = x

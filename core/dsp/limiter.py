@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from core.audio.resample import polyphase_filter
 from core.audio.validate import validate_audio, validate_rate
 from core.errors import ConfigError
 
@@ -23,15 +23,6 @@ _MARGIN = 32
 # The true-peak meter checks segments of this many samples for whether they could hold
 # the peak.
 _PEAK_SEGMENT = 4096
-
-
-@functools.cache
-def _interpolation_filter() -> np.ndarray:
-    """resample_poly's own interpolation filter for 4x, designed once instead of per call
-    (and not on import: a restore without a limiter needs no ``scipy.signal``)."""
-    from scipy.signal import firwin
-
-    return np.asarray(firwin(2 * 10 * OVERSAMPLE + 1, 1.0 / OVERSAMPLE, window=("kaiser", 5.0)))
 
 
 def _peak_envelope(audio: np.ndarray) -> np.ndarray:
@@ -52,7 +43,7 @@ def _peak_envelope(audio: np.ndarray) -> np.ndarray:
         a, b = max(lo - _MARGIN, 0), min(hi + _MARGIN, n)
         seg[:, a - lo + _MARGIN : b - lo + _MARGIN] = audio[:, a:b]
         over = np.abs(
-            resample_poly(seg, OVERSAMPLE, 1, axis=-1, window=_interpolation_filter())
+            resample_poly(seg, OVERSAMPLE, 1, axis=-1, window=polyphase_filter(OVERSAMPLE))
         ).max(axis=0)
         local = maximum_filter1d(over, size=2 * OVERSAMPLE - 1)
         env[lo:hi] = local[OVERSAMPLE * _MARGIN : OVERSAMPLE * (_MARGIN + hi - lo) : OVERSAMPLE]
@@ -101,7 +92,7 @@ def true_peak_dbtp(audio: np.ndarray, *, sr: int) -> float:
 def _interpolation_gain() -> float:
     """Largest sum of |taps| over the phases of the oversampling filter: no oversampled
     value exceeds it times the largest input sample the filter reaches."""
-    h = OVERSAMPLE * _interpolation_filter()
+    h = OVERSAMPLE * polyphase_filter(OVERSAMPLE)
     return float(max(np.sum(np.abs(h[k::OVERSAMPLE])) for k in range(OVERSAMPLE))) * (1 + 1e-9)
 
 

@@ -147,6 +147,8 @@ class LoudnessMeter:
 
     def update(self, block: np.ndarray) -> None:
         """Add the next ``block``, float ``(channels, n)`` (1-D for mono); ``n`` may be 0."""
+        from scipy.signal import sosfilt  # here: a restore without a loudness step needs none
+
         if np.ndim(block) in (1, 2) and np.shape(block)[-1] == 0:
             return
         block = validate_audio(block, name="block")
@@ -155,8 +157,6 @@ class LoudnessMeter:
                 f"block has {block.shape[0]} channels; this meter measures {self.channels}"
             )
         n = block.shape[1]
-        from scipy.signal import sosfilt  # here: a restore without a loudness step needs none
-
         filtered, self._zi = sosfilt(self._sos, block.astype(np.float64), axis=-1, zi=self._zi)
         power = self._weights @ np.square(filtered)  # (n,)
 

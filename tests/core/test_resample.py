@@ -75,3 +75,13 @@ def test_bad_audio_raises() -> None:
         resample(np.zeros((1, 0)), orig_sr=44_100, target_sr=16_000)
     with pytest.raises(InvalidAudioError):
         resample(np.array([[np.nan, 1.0]]), orig_sr=44_100, target_sr=16_000)
+
+
+@pytest.mark.parametrize("factor", [2, 3, 4])
+def test_the_polyphase_filter_is_the_one_resample_poly_designs(factor: int) -> None:
+    from scipy.signal import firwin
+
+    from core.audio.resample import polyphase_filter
+
+    expected = firwin(20 * factor + 1, 1.0 / factor, window=("kaiser", 5.0))
+    np.testing.assert_allclose(polyphase_filter(factor), expected, atol=1e-15)
